@@ -1,0 +1,107 @@
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace forest {
+namespace {
+
+Error ErrnoError(const std::string& what, const std::string& path) {
+  return MakeError(path + ": " + what + ": " + std::strerror(errno));
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ErrnoError("cannot open for reading", path);
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) {
+    return MakeError(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
+                     std::to_string(max_bytes));
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return ErrnoError("read failed", path);
+  std::string data = std::move(out).str();
+  if (data.size() > max_bytes) {
+    return MakeError(path + ": file is larger than the limit of " + std::to_string(max_bytes) + " bytes");
+  }
+  return data;
+}
+
+Status WriteFileAtomic(const std::string& path, const std::string& contents, unsigned mode) {
+  std::filesystem::path target(path);
+  std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  std::string tmp = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  Fd fd(::mkstemp(tmp.data()));
+  if (fd.get() < 0) return ErrnoError("cannot create temporary file", tmp);
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd.get(), contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error e = ErrnoError("write failed", tmp);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
+    Error e = ErrnoError("fchmod/fsync failed", tmp);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  ::close(fd.release());
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = ErrnoError("rename failed", path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+  if (dfd.get() >= 0) ::fsync(dfd.get());
+  return {};
+}
+
+Status MakeDirs(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return MakeError(path + ": cannot create directory: " + ec.message());
+  return {};
+}
+
+Status RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return MakeError(path + ": cannot remove: " + ec.message());
+  return {};
+}
+
+}  // namespace forest

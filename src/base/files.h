@@ -1,0 +1,23 @@
+// File helpers. Writes are atomic: write to a temporary file in the same
+// directory, fsync it, rename over the target, fsync the directory.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+
+namespace forest {
+
+// Reads a whole file, refusing files larger than `max_bytes`.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 64u << 20);
+
+// Atomically replaces `path` with `contents` (mode 0644 unless `mode` says otherwise).
+Status WriteFileAtomic(const std::string& path, const std::string& contents, unsigned mode = 0644);
+
+// Creates `path` and its parents (like mkdir -p).
+Status MakeDirs(const std::string& path);
+
+// Removes `path` recursively if it exists.
+Status RemoveTree(const std::string& path);
+
+}  // namespace forest

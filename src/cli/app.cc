@@ -1,0 +1,68 @@
+#include "cli/app.h"
+
+#include <iostream>
+
+#include "base/strings.h"
+#include "base/version.h"
+#include "cli/command.h"
+
+namespace forest::cli {
+
+void Context::Fail(const Error& e) {
+  err << "forest: error: " << e.message << "\n";
+  exit_code = 1;
+}
+
+const std::vector<CommandSpec>& ForestCommands() {
+  static const std::vector<CommandSpec> commands = {
+      {"plan", "print the address plan: prefixes, uplinks, canonical names, aliases", AddPlanCommand},
+      {"generate", "write a deterministic materialization (profiles, cloud-init, scripts)", AddGenerateCommand},
+      {"topology", "check a topology file, print the forest.yaml key reference", AddTopologyCommand},
+      {"registration", "check and merge registration exports offline", AddRegistrationCommand},
+  };
+  return commands;
+}
+
+Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan::SlotMemory& slots) {
+  auto loaded = std::make_unique<Loaded>();
+  FOREST_ASSIGN_OR_RETURN(loaded->topology, topology::LoadFile(path));
+  // The plan keeps pointers into the topology, which now lives at a stable address.
+  FOREST_ASSIGN_OR_RETURN(loaded->plan, plan::MakePlan(loaded->topology, slots));
+  return loaded;
+}
+
+int RunForest(int argc, char** argv) {
+  Context ctx{std::cout, std::cerr};
+  std::vector<std::string> names;
+  for (const auto& c : ForestCommands()) names.push_back(c.name);
+
+  // A word that is not a command gets a suggestion instead of CLI11's generic error.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1];
+    if (std::find(names.begin(), names.end(), word) == names.end() && word != "help") {
+      std::string hint = SuggestClosest(word, names);
+      std::cerr << "forest: '" << word << "' is not a forest command.";
+      if (!hint.empty()) std::cerr << " Did you mean '" << hint << "'?";
+      std::cerr << "\nCommands: " << JoinComma(names) << ". See 'forest --help'.\n";
+      return 2;
+    }
+  }
+
+  CLI::App app{"forest: a forest of host-like Incus containers with routed IPv6, names and certificates"};
+  app.set_version_flag("--version", std::string("forest ") + kVersion);
+  app.require_subcommand(1);
+  app.footer("Run 'forest COMMAND --help' for a command's options.");
+  for (const auto& c : ForestCommands()) c.add(app, ctx);
+  if (argc == 2 && std::string(argv[1]) == "help") {
+    std::cout << app.help();
+    return 0;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace forest::cli

@@ -1,0 +1,107 @@
+#include "render/materialize.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include "base/files.h"
+#include "render/plan_view.h"
+
+namespace forest::render {
+namespace {
+
+struct Fixture {
+  topology::Topology topology;
+  plan::Plan plan;
+};
+
+std::unique_ptr<Fixture> Load(const std::string& text) {
+  auto f = std::make_unique<Fixture>();
+  auto t = topology::Parse(text, "test.yaml");
+  EXPECT_TRUE(t.ok()) << t.error().message;
+  f->topology = *t;
+  auto p = plan::MakePlan(f->topology);
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  f->plan = *p;
+  return f;
+}
+
+std::string SourceChain() {
+  auto text = ReadFile(std::string(FOREST_SOURCE_DIR) + "/examples/source-chain.yaml");
+  EXPECT_TRUE(text.ok());
+  return *text;
+}
+
+TEST(Materialize, SameInputsGiveIdenticalTrees) {
+  std::string text = SourceChain();
+  auto a = Load(text);
+  auto b = Load(text);
+  GenerateOptions o{"demo", text, true, {{"bin/forestd", "x"}}};
+  auto ta = Materialize(a->topology, a->plan, o);
+  auto tb = Materialize(b->topology, b->plan, o);
+  ASSERT_TRUE(ta.ok()) << ta.error().message;
+  ASSERT_TRUE(tb.ok());
+  EXPECT_EQ(*ta, *tb);
+}
+
+TEST(Materialize, HasEveryRoleProfileAndOneProfilePerNode) {
+  std::string text = SourceChain();
+  auto f = Load(text);
+  auto tree = Materialize(f->topology, f->plan, {"demo", text, true, {}});
+  ASSERT_TRUE(tree.ok()) << tree.error().message;
+  for (const char* p : {"helper", "cache", "root", "recursive-child", "workload"}) {
+    EXPECT_EQ(tree->count(std::string("final/profiles/forest-") + p + ".yaml"), 1u) << p;
+  }
+  for (const auto& n : f->plan.nodes) {
+    auto it = tree->find("final/nodes/" + NodeProfileName(n) + ".yaml");
+    ASSERT_NE(it, tree->end()) << n.canonical_name;
+    YAML::Node doc = YAML::Load(it->second.contents);
+    EXPECT_EQ(doc["devices"]["eth0"]["nictype"].as<std::string>(), "routed");
+    EXPECT_EQ(doc["devices"]["eth0"]["ipv6.address"].as<std::string>(), n.uplink.ToString());
+    EXPECT_EQ(doc["devices"]["eth0"]["ipv6.routes"].as<std::string>(), n.prefix.ToString());
+    EXPECT_FALSE(doc["config"]["security.privileged"]) << "unprivileged unless opted in";
+    // cloud-init carries the node's own plan.
+    std::string ci = doc["config"]["cloud-init.user-data"].as<std::string>();
+    EXPECT_NE(ci.find("FOREST_CANONICAL_NAME=" + n.canonical_name), std::string::npos);
+    EXPECT_NE(ci.find("FOREST_PREFIX=" + n.prefix.ToString()), std::string::npos);
+    EXPECT_TRUE(YAML::Load(ci).IsMap()) << "cloud-init user data must be valid YAML";
+  }
+  EXPECT_EQ(tree->count("final/profiles/forest-cache.yaml"), 1u);
+  EXPECT_EQ(tree->at("scripts/verify.sh").mode, 0755u);
+}
+
+TEST(Materialize, CacheProfileOnlyWhenEnabled) {
+  std::string text = SourceChain();
+  auto f = Load(text);
+  auto tree = Materialize(f->topology, f->plan, {"demo", text, false, {}});
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(tree->count("final/profiles/forest-cache.yaml"), 0u);
+  EXPECT_EQ(tree->count("rendered/cache/cloud-init.yaml"), 0u);
+}
+
+TEST(Materialize, PrivilegedOptInIsRenderedAndRecorded) {
+  std::string text =
+      "version: 1\n"
+      "roots:\n"
+      "  - name: r\n"
+      "    privileged: true\n";
+  auto f = Load(text);
+  auto tree = Materialize(f->topology, f->plan, {"demo", text, false, {}});
+  ASSERT_TRUE(tree.ok());
+  YAML::Node doc = YAML::Load(tree->at("final/nodes/forest-node_r.yaml").contents);
+  EXPECT_EQ(doc["config"]["security.privileged"].as<std::string>(), "true");
+  EXPECT_NE(tree->at("forest.json").contents.find("explicit opt-in"), std::string::npos);
+}
+
+TEST(Materialize, ArtifactsAreHashed) {
+  std::string text = SourceChain();
+  auto f = Load(text);
+  auto tree = Materialize(f->topology, f->plan, {"demo", text, false, {{"bin/forestd", "abc"}}});
+  ASSERT_TRUE(tree.ok());
+  // sha256("abc")
+  EXPECT_EQ(tree->at("artifacts/SHA256SUMS").contents,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  runtime/bin/forestd\n");
+  EXPECT_EQ(tree->at("artifacts/runtime/bin/forestd").mode, 0755u);
+}
+
+}  // namespace
+}  // namespace forest::render

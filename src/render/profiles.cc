@@ -1,0 +1,119 @@
+// The Incus profiles of final/: what every node, helper and workload runs with.
+#include "render/materialize.h"
+
+namespace forest::render {
+namespace {
+
+using Device = std::map<std::string, std::string>;
+
+Device RootDisk(const topology::Topology& t) { return {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}}; }
+
+// Settings every hierarchy-aware node needs: nesting for its own Incus, mknod
+// and setxattr interception for nested rootfs unpacking, and /dev/net/tun for
+// TAYGA (the inherited node cannot be opened in an unprivileged container).
+void HierarchyAware(IncusProfile& p, const topology::Topology& t) {
+  p.config["security.nesting"] = "true";
+  p.config["security.syscalls.intercept.mknod"] = "true";
+  p.config["security.syscalls.intercept.setxattr"] = "true";
+  p.devices["root"] = RootDisk(t);
+  p.devices["tun"] = {{"type", "unix-char"}, {"path", "/dev/net/tun"}, {"source", "/dev/net/tun"}};
+}
+
+}  // namespace
+
+std::string NodeProfileName(const plan::NodePlan& node) {
+  std::string name = node.canonical_name.substr(0, node.canonical_name.size() - std::string(".incus").size());
+  for (char& c : name)
+    if (c == '.') c = '_';
+  return "forest-node_" + name;
+}
+
+std::vector<IncusProfile> RoleProfiles(const topology::Topology& t, const plan::Plan& plan, bool enable_cache,
+                                       const std::map<std::string, std::string>& rendered) {
+  std::vector<IncusProfile> out;
+
+  IncusProfile helper;
+  helper.name = "forest-helper";
+  helper.description = "forest helper: authoritative DNS for .incus, CA broker, publication API";
+  helper.config["cloud-init.user-data"] = rendered.at("helper/cloud-init.yaml");
+  helper.config["cloud-init.network-config"] = rendered.at("helper/network-config.yaml");
+  helper.config["user.forest.role"] = "helper";
+  helper.devices["root"] = RootDisk(t);
+  helper.devices["eth0"] = {{"type", "nic"}, {"name", "eth0"}, {"network", t.host.bridge}};
+  out.push_back(helper);
+
+  if (enable_cache) {
+    IncusProfile cache;
+    cache.name = "forest-cache";
+    cache.description = "forest cache helper: apt-cacher-ng for the forest's nodes";
+    cache.config["cloud-init.user-data"] = rendered.at("cache/cloud-init.yaml");
+    cache.config["cloud-init.network-config"] = rendered.at("cache/network-config.yaml");
+    cache.config["user.forest.role"] = "cache";
+    cache.devices["root"] = RootDisk(t);
+    cache.devices["eth0"] = {{"type", "nic"}, {"name", "eth0"}, {"network", t.host.bridge}};
+    out.push_back(cache);
+  }
+
+  IncusProfile root;
+  root.name = "forest-root";
+  root.description = "forest root node: hierarchy-aware, unprivileged, DNS64/NAT64 edge";
+  HierarchyAware(root, t);
+  root.config["user.forest.role"] = "root";
+  out.push_back(root);
+
+  IncusProfile child;
+  child.name = "forest-recursive-child";
+  child.description = "forest non-root node: hierarchy-aware, unprivileged, CLAT sidecar";
+  HierarchyAware(child, t);
+  child.config["user.forest.role"] = "recursive-child";
+  out.push_back(child);
+
+  IncusProfile workload;
+  workload.name = "forest-workload";
+  workload.description = "forest plain workload on its node's bridge";
+  workload.config["cloud-init.user-data"] = rendered.at("workload/cloud-init.yaml");
+  workload.config["user.forest.role"] = "workload";
+  workload.devices["root"] = RootDisk(t);
+  workload.devices["eth0"] = {{"type", "nic"}, {"name", "eth0"}, {"network", "incusbr0"}};
+  out.push_back(workload);
+  (void)plan;
+  return out;
+}
+
+IncusProfile NodeProfile(const topology::Topology& t, const plan::NodePlan& node, const std::string& cloud_init) {
+  IncusProfile p;
+  p.name = NodeProfileName(node);
+  p.description = "forest node " + node.canonical_name + " (" + node.prefix.ToString() + ")";
+  p.config["cloud-init.user-data"] = cloud_init;
+  p.config["user.forest.canonical_name"] = node.canonical_name;
+  p.config["user.forest.prefix"] = node.prefix.ToString();
+  p.config["user.forest.slot"] = std::to_string(node.slot);
+  const topology::Node& n = *node.node;
+  if (!n.limits.cpu.empty()) p.config["limits.cpu"] = n.limits.cpu;
+  if (!n.limits.memory.empty()) p.config["limits.memory"] = n.limits.memory;
+  if (!n.limits.processes.empty()) p.config["limits.processes"] = n.limits.processes;
+  if (n.ssh_agent) p.config["user.forest.ssh_agent"] = "true";
+  // Unprivileged unless the topology opts in explicitly (and forest.json records it).
+  if (n.privileged) p.config["security.privileged"] = "true";
+  // The routed NIC: Incus puts the /128 on eth0 with a default route via
+  // fe80::1, and installs on the parent `uplink/128 dev vethX` plus
+  // `prefix via uplink` and its anti-spoofing chain.
+  p.devices["eth0"] = {{"type", "nic"},
+                       {"nictype", "routed"},
+                       {"name", "eth0"},
+                       {"ipv6.address", node.uplink.ToString()},
+                       {"ipv6.routes", node.prefix.ToString()}};
+  if (!n.limits.disk.empty()) {
+    p.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}, {"size", n.limits.disk}};
+  }
+  for (size_t i = 0; i < n.shares.size(); ++i) {
+    const auto& s = n.shares[i];
+    p.devices["share-" + std::to_string(i)] = {{"type", "disk"},
+                                               {"source", s.source},
+                                               {"path", s.path},
+                                               {"readonly", s.readonly ? "true" : "false"}};
+  }
+  return p;
+}
+
+}  // namespace forest::render

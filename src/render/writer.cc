@@ -1,0 +1,57 @@
+#include "render/writer.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/files.h"
+
+namespace forest::render {
+
+namespace fs = std::filesystem;
+
+Status WriteMaterialization(const std::string& dir, const FileTree& tree) {
+  FOREST_TRY(MakeDirs(dir));
+  const fs::path base(dir);
+  const fs::path next = base / ".content.next";
+  const fs::path old = base / ".content.old";
+  FOREST_TRY(RemoveTree(next.string()));
+  FOREST_TRY(RemoveTree(old.string()));
+  for (const auto& [rel, file] : tree) {
+    fs::path p = next / rel;
+    FOREST_TRY(MakeDirs(p.parent_path().string()));
+    FOREST_TRY(WriteFileAtomic(p.string(), file.contents, file.mode));
+  }
+  std::error_code ec;
+  const fs::path content = base / "content";
+  if (fs::exists(content)) {
+    fs::rename(content, old, ec);
+    if (ec) return MakeError(content.string() + ": cannot move aside: " + ec.message());
+  }
+  fs::rename(next, content, ec);
+  if (ec) return MakeError(next.string() + ": cannot move into place: " + ec.message());
+  return RemoveTree(old.string());
+}
+
+Result<plan::SlotMemory> ReadSlotMemory(const std::string& dir) {
+  std::string path = (fs::path(dir) / "slots.json").string();
+  if (!fs::exists(path)) return plan::SlotMemory{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1u << 20));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return MakeError(path + ": not a JSON object of canonical name → slot; remove it to reassign slots");
+  }
+  plan::SlotMemory slots;
+  for (const auto& [name, slot] : j.items()) {
+    if (!slot.is_number_integer()) return MakeError(path + ": " + name + ": slot is not an integer");
+    slots[name] = slot.get<int>();
+  }
+  return slots;
+}
+
+Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, slot] : slots) j[name] = slot;
+  return WriteFileAtomic((fs::path(dir) / "slots.json").string(), j.dump(2) + "\n");
+}
+
+}  // namespace forest::render

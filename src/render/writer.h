@@ -1,0 +1,20 @@
+// Writes a materialization: NAME/ stays, NAME/content/ is replaced wholesale
+// (built beside it, then swapped in by rename), NAME/slots.json remembers slot
+// assignments across regenerations.
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "plan/plan.h"
+#include "render/materialize.h"
+
+namespace forest::render {
+
+Status WriteMaterialization(const std::string& dir, const FileTree& tree);
+
+// Slots remembered in NAME/slots.json (empty when absent).
+Result<plan::SlotMemory> ReadSlotMemory(const std::string& dir);
+Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots);
+
+}  // namespace forest::render

@@ -1,0 +1,28 @@
+# Shared helpers for the integration suites (sourced). Each suite gets its own
+# temporary directory, removed on exit whatever happens.
+set -euo pipefail
+: "${FOREST:?FOREST must name the forest binary}"
+: "${FOREST_SOURCE_DIR:?FOREST_SOURCE_DIR must name the source tree}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/forest-it.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+EX="$FOREST_SOURCE_DIR/examples"
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { checks=$((checks + 1)); }
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { if [ "$1" == "$2" ]; then ok; else fail "$3: expected [$2], got [$1]"; fi; }
+# expect_contains HAYSTACK NEEDLE WHAT
+expect_contains() { if [[ "$1" == *"$2"* ]]; then ok; else fail "$3: [$2] not in output:"$'\n'"$1"; fi; }
+# run_fails EXPECTED_CODE CMD...: runs CMD, captures stderr+stdout in $out, checks the exit code.
+run_expect() {
+  local want=$1; shift
+  set +e; out=$("$@" 2>&1); local code=$?; set -e
+  expect_eq "$code" "$want" "exit code of $*"
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+finish() {
+  echo "$checks checks, $failures failures"
+  [ "$failures" -eq 0 ]
+}
