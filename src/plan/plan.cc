@@ -20,10 +20,6 @@ std::string Canonical(const std::string& label, const std::vector<std::string>& 
   return out + ".incus";
 }
 
-bool IsReservedLabel(const std::string& l) {
-  return l == "forest-dns" || l == "forest-ca" || l == "apt-cache" || l == "images-cache";
-}
-
 // Assigns slots to `nodes` (siblings): explicit, then remembered, then first free.
 Result<std::vector<int>> AssignSlots(const Topology& t, const std::vector<Node>& nodes,
                                      const std::vector<std::string>& canonical, const SlotMemory& previous,
@@ -212,7 +208,7 @@ Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
   for (size_t i = 0; i < t.roots.size(); ++i) {
     const Node& r = t.roots[i];
     std::string who = "root " + r.name + "'s prefix";
-    if (IsReservedLabel(r.name)) {
+    if (naming::IsReservedLabel(r.name)) {
       return MakeError(Where(t, r.pos) + r.name + " is a reserved helper name; choose another root name");
     }
     FOREST_TRY(CheckApart(t, r.pos, who, prefixes[i], "the host bridge", bridge));

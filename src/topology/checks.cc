@@ -110,16 +110,6 @@ Status CheckLabel(std::string_view label) {
   return {};
 }
 
-const std::vector<std::string>& ReservedLabels() {
-  static const std::vector<std::string> labels = {"forest-dns", "forest-ca", "apt-cache", "images-cache"};
-  return labels;
-}
-
-bool IsReservedLabel(std::string_view label) {
-  const auto& r = ReservedLabels();
-  return std::find(r.begin(), r.end(), label) != r.end();
-}
-
 Status CheckInterfaceName(std::string_view name) {
   constexpr std::string_view kRule = "an interface name is 1..15 characters of [a-z0-9_.-] (kernel limit)";
   if (name.empty() || name.size() > 15) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "naming/names.h"
 
 namespace forest::topology::internal {
 
@@ -16,9 +17,9 @@ namespace forest::topology::internal {
 // character or rule failed.
 Status CheckLabel(std::string_view label);
 
-// Labels of the helper's reserved names (forest-dns, forest-ca, apt-cache, images-cache).
-const std::vector<std::string>& ReservedLabels();
-bool IsReservedLabel(std::string_view label);
+// The helper's reserved labels are naming's (one list for the whole project).
+using naming::IsReservedLabel;
+inline const std::vector<std::string>& ReservedLabels() { return naming::ReservedHelperLabels(); }
 
 // Linux interface name: 1..15 chars of [a-z0-9_.-].
 Status CheckInterfaceName(std::string_view name);

@@ -189,7 +189,7 @@ TEST(Errors, EdgeOnAChild) {
 TEST(Errors, ReservedHelperLabels) {
   EXPECT_ERROR_HAS(
       "version: 1\nroots: [{name: forest-dns}]\n",
-      "roots[0].name: \"forest-dns\" is reserved for the helper (forest-dns, forest-ca, apt-cache, "
+      "roots[0].name: \"forest-dns\" is reserved for the helper (apt-cache, forest-ca, forest-dns, "
       "images-cache); choose another root name");
   EXPECT_ERROR_HAS(WithRootLine("workloads: [{name: apt-cache}]"),
                    "roots[0].workloads[0].name: \"apt-cache\" is reserved for the helper");
