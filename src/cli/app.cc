@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "base/files.h"
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
@@ -25,7 +26,8 @@ const std::vector<CommandSpec>& ForestCommands() {
 
 Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan::SlotMemory& slots) {
   auto loaded = std::make_unique<Loaded>();
-  FOREST_ASSIGN_OR_RETURN(loaded->topology, topology::LoadFile(path));
+  FOREST_ASSIGN_OR_RETURN(loaded->text, ReadFile(path, topology::kMaxInputBytes));
+  FOREST_ASSIGN_OR_RETURN(loaded->topology, topology::Parse(loaded->text, path));
   // The plan keeps pointers into the topology, which now lives at a stable address.
   FOREST_ASSIGN_OR_RETURN(loaded->plan, plan::MakePlan(loaded->topology, slots));
   return loaded;

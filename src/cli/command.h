@@ -39,6 +39,7 @@ void AddTopologyCommand(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {
+  std::string text;  // the file's bytes, as parsed
   topology::Topology topology;
   plan::Plan plan;
 };

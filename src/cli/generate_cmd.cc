@@ -56,13 +56,11 @@ void AddGenerateCommand(CLI::App& app, Context& ctx) {
     if (dir.filename().empty()) dir = dir.parent_path();
     auto slots = render::ReadSlotMemory(dir.string());
     if (!slots.ok()) return ctx.Fail(slots.error());
-    auto text = ReadFile(opts->topology, 1u << 20);
-    if (!text.ok()) return ctx.Fail(text.error());
     auto loaded = LoadAndPlan(opts->topology, *slots);
     if (!loaded.ok()) return ctx.Fail(loaded.error());
     render::GenerateOptions g;
     g.materialization = dir.filename().string();
-    g.topology_text = *text;
+    g.topology_text = (*loaded)->text;
     g.enable_cache = opts->enable_cache || (*loaded)->topology.helper.cache;
     if (!opts->no_runtime) {
       auto files = RuntimeFiles();

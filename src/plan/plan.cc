@@ -137,20 +137,18 @@ struct Builder {
     }
 
     // Children.
+    std::vector<std::string> child_ancestors{np.label};
+    child_ancestors.insert(child_ancestors.end(), np.ancestors.begin(), np.ancestors.end());
     std::vector<std::string> canon;
-    for (const auto& c : n.children) canon.push_back(Canonical(c.name, [&] {
-      std::vector<std::string> a{np.label};
-      a.insert(a.end(), np.ancestors.begin(), np.ancestors.end());
-      return a;
-    }()));
+    for (const auto& c : n.children) canon.push_back(Canonical(c.name, child_ancestors));
     FOREST_ASSIGN_OR_RETURN(auto slots, AssignSlots(t, n.children, canon, previous, kMaxChildren, np.canonical_name));
+    const NodePlan self = plan.nodes[self_index];  // a copy: plan.nodes grows below
     for (size_t i = 0; i < n.children.size(); ++i) {
-      const NodePlan self = plan.nodes[self_index];  // copy: plan.nodes grows
-      auto child_prefix = prefix.Subnet(prefix.length + 4, static_cast<uint64_t>(slots[i]));
+      auto slot = static_cast<uint64_t>(slots[i]);
+      auto child_prefix = prefix.Subnet(prefix.length + 4, slot);
       if (!child_prefix.ok()) return child_prefix.error().Wrap(Where(t, n.children[i].pos) + n.children[i].name);
-      FOREST_TRY(AddNode(n.children[i], &self, slots[i], *child_prefix,
-                         self.uplink_range.Host(static_cast<uint64_t>(slots[i])),
-                         self.uplink_range.Host(0xc1a70000u + static_cast<uint64_t>(slots[i]))));
+      FOREST_TRY(AddNode(n.children[i], &self, slots[i], *child_prefix, self.uplink_range.Host(slot),
+                         self.uplink_range.Host(0xc1a70000u + slot)));
     }
     return {};
   }
