@@ -20,6 +20,9 @@ const std::vector<CommandSpec>& ForestCommands() {
       {"generate", "write a deterministic materialization (profiles, cloud-init, scripts)", AddGenerateCommand},
       {"topology", "check a topology file, print the forest.yaml key reference", AddTopologyCommand},
       {"registration", "check and merge registration exports offline", AddRegistrationCommand},
+      {"image", "build the node and workload images (cached by recipe hash)", AddImageCommand},
+      {"doctor", "explain what this host lacks for `forest up` and how to fix it", AddDoctorCommand},
+      {"up", "build or converge the topology on this Incus host", AddUpCommands},
   };
   return commands;
 }
@@ -35,9 +38,16 @@ Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan:
 
 int RunForest(int argc, char** argv) {
   Context ctx{std::cout, std::cerr};
+  CLI::App app{"forest: a forest of host-like Incus containers with routed IPv6, names and certificates"};
+  app.set_version_flag("--version", std::string("forest ") + kVersion);
+  app.require_subcommand(1);
+  app.footer("Run 'forest COMMAND --help' for a command's options.");
+  for (const auto& c : ForestCommands()) c.add(app, ctx);
   std::vector<std::string> names;
-  for (const auto& c : ForestCommands()) names.push_back(c.name);
-
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+    for (const auto& a : sub->get_aliases()) names.push_back(a);
+  }
   // A word that is not a command gets a suggestion instead of CLI11's generic error.
   if (argc > 1 && argv[1][0] != '-') {
     std::string word = argv[1];
@@ -50,11 +60,6 @@ int RunForest(int argc, char** argv) {
     }
   }
 
-  CLI::App app{"forest: a forest of host-like Incus containers with routed IPv6, names and certificates"};
-  app.set_version_flag("--version", std::string("forest ") + kVersion);
-  app.require_subcommand(1);
-  app.footer("Run 'forest COMMAND --help' for a command's options.");
-  for (const auto& c : ForestCommands()) c.add(app, ctx);
   if (argc == 2 && std::string(argv[1]) == "help") {
     std::cout << app.help();
     return 0;

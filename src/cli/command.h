@@ -36,6 +36,9 @@ void AddPlanCommand(CLI::App& app, Context& ctx);
 void AddGenerateCommand(CLI::App& app, Context& ctx);
 void AddRegistrationCommand(CLI::App& app, Context& ctx);
 void AddTopologyCommand(CLI::App& app, Context& ctx);
+void AddUpCommands(CLI::App& app, Context& ctx);
+void AddImageCommand(CLI::App& app, Context& ctx);
+void AddDoctorCommand(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {

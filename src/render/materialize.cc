@@ -124,6 +124,15 @@ nlohmann::json Metadata(const topology::Topology& t, const plan::Plan& plan, con
 
 std::string ProjectName(const topology::Topology& topology) { return "forest-" + topology.name; }
 
+Result<std::vector<IncusProfile>> AllProfiles(const topology::Topology& t, const plan::Plan& plan, bool enable_cache) {
+  FOREST_ASSIGN_OR_RETURN(auto rendered, RenderAll(t, plan, enable_cache));
+  std::vector<IncusProfile> out = RoleProfiles(t, plan, enable_cache, rendered);
+  for (const auto& n : plan.nodes) {
+    out.push_back(NodeProfile(t, n, rendered.at("nodes/" + n.canonical_name + "/cloud-init.yaml")));
+  }
+  return out;
+}
+
 Result<FileTree> Materialize(const topology::Topology& t, const plan::Plan& plan, const GenerateOptions& o) {
   FileTree tree;
   tree["topology.yaml"] = {o.topology_text, 0644};

@@ -45,6 +45,10 @@ std::string NodeProfileName(const plan::NodePlan& node);
 std::vector<IncusProfile> RoleProfiles(const topology::Topology& topology, const plan::Plan& plan,
                                        bool enable_cache, const std::map<std::string, std::string>& rendered);
 
+// Role profiles followed by every node's own profile, as `forest up` loads them.
+Result<std::vector<IncusProfile>> AllProfiles(const topology::Topology& topology, const plan::Plan& plan,
+                                              bool enable_cache);
+
 // A node's own profile: routed NIC, limits, shares, cloud-init user data.
 IncusProfile NodeProfile(const topology::Topology& topology, const plan::NodePlan& node,
                          const std::string& cloud_init);

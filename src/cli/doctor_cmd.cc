@@ -1,0 +1,126 @@
+// forest doctor: what this host lacks for `forest up`, and how to fix it.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/files.h"
+#include "cli/command.h"
+#include "image/image.h"
+#include "incus/api.h"
+
+namespace forest::cli {
+
+namespace {
+
+struct Check {
+  std::string name;
+  bool ok = false;
+  std::string detail;
+  std::string fix;
+};
+
+bool OnPath(const std::string& tool) {
+  const char* path = std::getenv("PATH");
+  std::istringstream in(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+  std::string dir;
+  while (std::getline(in, dir, ':')) {
+    if (access((dir + "/" + tool).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+std::vector<Check> RunChecks() {
+  std::vector<Check> out;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+
+  bool installed = fs::exists("/usr/libexec/incus/incusd", ec) || OnPath("incusd");
+  out.push_back({"incus installed", installed, installed ? "incusd found" : "incusd not found",
+                 "scripts/setup (apt-get install -t bookworm-backports incus-base incus-client)"});
+  auto client = incus::Client::Local();
+  auto server = client.Get("/1.0");
+  bool running = server.ok();
+  out.push_back({"incusd answers", running,
+                 running ? "API " + server->value("api_version", "") + ", Incus " +
+                               (*server)["environment"].value("server_version", "")
+                         : server.error().message,
+                 "scripts/start-incus (starts incusd without systemd)"});
+  if (running) {
+    auto pool = incus::StoragePoolExists(client, "default");
+    bool have = pool.ok() && *pool;
+    out.push_back({"storage pool 'default'", true,
+                   have ? "present" : "missing: `forest up` creates a dir pool named default", ""});
+  }
+
+  std::string subuid = ReadFile("/etc/subuid").ok() ? *ReadFile("/etc/subuid") : "";
+  bool range = subuid.find("root:") != std::string::npos;
+  out.push_back({"subordinate ids for root", range,
+                 range ? "/etc/subuid has a root range" : "/etc/subuid has no root range",
+                 "add 'root:1000000:1000000000' to /etc/subuid and /etc/subgid, restart incusd"});
+
+  std::string mounts = ReadFile("/proc/self/mounts").ok() ? *ReadFile("/proc/self/mounts") : "";
+  bool v1_split = mounts.find("/sys/fs/cgroup/cpuacct cgroup") != std::string::npos &&
+                  mounts.find("/sys/fs/cgroup/cpu cgroup") != std::string::npos;
+  out.push_back({"cgroup layout", true,
+                 v1_split ? "cgroup v1 with cpu and cpuacct mounted apart: nodes apply the "
+                            "cgroup fix-up themselves (forest node-up)"
+                          : "no fix-up needed",
+                 ""});
+
+  bool tun = fs::exists("/dev/net/tun", ec);
+  out.push_back({"/dev/net/tun", tun, tun ? "present (TAYGA and CLAT in nodes)" : "missing",
+                 "modprobe tun"});
+  bool kvm = fs::exists("/dev/kvm", ec);
+  out.push_back({"/dev/kvm (VM nodes only)", true,
+                 kvm ? "present" : "absent: container nodes work; `kind: vm` nodes cannot start here",
+                 ""});
+  std::string fwd = ReadFile("/proc/sys/net/ipv6/conf/all/forwarding").ok()
+                        ? *ReadFile("/proc/sys/net/ipv6/conf/all/forwarding")
+                        : "";
+  out.push_back({"IPv6 forwarding", true,
+                 fwd.rfind("1", 0) == 0 ? "on" : "off (Incus turns it on for routed NICs)", ""});
+  for (const char* tool : {"nft", "debootstrap", "ssh", "ip"}) {
+    bool have = OnPath(tool);
+    out.push_back({std::string("tool ") + tool, have, have ? "found" : "not on PATH", "scripts/setup"});
+  }
+  for (auto k : {image::Kind::kNode, image::Kind::kWorkload}) {
+    bool have = fs::exists(image::CachedTarball(k), ec);
+    out.push_back({image::Alias(k) + " image", true,
+                   have ? "cached: " + image::CachedTarball(k)
+                        : "not built yet: `forest up` builds it (about 2 minutes), or `forest image build`",
+                   ""});
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddDoctorCommand(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("doctor", "Explain what this host lacks for `forest up` and how to fix it");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "print JSON");
+  cmd->callback([json, &ctx] {
+    auto checks = RunChecks();
+    int bad = 0;
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : checks) {
+      if (!c.ok) ++bad;
+      out.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}, {"fix", c.ok ? "" : c.fix}});
+    }
+    if (*json) {
+      ctx.out << out.dump(2) << "\n";
+    } else {
+      for (const auto& c : checks) {
+        ctx.out << (c.ok ? "ok    " : "FAIL  ") << c.name << ": " << c.detail << "\n";
+        if (!c.ok && !c.fix.empty()) ctx.out << "      fix: " << c.fix << "\n";
+      }
+      ctx.out << (bad == 0 ? "this host can run `forest up`\n"
+                           : std::to_string(bad) + " problem(s) to fix before `forest up`\n");
+    }
+    if (bad) ctx.exit_code = 1;
+  });
+}
+
+}  // namespace forest::cli

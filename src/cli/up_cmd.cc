@@ -1,0 +1,366 @@
+// forest up / down / status / exec / ssh / tree, and the commands the forest
+// binary runs inside nodes (node-up, node-exec, node-status).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "base/files.h"
+#include "cli/command.h"
+#include "incus/api.h"
+#include "render/materialize.h"
+#include "render/writer.h"
+#include "up/converge.h"
+
+namespace forest::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string StateRoot() {
+  const char* d = std::getenv("FOREST_STATE_DIR");
+  return d && *d ? d : "/var/lib/forest";
+}
+
+std::string SelfBinary() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
+
+// The host's public keys that may log in as root in every node: the
+// ssh-agent's keys and ~/.ssh/*.pub of the invoking user.
+std::string HostAuthorizedKeys() {
+  std::string keys;
+  if (std::getenv("SSH_AUTH_SOCK")) {
+    FILE* p = popen("ssh-add -L 2>/dev/null", "r");
+    if (p) {
+      char buf[8192];
+      while (fgets(buf, sizeof buf, p)) {
+        std::string line(buf);
+        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line;
+      }
+      pclose(p);
+    }
+  }
+  const char* home = std::getenv("HOME");
+  if (home) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(home) / ".ssh", ec)) {
+      if (e.path().extension() == ".pub" && e.path().filename().string().rfind("id_", 0) == 0) {
+        if (auto r = ReadFile(e.path().string()); r.ok()) keys += *r;
+      }
+    }
+  }
+  return keys;
+}
+
+void Progress(const std::string& line) { std::cout << line << std::endl; }
+
+// A forest `up` remembered: its state directory holds topology.yaml and slots.json.
+struct Known {
+  std::string dir;
+  std::unique_ptr<Loaded> loaded;
+};
+
+Result<std::vector<Known>> KnownForests() {
+  std::vector<Known> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(StateRoot(), ec)) {
+    std::string topo = (e.path() / "topology.yaml").string();
+    if (!fs::exists(topo)) continue;
+    FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(e.path().string()));
+    FOREST_ASSIGN_OR_RETURN(auto loaded, LoadAndPlan(topo, slots));
+    out.push_back({e.path().string(), std::move(loaded)});
+  }
+  return out;
+}
+
+// NODE is a canonical name ("c0-2-1.c0-2.c0.incus"), or a label when unique.
+struct Found {
+  const Known* forest = nullptr;
+  const plan::NodePlan* node = nullptr;
+  const plan::WorkloadPlan* workload = nullptr;
+  std::vector<std::string> path;  // instance names from the host down
+};
+
+Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name) {
+  std::vector<Found> hits;
+  for (const auto& k : forests) {
+    for (const auto& n : k.loaded->plan.nodes) {
+      if (n.canonical_name == name || n.label == name || n.canonical_name == name + ".incus") {
+        Found f{&k, &n, nullptr, {}};
+        f.path.assign(n.ancestors.rbegin(), n.ancestors.rend());
+        f.path.push_back(n.label);
+        hits.push_back(f);
+      }
+    }
+    for (const auto& w : k.loaded->plan.workloads) {
+      if (w.canonical_name == name || w.name == name || w.canonical_name == name + ".incus") {
+        const plan::NodePlan* host = k.loaded->plan.FindNode(w.host_canonical);
+        Found f{&k, nullptr, &w, {}};
+        f.path.assign(host->ancestors.rbegin(), host->ancestors.rend());
+        f.path.push_back(host->label);
+        f.path.push_back(w.name);
+        hits.push_back(f);
+      }
+    }
+  }
+  if (hits.size() == 1) return hits[0];
+  if (hits.empty()) {
+    return MakeError("no node or workload named '" + name + "' in the forests brought up here (" +
+                     StateRoot() + "); `forest status` lists them");
+  }
+  std::string which;
+  for (const auto& h : hits) {
+    which += (which.empty() ? "" : ", ") +
+             (h.node ? h.node->canonical_name : h.workload->canonical_name);
+  }
+  return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
+}
+
+incus::Client HostClient(const topology::Topology& t) {
+  return incus::Client::Local(render::ProjectName(t));
+}
+
+}  // namespace
+
+void AddUpCommands(CLI::App& app, Context& ctx) {
+  {
+    auto* cmd = app.add_subcommand("up", "Build or converge the topology on this Incus host "
+                                          "(idempotent; its own Incus project)");
+    struct Opts {
+      std::string file;
+      bool guard = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("FILE", o->file, "topology file")->required();
+    cmd->add_flag("--guard-uplink", o->guard,
+                  "install an nftables table that drops forest traffic towards the machine's "
+                  "uplink (test hygiene; `down` removes it)");
+    cmd->callback([o, &ctx] {
+      auto first = LoadAndPlan(o->file);
+      if (!first.ok()) return ctx.Fail(first.error());
+      std::string dir = StateRoot() + "/" + (*first)->topology.name;
+      auto slots = render::ReadSlotMemory(dir);
+      if (!slots.ok()) return ctx.Fail(slots.error());
+      auto loaded = LoadAndPlan(o->file, *slots);
+      if (!loaded.ok()) return ctx.Fail(loaded.error());
+      const auto& l = **loaded;
+      if (auto s = MakeDirs(dir); !s.ok()) return ctx.Fail(s.error());
+      if (auto s = render::WriteSlotMemory(dir, l.plan.Slots()); !s.ok()) return ctx.Fail(s.error());
+      if (auto s = WriteFileAtomic(dir + "/topology.yaml", l.text); !s.ok()) return ctx.Fail(s.error());
+      up::Options opts;
+      opts.topology_text = l.text;
+      opts.slots = l.plan.Slots();
+      opts.self_binary = SelfBinary();
+      opts.authorized_keys = HostAuthorizedKeys();
+      opts.guard_uplink = o->guard;
+      opts.progress = Progress;
+      auto client = HostClient(l.topology);
+      if (auto s = up::UpHost(client, l.topology, l.plan, opts); !s.ok()) {
+        ctx.Fail(s.error().Wrap("up " + o->file));
+        ctx.err << "forest: `forest down " << o->file << "` removes what was made so far\n";
+      }
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("down", "Remove everything `up` made for the topology: "
+                                            "instances, profiles, images, project, bridge");
+    auto file = std::make_shared<std::string>();
+    cmd->add_option("FILE", *file, "topology file")->required();
+    cmd->callback([file, &ctx] {
+      auto loaded = LoadAndPlan(*file);
+      if (!loaded.ok()) return ctx.Fail(loaded.error());
+      auto client = HostClient((*loaded)->topology);
+      if (auto s = up::DownHost(client, (*loaded)->topology, Progress); !s.ok()) {
+        return ctx.Fail(s.error().Wrap("down " + *file));
+      }
+      std::error_code ec;
+      fs::remove_all(StateRoot() + "/" + (*loaded)->topology.name, ec);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("status", "Show what runs at every level of the forests "
+                                              "brought up here (alias: tree)");
+    cmd->alias("tree");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([json, &ctx] {
+      auto forests = KnownForests();
+      if (!forests.ok()) return ctx.Fail(forests.error());
+      nlohmann::json all = nlohmann::json::array();
+      for (const auto& k : *forests) {
+        auto client = HostClient(k.loaded->topology);
+        auto tree = up::StatusTree(client, true);
+        if (!tree.ok()) return ctx.Fail(tree.error());
+        all.push_back({{"forest", k.loaded->topology.name},
+                       {"project", client.project()},
+                       {"instances", *tree}});
+      }
+      if (*json) {
+        ctx.out << all.dump(2) << "\n";
+        return;
+      }
+      std::function<void(const nlohmann::json&, int)> print = [&](const nlohmann::json& list,
+                                                                   int depth) {
+        for (const auto& e : list) {
+          std::string addrs;
+          for (const auto& a : e["addresses"]) addrs += " " + a.get<std::string>();
+          ctx.out << std::string(2 * depth + 2, ' ') << e["name"].get<std::string>() << "  "
+                  << e["status"].get<std::string>() << "  "
+                  << (e["role"].get<std::string>().empty() ? "-" : e["role"].get<std::string>())
+                  << (e["privileged"].get<bool>() ? "  PRIVILEGED" : "") << addrs << "\n";
+          if (e.contains("children")) print(e["children"], depth + 1);
+          if (e.contains("children_error")) {
+            ctx.out << std::string(2 * depth + 4, ' ') << "(cannot list: "
+                    << e["children_error"].get<std::string>() << ")\n";
+          }
+        }
+      };
+      for (const auto& f : all) {
+        ctx.out << f["forest"].get<std::string>() << " (project " << f["project"].get<std::string>()
+                << ")\n";
+        print(f["instances"], 0);
+      }
+      if (all.empty()) ctx.out << "no forests brought up here (" << StateRoot() << ")\n";
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("exec", "Run a command in a node or workload at any depth, "
+                                            "by name (no DNS needed)");
+    struct Opts {
+      std::string node;
+      std::vector<std::string> argv;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
+    cmd->add_option("CMD", o->argv, "command and arguments (after --)")->required();
+    cmd->callback([o, &ctx] {
+      auto forests = KnownForests();
+      if (!forests.ok()) return ctx.Fail(forests.error());
+      auto found = FindNode(*forests, o->node);
+      if (!found.ok()) return ctx.Fail(found.error());
+      auto client = HostClient(found->forest->loaded->topology);
+      auto r = up::ExecPath(client, found->path, o->argv);
+      if (!r.ok()) return ctx.Fail(r.error());
+      ctx.out << r->out;
+      ctx.err << r->err;
+      ctx.exit_code = r->exit_code;
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("ssh", "ssh to a node or workload by name, through its "
+                                           "address (before DNS exists)");
+    struct Opts {
+      std::string node;
+      std::vector<std::string> argv;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
+    cmd->add_option("CMD", o->argv, "remote command (after --)");
+    cmd->callback([o, &ctx] {
+      auto forests = KnownForests();
+      if (!forests.ok()) return ctx.Fail(forests.error());
+      auto found = FindNode(*forests, o->node);
+      if (!found.ok()) return ctx.Fail(found.error());
+      std::string address;
+      if (found->node) {
+        address = found->node->node_address.ToString();
+      } else {
+        // A workload's address is its SLAAC one on the node's LAN: ask Incus there.
+        auto client = HostClient(found->forest->loaded->topology);
+        std::vector<std::string> hostpath(found->path.begin(), found->path.end() - 1);
+        auto r = up::ExecPath(client, hostpath,
+                              {"sh", "-c", "ip -6 -o addr show scope global dev eth0 2>/dev/null || "
+                                           "true"});
+        (void)r;
+        auto addr = up::ExecPath(client, found->path,
+                                 {"sh", "-c", "ip -6 -o addr show scope global dev eth0 | "
+                                              "awk '{print $4}' | cut -d/ -f1 | head -n1"});
+        if (!addr.ok()) return ctx.Fail(addr.error());
+        address = addr->out.substr(0, addr->out.find('\n'));
+        if (address.empty()) return ctx.Fail(MakeError(o->node + " has no global IPv6 address yet"));
+      }
+      std::string known = found->forest->dir + "/known_hosts";
+      std::vector<std::string> args = {"ssh", "-o", "StrictHostKeyChecking=accept-new", "-o",
+                                       "UserKnownHostsFile=" + known, "root@" + address};
+      args.insert(args.end(), o->argv.begin(), o->argv.end());
+      std::vector<char*> cargs;
+      for (auto& a : args) cargs.push_back(a.data());
+      cargs.push_back(nullptr);
+      std::cout.flush();
+      execvp("ssh", cargs.data());
+      ctx.Fail(MakeError("cannot run ssh: " + std::string(strerror(errno))));
+    });
+  }
+
+  // --- run by the forest binary inside nodes --------------------------------
+  {
+    auto* cmd = app.add_subcommand("node-up", "(inside a node) converge this node's Incus: "
+                                               "preparation, images, workloads, children");
+    struct Opts {
+      std::string self;
+      std::string dir = up::kNodeDir;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--self", o->self, "this node's canonical name")->required();
+    cmd->add_option("--dir", o->dir, "directory with topology.yaml, slots.json, parent.json");
+    cmd->callback([o, &ctx] {
+      auto slots = render::ReadSlotMemory(o->dir);
+      if (!slots.ok()) return ctx.Fail(slots.error());
+      auto loaded = LoadAndPlan(o->dir + "/topology.yaml", *slots);
+      if (!loaded.ok()) return ctx.Fail(loaded.error());
+      const auto& l = **loaded;
+      const plan::NodePlan* self = l.plan.FindNode(o->self);
+      if (!self) return ctx.Fail(MakeError(o->self + " is not a node of " + o->dir + "/topology.yaml"));
+      auto parent_text = ReadFile(o->dir + "/parent.json");
+      if (!parent_text.ok()) return ctx.Fail(parent_text.error());
+      auto parent = up::ParentInfoFromJson(*parent_text, o->dir + "/parent.json");
+      if (!parent.ok()) return ctx.Fail(parent.error());
+      up::Options opts;
+      opts.topology_text = l.text;
+      opts.slots = *slots;
+      opts.self_binary = SelfBinary();
+      if (auto k = ReadFile(o->dir + "/authorized_keys"); k.ok()) opts.authorized_keys = *k;
+      opts.progress = Progress;
+      auto client = incus::Client::Local();
+      if (auto s = up::UpNode(client, l.topology, l.plan, *self, *parent, opts); !s.ok()) {
+        ctx.Fail(s.error().Wrap(o->self));
+      }
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("node-exec", "(inside a node) run a command in a descendant");
+    auto argv = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("ARGS", *argv, "labels down to the target, --, command")->required();
+    cmd->callback([argv, &ctx] {
+      auto sep = std::find(argv->begin(), argv->end(), "--");
+      std::vector<std::string> path(argv->begin(), sep);
+      std::vector<std::string> cmdv(sep == argv->end() ? sep : sep + 1, argv->end());
+      if (path.empty() || cmdv.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
+      auto client = incus::Client::Local();
+      auto r = up::ExecPath(client, path, cmdv);
+      if (!r.ok()) return ctx.Fail(r.error());
+      ctx.out << r->out;
+      ctx.err << r->err;
+      ctx.exit_code = r->exit_code;
+    });
+    cmd->prefix_command();
+  }
+  {
+    auto* cmd = app.add_subcommand("node-status", "(inside a node) this node's instances as JSON");
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "print JSON (the only format)");
+    cmd->callback([&ctx] {
+      auto client = incus::Client::Local();
+      auto tree = up::StatusTree(client, true);
+      if (!tree.ok()) return ctx.Fail(tree.error());
+      ctx.out << tree->dump() << "\n";
+    });
+  }
+}
+
+}  // namespace forest::cli

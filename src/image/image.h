@@ -1,0 +1,40 @@
+// forest images: a node image (Debian 12 + systemd + openssh + Incus +
+// dnsmasq + Unbound + TAYGA + nftables + cloud-init) and a small workload
+// image, built locally by templates/image/build.sh and cached by the hash of
+// their recipe outside any checkout.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/result.h"
+#include "incus/client.h"
+
+namespace forest::image {
+
+enum class Kind { kWorkload, kNode };
+
+const char* KindName(Kind k);
+// The Incus alias forest uses for the image: forest-node / forest-workload.
+std::string Alias(Kind k);
+
+// $FOREST_IMAGE_CACHE, else /var/cache/forest/images.
+std::string CacheDir();
+
+// sha256 of everything that decides the image's bytes (the recipe and mirror).
+std::string RecipeHash(Kind k);
+
+// Path of the cached tarball for the current recipe (may not exist yet).
+std::string CachedTarball(Kind k);
+
+using Progress = std::function<void(const std::string& line)>;
+
+// Builds the tarball unless the cache has it; returns its path.
+Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force = false);
+
+// Makes the image available under Alias(k) in the client's project:
+// imports the cached tarball (building it first when missing) unless the
+// alias already points at it. Returns the fingerprint.
+Result<std::string> EnsureImported(incus::Client& c, Kind k, const Progress& progress);
+
+}  // namespace forest::image

@@ -1,0 +1,62 @@
+// A small Incus REST client (API 1.0): sync and async responses, operation
+// waits, errors with the daemon's message. Everything the product does to
+// Incus goes through here; it never runs the `incus` command on core paths.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "incus/transport.h"
+
+namespace forest::incus {
+
+using Json = nlohmann::json;
+
+class Client {
+ public:
+  // `project` is added to every request that takes one ("" = default).
+  Client(std::shared_ptr<Transport> transport, std::string project = "");
+
+  static Client Local(std::string project = "");
+
+  Client WithProject(std::string project) const { return Client(transport_, std::move(project)); }
+  const std::string& project() const { return project_; }
+
+  // One call; for an async response, waits for the operation to finish and
+  // returns its metadata. 404 → error whose message starts with "not found".
+  Result<Json> Get(const std::string& path);
+  Result<Json> Post(const std::string& path, const Json& body);
+  Result<Json> Put(const std::string& path, const Json& body);
+  Result<Json> Patch(const std::string& path, const Json& body);
+  Result<Json> Delete(const std::string& path);
+  // Raw body with headers (file push, image upload).
+  Result<Json> PostRaw(const std::string& path, const std::string& body, const Headers& headers);
+
+  // GET of a path that may not exist: nullopt on 404.
+  Result<std::optional<Json>> GetIfExists(const std::string& path);
+  // Raw GET body (file pull, exec logs).
+  Result<std::string> GetRaw(const std::string& path);
+
+  Result<Json> Call(const std::string& method, const std::string& path, const std::string& body,
+                    const Headers& headers = {{"Content-Type", "application/json"}});
+
+ private:
+  std::string Target(const std::string& path) const;
+  Result<Json> WaitOperation(const std::string& operation_path);
+
+  std::shared_ptr<Transport> transport_;
+  std::string project_;
+};
+
+bool IsNotFound(const Error& e);
+
+// URL-encodes one path segment or query value.
+std::string Escape(const std::string& s);
+
+}  // namespace forest::incus

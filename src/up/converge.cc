@@ -1,0 +1,601 @@
+#include "up/converge.h"
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "base/files.h"
+#include "base/version.h"
+#include "image/image.h"
+#include "incus/api.h"
+#include "render/embedded.h"
+#include "render/materialize.h"
+#include "render/sha256.h"
+
+namespace forest::up {
+
+namespace {
+
+using incus::Client;
+using Json = nlohmann::json;
+
+// One level's convergence: its client, options, and a count of changes.
+struct Level {
+  Client& c;
+  const topology::Topology& t;
+  const plan::Plan& plan;
+  const Options& o;
+  int changes = 0;
+  void Say(const std::string& s) const {
+    if (o.progress) o.progress(s);
+  }
+  void Changed(const std::string& s) {
+    ++changes;
+    Say(s);
+  }
+};
+
+Result<std::string> Embedded(const std::string& path) {
+  for (const auto& f : render::EmbeddedTemplates()) {
+    if (f.path == path) return std::string(f.contents);
+  }
+  return MakeError("internal: templates/" + path + " is not embedded");
+}
+
+std::string Bracket(const net::Ipv6Address& a) { return "[" + a.ToString() + "]"; }
+
+// --- host preparation --------------------------------------------------------
+
+Status EnsureStoragePool(Level& l) {
+  const std::string& pool = l.t.host.storage_pool;
+  FOREST_ASSIGN_OR_RETURN(bool have, incus::StoragePoolExists(l.c, pool));
+  if (have) return {};
+  FOREST_TRY(incus::CreateStoragePool(l.c, pool, "dir", {}));
+  l.Changed("created storage pool " + pool + " (dir)");
+  return {};
+}
+
+std::string BridgeMarker(const topology::Topology& t) {
+  return "forest host bridge (made by forest up for project forest-" + t.name + ")";
+}
+
+Status EnsureHostBridge(Level& l) {
+  const auto& h = l.t.host;
+  incus::StringMap want = {{"ipv6.address", l.plan.host_bridge.ToString()},
+                           {"ipv6.nat", "false"},
+                           {"ipv6.dhcp", "false"},
+                           {"ipv4.address", h.ipv4.ToString()},
+                           {"ipv4.nat", "false"}};
+  FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(l.c, h.bridge));
+  if (!net) {
+    FOREST_TRY(incus::CreateNetwork(l.c, h.bridge, "bridge", want, BridgeMarker(l.t)));
+    l.Changed("created host bridge " + h.bridge + " " + want["ipv6.address"] + " " +
+              want["ipv4.address"] + " (no NAT)");
+    return {};
+  }
+  for (const auto& [k, v] : want) {
+    std::string have = (*net)["config"].value(k, "");
+    if (have != v) {
+      return MakeError("host bridge " + h.bridge + " exists with " + k + "=" +
+                       (have.empty() ? "(unset)" : have) + ", the topology needs " + v +
+                       "; fix it with `incus network set " + h.bridge + " " + k + "=" + v +
+                       "` or choose another host.bridge in the topology");
+    }
+  }
+  return {};
+}
+
+std::string Shell(const std::string& cmd, int* rc) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) {
+    *rc = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+std::string Ipv4Network(const net::Ipv4Interface& i) {
+  uint32_t a = (uint32_t(i.address[0]) << 24) | (uint32_t(i.address[1]) << 16) |
+               (uint32_t(i.address[2]) << 8) | i.address[3];
+  uint32_t mask = i.length == 0 ? 0 : ~uint32_t(0) << (32 - i.length);
+  a &= mask;
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+         std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255) + "/" +
+         std::to_string(i.length);
+}
+
+std::string GuardTable(const topology::Topology& t) { return "forest_guard_" + t.name; }
+
+// Test hygiene (DESIGN.md): forwarded forest traffic never leaves through
+// the machine's uplink.
+Status GuardUplink(Level& l) {
+  int rc = 0;
+  std::string routes = Shell("ip -o route show default; ip -o -6 route show default", &rc);
+  std::vector<std::string> devs;
+  std::istringstream in(routes);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto p = line.find(" dev ");
+    if (p == std::string::npos) continue;
+    std::string dev = line.substr(p + 5);
+    dev = dev.substr(0, dev.find(' '));
+    if (std::find(devs.begin(), devs.end(), dev) == devs.end()) devs.push_back(dev);
+  }
+  if (devs.empty()) return {};
+  std::string six = l.plan.host_bridge.Network().ToString() + ", " + l.plan.host_uplink_range.ToString();
+  for (const auto& n : l.plan.nodes) {
+    if (n.depth == 0) six += ", " + n.prefix.ToString();
+  }
+  six += ", " + l.plan.nat64_prefix.ToString();
+  std::string table = GuardTable(l.t);
+  std::string rules = "table inet " + table + " {}\ndelete table inet " + table + "\n";
+  rules += "table inet " + table + " {\n  chain forward {\n    type filter hook forward priority -10; policy accept;\n";
+  for (const auto& d : devs) {
+    rules += "    iifname \"" + l.t.host.bridge + "\" oifname \"" + d + "\" drop\n";
+    rules += "    oifname \"" + d + "\" ip6 saddr { " + six + " } drop\n";
+    rules += "    oifname \"" + d + "\" ip saddr " + Ipv4Network(l.t.host.ipv4) + " drop\n";
+  }
+  rules += "  }\n}\n";
+  std::string path = "/run/forest-" + l.t.name + "-guard.nft";
+  FOREST_TRY(WriteFileAtomic(path, rules));
+  std::string out = Shell("nft -f " + path, &rc);
+  if (rc != 0) return MakeError("nft -f " + path + ": " + out);
+  l.Say("uplink guard: table inet " + table + " drops forest traffic to " + devs[0]);
+  return {};
+}
+
+Status RemoveGuard(const topology::Topology& t) {
+  int rc = 0;
+  Shell("nft delete table inet " + GuardTable(t), &rc);
+  return {};
+}
+
+std::string HostStatePath(const topology::Topology& t) {
+  return "/var/lib/forest/" + t.name + "/host.json";
+}
+
+// Child nodes pull images from their parent over https.
+Status EnsureHttpsAddress(Level& l, const std::string& address, bool remember) {
+  FOREST_ASSIGN_OR_RETURN(Json server, l.c.Get("/1.0?project="));
+  std::string have = server["config"].value("core.https_address", "");
+  if (!have.empty()) return {};
+  FOREST_TRY(l.c.Patch("/1.0?project=", {{"config", {{"core.https_address", address}}}}));
+  if (remember) {
+    FOREST_TRY(MakeDirs(std::filesystem::path(HostStatePath(l.t)).parent_path()));
+    FOREST_TRY(WriteFileAtomic(HostStatePath(l.t), Json{{"set_https_address", address}}.dump() + "\n"));
+  }
+  l.Changed("Incus listens on " + address + " (children pull images from it)");
+  return {};
+}
+
+Result<std::string> ServerCertificate(Client& c) {
+  FOREST_ASSIGN_OR_RETURN(Json server, c.Get("/1.0?project="));
+  return server["environment"].value("certificate", "");
+}
+
+// --- profiles and instances -------------------------------------------------
+
+incus::Profile ToIncus(const render::IncusProfile& p) {
+  return {p.name, p.description, p.config, p.devices};
+}
+
+// The host gets the helper, cache and root profiles; a node gets the workload
+// and recursive-child profiles (its LAN bridge exists only there).
+Status LoadProfiles(Level& l, const std::vector<std::string>& node_canonicals, bool host_level) {
+  const std::set<std::string> host_roles = {"forest-helper", "forest-cache", "forest-root"};
+  const std::set<std::string> node_roles = {"forest-workload", "forest-recursive-child"};
+  FOREST_ASSIGN_OR_RETURN(auto all, render::AllProfiles(l.t, l.plan, false));
+  std::set<std::string> wanted;
+  for (const auto& n : l.plan.nodes) {
+    if (std::find(node_canonicals.begin(), node_canonicals.end(), n.canonical_name) !=
+        node_canonicals.end()) {
+      wanted.insert(render::NodeProfileName(n));
+    }
+  }
+  for (const auto& p : all) {
+    bool is_node = p.name.rfind("forest-node_", 0) == 0;
+    if (is_node && !wanted.count(p.name)) continue;
+    if (!is_node && !(host_level ? host_roles : node_roles).count(p.name)) continue;
+    FOREST_ASSIGN_OR_RETURN(bool changed, incus::PutProfile(l.c, ToIncus(p)));
+    if (changed) l.Changed("profile " + p.name + " loaded");
+  }
+  return {};
+}
+
+Status EnsureRunning(Level& l, const incus::InstanceSpec& spec) {
+  FOREST_ASSIGN_OR_RETURN(auto inst, incus::GetInstance(l.c, spec.name));
+  if (!inst) {
+    l.Say("creating " + spec.name + " …");
+    FOREST_TRY(incus::CreateInstance(l.c, spec));
+    l.Changed("created " + spec.name);
+  } else {
+    std::vector<std::string> have = (*inst)["profiles"].get<std::vector<std::string>>();
+    if (have != spec.profiles) {
+      FOREST_TRY(incus::PatchInstance(l.c, spec.name, {{"profiles", spec.profiles}}));
+      l.Changed("profiles of " + spec.name + " set to the topology's");
+    }
+  }
+  FOREST_ASSIGN_OR_RETURN(std::string status, incus::InstanceStatus(l.c, spec.name));
+  if (status != "Running") {
+    FOREST_TRY(incus::SetInstanceState(l.c, spec.name, "start"));
+    l.Changed("started " + spec.name);
+  }
+  return {};
+}
+
+// Waits until systemd in the instance finished booting.
+Status WaitBooted(Level& l, const std::string& name) {
+  for (int i = 0; i < 120; ++i) {
+    auto r = incus::Exec(l.c, name, {"systemctl", "is-system-running", "--wait"});
+    if (r.ok() && r->exit_code >= 0 && r->exit_code != 255) {
+      std::string state = r->out.substr(0, r->out.find('\n'));
+      if (state == "running" || state == "degraded") return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return MakeError(name + ": systemd did not finish booting within 60 s");
+}
+
+// Lets the host's ssh keys in as root (`forest ssh`, plain `ssh` by address).
+Status PushAuthorizedKeys(Level& l, const std::string& name) {
+  if (l.o.authorized_keys.empty()) return {};
+  auto cur = incus::PullFile(l.c, name, "/root/.ssh/authorized_keys");
+  if (cur.ok() && *cur == l.o.authorized_keys) return {};
+  FOREST_TRY(incus::ExecOk(l.c, name, {"install", "-d", "-m", "0700", "/root/.ssh"}));
+  FOREST_TRY(incus::PushFile(l.c, name, "/root/.ssh/authorized_keys", l.o.authorized_keys, 0600));
+  l.Changed("authorized the host's ssh keys in " + name);
+  return {};
+}
+
+// Installs this forest binary into a node under a versioned release directory
+// with a `current` link, plus the node's inputs under /etc/forest.
+Status InstallForest(Level& l, const std::string& name, const std::string& canonical,
+                     const ParentInfo& parent) {
+  FOREST_ASSIGN_OR_RETURN(std::string bin, ReadFile(l.o.self_binary, size_t{1} << 30));
+  std::string release = std::string(kVersion) + "-" + render::Sha256Hex(bin).substr(0, 12);
+  std::string dir = "/opt/forest/releases/" + release;
+  auto have = incus::Exec(l.c, name, {"test", "-x", dir + "/bin/forest"});
+  if (!have.ok() || have->exit_code != 0) {
+    FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", dir + "/bin", kNodeDir}));
+    FOREST_TRY(incus::PushFile(l.c, name, dir + "/bin/forest.tmp", bin, 0755));
+    FOREST_TRY(incus::ExecOk(l.c, name, {"mv", dir + "/bin/forest.tmp", dir + "/bin/forest"}));
+    FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "releases/" + release, "/opt/forest/current"}));
+    l.Changed("installed forest " + release + " in " + canonical);
+  }
+  Json slots = Json::object();
+  for (const auto& [k, v] : l.o.slots) slots[k] = v;
+  FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", kNodeDir}));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/topology.yaml", l.o.topology_text));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/slots.json", slots.dump(2) + "\n"));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/parent.json",
+                             ToJson(parent).dump(2) + "\n"));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/authorized_keys",
+                             l.o.authorized_keys));
+  return PushAuthorizedKeys(l, name);
+}
+
+// Brings up one hierarchy-aware child of this level and, through the forest
+// binary inside it, everything below it.
+Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& image,
+                     const ParentInfo& parent) {
+  auto start = std::chrono::steady_clock::now();
+  incus::InstanceSpec spec;
+  spec.name = child.label;
+  spec.image_fingerprint = image;
+  spec.profiles = {child.depth == 0 ? "forest-root" : "forest-recursive-child",
+                   render::NodeProfileName(child)};
+  spec.description = "forest node " + child.canonical_name;
+  if (child.node->privileged) {
+    l.Say("warning: " + child.canonical_name +
+          " runs privileged (security.privileged=true), an explicit opt-in in the topology");
+  }
+  FOREST_TRY(EnsureRunning(l, spec));
+  FOREST_TRY(WaitBooted(l, child.label));
+  FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
+  l.Say(child.canonical_name + ": converging inside …");
+  FOREST_ASSIGN_OR_RETURN(
+      incus::ExecResult r,
+      incus::Exec(l.c, child.label,
+                  {kBinaryPath, "node-up", "--self", child.canonical_name, "--dir", kNodeDir}));
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("changes: ", 0) == 0) {
+      l.changes += std::atoi(line.c_str() + 9);
+      continue;
+    }
+    l.Say("  " + child.label + ": " + line);
+  }
+  if (r.exit_code != 0) {
+    return MakeError(child.canonical_name + ": node-up exited " + std::to_string(r.exit_code) +
+                     ":\n" + r.err);
+  }
+  // The subtree's bring-up time, for bench/up_and_exec.sh.
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f", secs);
+  l.Say("timing: " + child.canonical_name + " " + buf + "s (this node and everything below it)");
+  return {};
+}
+
+Status ConvergeWorkloads(Level& l, const std::string& host_canonical, const std::string& image) {
+  for (const auto& w : l.plan.workloads) {
+    if (w.host_canonical != host_canonical) continue;
+    incus::InstanceSpec spec;
+    spec.name = w.name;
+    spec.image_fingerprint = image;
+    spec.profiles = {"forest-workload"};
+    spec.description = "forest workload " + w.canonical_name;
+    FOREST_TRY(EnsureRunning(l, spec));
+    FOREST_TRY(WaitBooted(l, w.name));
+    FOREST_TRY(PushAuthorizedKeys(l, w.name));
+  }
+  return {};
+}
+
+std::vector<const plan::NodePlan*> ChildrenOf(const plan::Plan& plan, const std::string& parent) {
+  std::vector<const plan::NodePlan*> out;
+  for (const auto& n : plan.nodes) {
+    if (n.parent_canonical == parent) out.push_back(&n);
+  }
+  return out;
+}
+
+Status ConvergeChildren(Level& l, const std::string& self_canonical, const ParentInfo& me) {
+  std::vector<std::string> names;
+  for (const auto* n : ChildrenOf(l.plan, self_canonical)) names.push_back(n->canonical_name);
+  FOREST_TRY(LoadProfiles(l, names, false));
+  FOREST_TRY(ConvergeWorkloads(l, self_canonical, me.workload_image));
+  for (const auto* n : ChildrenOf(l.plan, self_canonical)) {
+    FOREST_TRY(ConvergeChild(l, *n, me.node_image, me));
+  }
+  return {};
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const ParentInfo& p) {
+  return {{"server", p.server},
+          {"certificate", p.certificate},
+          {"project", p.project},
+          {"images", {{"node", p.node_image}, {"workload", p.workload_image}}}};
+}
+
+Result<ParentInfo> ParentInfoFromJson(const std::string& text, const std::string& file) {
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("images") || !j["images"].is_object()) {
+    return MakeError(file + ": not a forest parent description (expected a JSON object with "
+                            "server, certificate, project, images)");
+  }
+  ParentInfo p;
+  p.server = j.value("server", "");
+  p.certificate = j.value("certificate", "");
+  p.project = j.value("project", "");
+  p.node_image = j["images"].value("node", "");
+  p.workload_image = j["images"].value("workload", "");
+  if (p.server.empty() || p.node_image.empty() || p.workload_image.empty()) {
+    return MakeError(file + ": server and images.node/images.workload must be set");
+  }
+  return p;
+}
+
+Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan, const Options& o) {
+  Level l{host, t, plan, o};
+  Client global = host.WithProject("");
+  Level g{global, t, plan, o};
+  FOREST_TRY(EnsureStoragePool(g));
+  FOREST_TRY(EnsureHostBridge(g));
+  if (o.guard_uplink) FOREST_TRY(GuardUplink(g));
+  FOREST_ASSIGN_OR_RETURN(bool had_project, incus::ProjectExists(global, host.project()));
+  FOREST_TRY(incus::EnsureProject(global, host.project(),
+                                  {{"features.images", "true"},
+                                   {"features.profiles", "true"},
+                                   {"features.storage.volumes", "true"}},
+                                  "forest " + t.name));
+  if (!had_project) g.Changed("created project " + host.project());
+  FOREST_TRY(EnsureHttpsAddress(g, Bracket(plan.host_bridge.address) + ":8443", true));
+
+  ParentInfo me;
+  auto progress = [&](const std::string& s) { l.Say(s); };
+  FOREST_ASSIGN_OR_RETURN(me.node_image, image::EnsureImported(host, image::Kind::kNode, progress));
+  FOREST_ASSIGN_OR_RETURN(me.workload_image,
+                          image::EnsureImported(host, image::Kind::kWorkload, progress));
+  me.server = "https://" + Bracket(plan.host_bridge.address) + ":8443";
+  FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(host));
+  me.project = host.project();
+
+  // Helper first: the roots' publication and DNS point at it.
+  std::vector<std::string> roots;
+  for (const auto& n : plan.nodes) {
+    if (n.depth == 0) roots.push_back(n.canonical_name);
+  }
+  FOREST_TRY(LoadProfiles(l, roots, true));
+  incus::InstanceSpec helper;
+  helper.name = t.helper.name;
+  helper.image_fingerprint = me.workload_image;
+  helper.profiles = {"forest-helper"};
+  helper.description = "forest helper";
+  FOREST_TRY(EnsureRunning(l, helper));
+  for (const auto& n : plan.nodes) {
+    if (n.depth == 0) FOREST_TRY(ConvergeChild(l, n, me.node_image, me));
+  }
+  l.changes += g.changes;
+  l.Say(l.changes == 0 ? "up to date: nothing changed"
+                       : "converged: " + std::to_string(l.changes) + " change(s)");
+  return {};
+}
+
+Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan,
+              const plan::NodePlan& self, const ParentInfo& parent, const Options& o) {
+  Level l{local, t, plan, o};
+  // The node's own preparation: forwarding, cgroup fix-up, subordinate ids.
+  FOREST_ASSIGN_OR_RETURN(std::string prepare, Embedded("node/prepare.sh"));
+  FOREST_TRY(WriteFileAtomic("/run/forest-prepare.sh", prepare, 0755));
+  int rc = 0;
+  std::string out = Shell("bash /run/forest-prepare.sh", &rc);
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) l.Changed(line);
+  if (rc != 0) return MakeError(self.canonical_name + ": node preparation failed:\n" + out);
+
+  FOREST_TRY(EnsureStoragePool(l));
+  incus::StringMap lan = {{"ipv6.address", self.node_address.ToString() + "/64"},
+                          {"ipv6.nat", "false"},
+                          {"ipv4.address", "none"}};
+  FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(local, "incusbr0"));
+  if (!net) {
+    FOREST_TRY(incus::CreateNetwork(local, "incusbr0", "bridge", lan, "forest node LAN " + self.lan.ToString()));
+    l.Changed("created LAN bridge incusbr0 " + lan["ipv6.address"]);
+  } else {
+    incus::StringMap diff;
+    for (const auto& [k, v] : lan) {
+      if ((*net)["config"].value(k, "") != v) diff[k] = v;
+    }
+    if (!diff.empty()) {
+      FOREST_TRY(incus::UpdateNetwork(local, "incusbr0", diff, "forest node LAN " + self.lan.ToString()));
+      l.Changed("LAN bridge incusbr0 set to " + lan["ipv6.address"]);
+    }
+  }
+
+  ParentInfo me;
+  me.node_image = parent.node_image;
+  me.workload_image = parent.workload_image;
+  for (const std::string& fp : {parent.node_image, parent.workload_image}) {
+    FOREST_ASSIGN_OR_RETURN(bool have, incus::ImageExists(local, fp));
+    if (!have) {
+      l.Say("pulling image " + fp.substr(0, 12) + " from " + parent.server + " …");
+      FOREST_TRY(incus::PullImage(local, parent.server, parent.certificate, fp, parent.project));
+      l.Changed("pulled image " + fp.substr(0, 12));
+    }
+  }
+  FOREST_TRY(incus::SetImageAlias(local, image::Alias(image::Kind::kNode), parent.node_image));
+  FOREST_TRY(incus::SetImageAlias(local, image::Alias(image::Kind::kWorkload), parent.workload_image));
+
+  if (!ChildrenOf(plan, self.canonical_name).empty()) {
+    FOREST_TRY(EnsureHttpsAddress(l, Bracket(self.node_address) + ":8443", false));
+  }
+  me.server = "https://" + Bracket(self.node_address) + ":8443";
+  FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(local));
+  me.project = "default";
+  FOREST_TRY(ConvergeChildren(l, self.canonical_name, me));
+  std::printf("changes: %d\n", l.changes);
+  return {};
+}
+
+Status DownHost(Client& host, const topology::Topology& t, const Progress& progress) {
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  Client global = host.WithProject("");
+  FOREST_ASSIGN_OR_RETURN(bool have_project, incus::ProjectExists(global, host.project()));
+  if (have_project) {
+    FOREST_ASSIGN_OR_RETURN(auto instances, incus::ListInstances(host));
+    for (const auto& name : instances) {
+      FOREST_ASSIGN_OR_RETURN(std::string st, incus::InstanceStatus(host, name));
+      if (st != "Stopped") FOREST_TRY(incus::SetInstanceState(host, name, "stop", true));
+      FOREST_TRY(incus::DeleteInstance(host, name));
+      say("deleted " + name + " (and everything inside it)");
+    }
+    FOREST_ASSIGN_OR_RETURN(auto images, incus::ListImages(host));
+    for (const auto& fp : images) {
+      FOREST_TRY(incus::DeleteImage(host, fp));
+      say("deleted image " + fp.substr(0, 12));
+    }
+    FOREST_ASSIGN_OR_RETURN(auto profiles, incus::ListProfiles(host));
+    for (const auto& p : profiles) {
+      if (p == "default") continue;
+      FOREST_TRY(incus::DeleteProfile(host, p));
+      say("deleted profile " + p);
+    }
+    FOREST_TRY(incus::DeleteProject(global, host.project()));
+    say("deleted project " + host.project());
+  }
+  FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(global, t.host.bridge));
+  if (net && net->value("description", "") == BridgeMarker(t)) {
+    auto used = (*net)["used_by"];
+    if (used.is_array() && !used.empty()) {
+      say("kept host bridge " + t.host.bridge + ": still used by " + used.dump());
+    } else {
+      FOREST_TRY(incus::DeleteNetwork(global, t.host.bridge));
+      say("deleted host bridge " + t.host.bridge);
+    }
+  }
+  if (auto state = ReadFile(HostStatePath(t)); state.ok()) {
+    Json j = Json::parse(*state, nullptr, false);
+    if (j.is_object() && j.contains("set_https_address")) {
+      FOREST_ASSIGN_OR_RETURN(Json server, global.Get("/1.0?project="));
+      if (server["config"].value("core.https_address", "") == j["set_https_address"]) {
+        FOREST_TRY(global.Patch("/1.0?project=", {{"config", {{"core.https_address", ""}}}}));
+        say("Incus no longer listens on " + j["set_https_address"].get<std::string>());
+      }
+    }
+    std::filesystem::remove(HostStatePath(t));
+  }
+  FOREST_TRY(RemoveGuard(t));
+  return {};
+}
+
+Result<ExecOutput> ExecPath(Client& c, const std::vector<std::string>& path,
+                            const std::vector<std::string>& argv) {
+  if (path.empty()) return MakeError("exec: empty node path");
+  std::vector<std::string> cmd;
+  if (path.size() == 1) {
+    cmd = argv;
+  } else {
+    cmd = {kBinaryPath, "node-exec"};
+    cmd.insert(cmd.end(), path.begin() + 1, path.end());
+    cmd.push_back("--");
+    cmd.insert(cmd.end(), argv.begin(), argv.end());
+  }
+  FOREST_ASSIGN_OR_RETURN(incus::ExecResult r, incus::Exec(c, path[0], cmd));
+  return ExecOutput{r.exit_code, std::move(r.out), std::move(r.err)};
+}
+
+Result<Json> StatusTree(Client& c, bool recurse) {
+  FOREST_ASSIGN_OR_RETURN(Json list, c.Get("/1.0/instances?recursion=2"));
+  Json out = Json::array();
+  for (const Json& inst : list) {
+    Json e;
+    e["name"] = inst.value("name", "");
+    e["status"] = inst.value("status", "");
+    const Json& cfg = inst["expanded_config"];
+    e["role"] = cfg.value("user.forest.role", "");
+    e["canonical_name"] = cfg.value("user.forest.canonical_name", "");
+    e["privileged"] = cfg.value("security.privileged", "") == "true";
+    e["addresses"] = Json::array();
+    if (inst.contains("state") && inst["state"].is_object()) {
+      e["pid"] = inst["state"].value("pid", 0);
+      const Json& nets = inst["state"]["network"];
+      if (nets.is_object() && nets.contains("eth0")) {
+        for (const Json& a : nets["eth0"]["addresses"]) {
+          if (a.value("scope", "") == "global") e["addresses"].push_back(a.value("address", ""));
+        }
+      }
+    }
+    std::string role = e["role"];
+    if (recurse && e["status"] == "Running" && (role == "root" || role == "recursive-child")) {
+      auto r = incus::Exec(c, e["name"], {kBinaryPath, "node-status", "--json"});
+      if (r.ok() && r->exit_code == 0) {
+        Json sub = Json::parse(r->out, nullptr, false);
+        if (!sub.is_discarded()) e["children"] = sub;
+      } else {
+        e["children_error"] = r.ok() ? r->err : r.error().message;
+      }
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace forest::up

@@ -1,0 +1,69 @@
+// `forest up` / `forest down`: converge an Incus host (or, run inside a node,
+// that node's own Incus) to the topology. Each level knows only itself, its
+// workloads and its direct children; a node's children are converged by the
+// forest binary inside that node (`forest node-up`), one hop at a time.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "incus/client.h"
+#include "plan/plan.h"
+#include "topology/topology.h"
+
+namespace forest::up {
+
+using Progress = std::function<void(const std::string&)>;
+
+// Where a level gets its images from: the parent's Incus over https.
+struct ParentInfo {
+  std::string server;       // https://[addr]:8443
+  std::string certificate;  // the parent's server certificate (PEM)
+  std::string project;      // the parent's project holding the images
+  std::string node_image;   // fingerprints
+  std::string workload_image;
+};
+nlohmann::json ToJson(const ParentInfo& p);
+Result<ParentInfo> ParentInfoFromJson(const std::string& text, const std::string& file);
+
+struct Options {
+  std::string topology_text;   // pushed to every node
+  plan::SlotMemory slots;      // pushed to every node
+  std::string self_binary;     // this program, installed into every node
+  std::string authorized_keys; // root's authorized_keys in every node and workload
+  bool guard_uplink = false;   // test hygiene: drop forest traffic to the uplink
+  Progress progress;
+};
+
+// On the outer host: storage, bridge, guard, project, images, profiles,
+// helper, roots (and through them, everything below).
+Status UpHost(incus::Client& host, const topology::Topology& t, const plan::Plan& plan,
+              const Options& o);
+
+// Inside node `self`: prepare the node, its Incus, images from the parent,
+// profiles, workloads and children.
+Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Plan& plan,
+              const plan::NodePlan& self, const ParentInfo& parent, const Options& o);
+
+// Removes everything `up` made in the project, also after a failed up.
+Status DownHost(incus::Client& host, const topology::Topology& t, const Progress& progress);
+
+// Runs `argv` inside the node at `path` (labels from the root down, e.g.
+// {"c0","c0-2","c0-2-1"}) by hopping through each level's forest binary.
+struct ExecOutput {
+  int exit_code = 0;
+  std::string out, err;
+};
+Result<ExecOutput> ExecPath(incus::Client& c, const std::vector<std::string>& path,
+                            const std::vector<std::string>& argv);
+
+// Tree of what runs at this level and below (JSON), for `forest status`.
+Result<nlohmann::json> StatusTree(incus::Client& c, bool recurse);
+
+inline constexpr char kBinaryPath[] = "/opt/forest/current/bin/forest";
+inline constexpr char kNodeDir[] = "/etc/forest";
+
+}  // namespace forest::up

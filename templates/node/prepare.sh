@@ -1,0 +1,56 @@
+#!/bin/bash
+# Prepares a hierarchy-aware node to run unprivileged children (DESIGN.md,
+# Facts measured). Run by `forest node-up` inside the node, as root.
+# Idempotent; prints one line per fix it applied.
+set -euo pipefail
+restart=0
+
+# Routed NICs need forwarding on; the node routes its children's prefixes.
+sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
+
+# cgroup v1 with cpu and cpuacct mounted separately on the outer host: systemd
+# in a container leaves them unmounted and nested incusd fails with
+# "Failed to open .../cpuacct". Mount both hierarchies ourselves.
+if [ -d /sys/fs/cgroup ] && grep -q '^[0-9]*:cpuacct:' /proc/self/cgroup; then
+  for c in cpu cpuacct; do
+    if ! mountpoint -q "/sys/fs/cgroup/$c"; then
+      mount -o remount,rw /sys/fs/cgroup 2>/dev/null || true
+      [ -L "/sys/fs/cgroup/$c" ] && rm -f "/sys/fs/cgroup/$c"
+      mkdir -p "/sys/fs/cgroup/$c"
+      mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
+      echo "prepare: mounted cgroup v1 $c hierarchy (cgroup fix-up)"
+      restart=1
+    fi
+  done
+fi
+
+# Nested unprivileged children: root's subordinate range must fit inside this
+# node's own map. Debian's incus-base postinst writes root:1000000:1000000000,
+# which does not fit one level down.
+for kind in uid gid; do
+  total=$(awk '$1 == 0 { print $3 }' "/proc/self/${kind}_map")
+  size=$((total - 10000000))
+  if [ "$size" -lt 65536 ]; then
+    echo "prepare: this node's ${kind} map ($total ids) leaves no room for unprivileged children" >&2
+    exit 3
+  fi
+  want="root:1000000:$size"
+  f=/etc/sub$kind
+  if ! grep -qx "$want" "$f" 2>/dev/null || [ "$(grep -c '^root:' "$f")" -ne 1 ]; then
+    { grep -v '^root:' "$f" 2>/dev/null || true; echo "$want"; } >"$f.forest-new"
+    mv "$f.forest-new" "$f"
+    echo "prepare: /etc/sub$kind root range set to $want (fits this node's map of $total)"
+    restart=1
+  fi
+done
+
+if [ "$restart" = 1 ] || ! systemctl is-active -q incus.service; then
+  systemctl restart incus.service
+  echo "prepare: (re)started incus"
+fi
+for _ in $(seq 1 60); do
+  curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null && exit 0
+  sleep 1
+done
+echo "prepare: incusd did not come up within 60 s; see journalctl -u incus" >&2
+exit 4

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# forest up on real Incus: the source chain (c0 → c0-2 → c0-2-1 + workload)
+# converges, a second up changes nothing, every level is unprivileged and
+# reachable from the host over routed IPv6, and down removes everything.
+# Needs root and a running incusd (scripts/setup starts one).
+. "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
+  echo "forest_up_test: needs root and a running incusd (scripts/setup)" >&2
+  exit 1
+fi
+
+# Own name, project and bridge for this run (kernel limit: 15 chars).
+suffix=$(printf '%04x' $((RANDOM)))
+name="it$suffix"
+bridge="fit$suffix"
+topo="$T/chain.yaml"
+sed -e "s/^name: source-chain/name: $name/" "$EX/source-chain.yaml" >"$topo"
+cat >>"$topo" <<EOF2
+host:
+  bridge: $bridge
+EOF2
+export FOREST_STATE_DIR="$T/state"
+project="forest-$name"
+
+agent_pid=""
+cleanup() {
+  set +e
+  "$FOREST" down "$topo" >"$T/down.log" 2>&1 || cat "$T/down.log" >&2
+  [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# The host's keys reach the nodes through ssh-agent, never as files.
+eval "$(ssh-agent -s)" >/dev/null
+agent_pid=$SSH_AGENT_PID
+ssh-keygen -q -t ed25519 -N '' -C forest-it -f "$T/id" && ssh-add -q "$T/id" && rm -f "$T/id"
+SSH=(ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
+
+echo "== up"
+if ! "$FOREST" up --guard-uplink "$topo" >"$T/up1.log" 2>&1; then
+  cat "$T/up1.log" >&2
+  fail "first up failed"
+  finish
+fi
+tail -n 3 "$T/up1.log"
+ok
+nft list table inet "forest_guard_$name" >/dev/null 2>&1 && ok || fail "uplink guard table missing"
+
+echo "== second up changes nothing"
+"$FOREST" up --guard-uplink "$topo" >"$T/up2.log" 2>&1 || { cat "$T/up2.log" >&2; fail "second up failed"; }
+expect_contains "$(cat "$T/up2.log")" "up to date: nothing changed" "second up"
+
+echo "== status"
+"$FOREST" status --json >"$T/status.json"
+expect_eq "$(json "$T/status.json" "sorted(i['name'] for i in d[0]['instances'])")" "['c0', 'forest-helper']" "host-level instances"
+expect_eq "$(json "$T/status.json" "[i['name'] for i in d[0]['instances'] if i['name']=='c0'][0:1] and [c['name'] for c in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children']]")" "['c0-2']" "c0's children"
+expect_eq "$(json "$T/status.json" "[w['name'] for w in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children'][0]['children'][0]['children']]")" "['fasthtml-plus-integration-test']" "c0-2-1's workload"
+expect_eq "$(json "$T/status.json" "any(i['privileged'] for i in d[0]['instances'])")" "False" "no privileged instance"
+
+echo "== routed IPv6 from the host"
+workload_addr=$("$FOREST" exec fasthtml-plus-integration-test -- sh -c "ip -6 -o addr show scope global dev eth0 | awk '{print \$4}' | cut -d/ -f1 | head -n1")
+expect_contains "$workload_addr" "fd00:1110:" "workload address on c0-2-1's LAN"
+for target in c0:fd00:1000::1 c0-2:fd00:1100::1 c0-2-1:fd00:1110::1 "fasthtml-plus-integration-test:$workload_addr"; do
+  label=${target%%:*} addr=${target#*:}
+  ping -6 -c1 -W3 "$addr" >/dev/null 2>&1 && ok || fail "ping -6 $addr ($label)"
+  got=$("${SSH[@]}" "root@$addr" hostname 2>&1) || true
+  expect_eq "$got" "$label" "ssh root@$addr hostname"
+done
+
+echo "== one hop per level"
+hops=$(traceroute -6 -n -q1 -w2 fd00:1110::1 2>/dev/null | tail -n +2 | awk '{print $2}' | tr '\n' ' ')
+expect_eq "$hops" "fd00:f00d:0:1::1 fd00:1000:0:1::1 fd00:1110::1 " "traceroute to c0-2-1"
+
+echo "== c0-2-1 reaches the helper"
+"$FOREST" exec c0-2-1 -- ping -6 -c1 -W3 fd00:f00d::53 >/dev/null && ok || fail "c0-2-1 cannot ping the helper"
+
+echo "== unprivileged at every depth (uid maps read from the host)"
+seen=""
+for pid in $(pgrep -x systemd); do
+  [ "$pid" = 1 ] && continue
+  # The init of a container: pid 1 in its own pid namespace.
+  nspid=$(awk '/^NSpid:/ {print $NF}' "/proc/$pid/status")
+  [ "$nspid" = 1 ] || continue
+  host=$(cat "/proc/$pid/root/etc/hostname" 2>/dev/null) || continue
+  case " c0 c0-2 c0-2-1 fasthtml-plus-integration-test forest-helper " in *" $host "*) ;; *) continue;; esac
+  first=$(awk 'NR==1 {print $1, $2}' "/proc/$pid/uid_map")
+  inside=${first% *} outside=${first#* }
+  if [ "$inside" = 0 ] && [ "$outside" != 0 ]; then ok; else fail "$host: uid 0 maps to host uid $outside"; fi
+  seen="$seen $host"
+done
+for want in c0 c0-2 c0-2-1 fasthtml-plus-integration-test; do
+  expect_contains "$seen " " $want " "container $want found on the host"
+done
+
+echo "== down removes everything"
+"$FOREST" down "$topo" >"$T/down.log" 2>&1 || { cat "$T/down.log" >&2; fail "down failed"; }
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/$project")
+expect_eq "$code" "404" "project $project after down"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/networks/$bridge")
+expect_eq "$code" "404" "bridge $bridge after down"
+nft list table inet "forest_guard_$name" >/dev/null 2>&1 && fail "guard table left behind" || ok
+finish
