@@ -64,6 +64,14 @@ int RunForest(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   }
+  // Everything after "--" belongs to the command run by exec/ssh, untouched.
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      ctx.tail.assign(argv + i + 1, argv + argc);
+      argc = i;
+      break;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

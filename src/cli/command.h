@@ -17,6 +17,8 @@ struct Context {
   std::ostream& out;
   std::ostream& err;
   int exit_code = 0;
+  // Words after the first "--" on the command line (the command of `exec`).
+  std::vector<std::string> tail;
 
   // Prints "forest: error: <message>" and sets exit code 1.
   void Fail(const Error& e);

@@ -121,6 +121,17 @@ Result<Found> FindNode(const std::vector<Known>& forests, const std::string& nam
   return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
 }
 
+// "NODE -- CMD..." (the "--" optional) → node, command.
+bool SplitNodeCommand(const std::vector<std::string>& args, std::string& node,
+                      std::vector<std::string>& argv) {
+  if (args.empty() || args[0] == "--") return false;
+  node = args[0];
+  size_t i = 1;
+  if (i < args.size() && args[i] == "--") ++i;
+  argv.assign(args.begin() + static_cast<long>(i), args.end());
+  return true;
+}
+
 incus::Client HostClient(const topology::Topology& t) {
   return incus::Client::Local(render::ProjectName(t));
 }
@@ -236,9 +247,15 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       std::vector<std::string> argv;
     };
     auto o = std::make_shared<Opts>();
+    auto args = std::make_shared<std::vector<std::string>>();
     cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
-    cmd->add_option("CMD", o->argv, "command and arguments (after --)")->required();
-    cmd->callback([o, &ctx] {
+    cmd->callback([o, args, cmd, &ctx] {
+      *args = ctx.tail;
+      args->insert(args->begin(), "--");
+      args->insert(args->begin(), o->node);
+      if (!SplitNodeCommand(*args, o->node, o->argv) || o->argv.empty()) {
+        return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
+      }
       auto forests = KnownForests();
       if (!forests.ok()) return ctx.Fail(forests.error());
       auto found = FindNode(*forests, o->node);
@@ -259,9 +276,15 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       std::vector<std::string> argv;
     };
     auto o = std::make_shared<Opts>();
+    auto args = std::make_shared<std::vector<std::string>>();
     cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
-    cmd->add_option("CMD", o->argv, "remote command (after --)");
-    cmd->callback([o, &ctx] {
+    cmd->callback([o, args, cmd, &ctx] {
+      *args = ctx.tail;
+      args->insert(args->begin(), "--");
+      args->insert(args->begin(), o->node);
+      if (!SplitNodeCommand(*args, o->node, o->argv)) {
+        return ctx.Fail(MakeError("usage: forest ssh NODE [-- CMD [ARGS...]]"));
+      }
       auto forests = KnownForests();
       if (!forests.ok()) return ctx.Fail(forests.error());
       auto found = FindNode(*forests, o->node);
@@ -272,11 +295,6 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       } else {
         // A workload's address is its SLAAC one on the node's LAN: ask Incus there.
         auto client = HostClient(found->forest->loaded->topology);
-        std::vector<std::string> hostpath(found->path.begin(), found->path.end() - 1);
-        auto r = up::ExecPath(client, hostpath,
-                              {"sh", "-c", "ip -6 -o addr show scope global dev eth0 2>/dev/null || "
-                                           "true"});
-        (void)r;
         auto addr = up::ExecPath(client, found->path,
                                  {"sh", "-c", "ip -6 -o addr show scope global dev eth0 | "
                                               "awk '{print $4}' | cut -d/ -f1 | head -n1"});
@@ -335,8 +353,12 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("node-exec", "(inside a node) run a command in a descendant");
     auto argv = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("ARGS", *argv, "labels down to the target, --, command")->required();
-    cmd->callback([argv, &ctx] {
+    auto first = std::make_shared<std::vector<std::string>>();
+    cmd->add_option("LABELS", *first, "label of the next level; the rest follow after --")->required();
+    cmd->callback([argv, first, cmd, &ctx] {
+      *argv = ctx.tail;
+      argv->insert(argv->begin(), "--");
+      argv->insert(argv->begin(), first->begin(), first->end());
       auto sep = std::find(argv->begin(), argv->end(), "--");
       std::vector<std::string> path(argv->begin(), sep);
       std::vector<std::string> cmdv(sep == argv->end() ? sep : sep + 1, argv->end());
@@ -348,7 +370,6 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       ctx.err << r->err;
       ctx.exit_code = r->exit_code;
     });
-    cmd->prefix_command();
   }
   {
     auto* cmd = app.add_subcommand("node-status", "(inside a node) this node's instances as JSON");
