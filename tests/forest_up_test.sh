@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # forest up on real Incus: the source chain (c0 → c0-2 → c0-2-1 + workload)
-# converges, a second up changes nothing, every level is unprivileged and
-# reachable from the host over routed IPv6, and down removes everything.
+# extended to depth 4 (c0-2-1-1), with a shared folder and ssh-agent
+# delegation at depth 3, converges; a second up changes nothing; every level
+# is unprivileged and reachable from the host over routed IPv6; parents drop
+# spoofed sources; down removes everything.
 # Needs root and a running incusd (scripts/setup starts one).
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
@@ -14,10 +16,35 @@ suffix=$(printf '%04x' $((RANDOM)))
 name="it$suffix"
 bridge="fit$suffix"
 topo="$T/chain.yaml"
-sed -e "s/^name: source-chain/name: $name/" "$EX/source-chain.yaml" >"$topo"
-cat >>"$topo" <<EOF2
+share="$T/share"
+mkdir -p "$share/sub" && echo hello >"$share/greeting" && echo secret >"$T/next-to-share"
+chown -R 1000:1000 "$share"
+chmod 755 "$T"
+cat >"$topo" <<EOF2
+version: 1
+name: $name
+nat64_prefix: fd00:6464::/96
 host:
   bridge: $bridge
+roots:
+  - name: c0
+    prefix: fd00:1000::/20
+    children:
+      - name: c0-2
+        slot: 1
+        children:
+          - name: c0-2-1
+            slot: 1
+            ssh_agent: true
+            shares:
+              - source: $share
+                path: /srv/share
+                readonly: false
+            workloads:
+              - name: fasthtml-plus-integration-test
+                services: [auth]
+            children:
+              - name: c0-2-1-1
 EOF2
 export FOREST_STATE_DIR="$T/state"
 project="forest-$name"
@@ -35,7 +62,7 @@ trap cleanup EXIT
 eval "$(ssh-agent -s)" >/dev/null
 agent_pid=$SSH_AGENT_PID
 ssh-keygen -q -t ed25519 -N '' -C forest-it -f "$T/id" && ssh-add -q "$T/id" && rm -f "$T/id"
-SSH=(ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
+SSH=(ssh -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
 
 echo "== up"
 if ! "$FOREST" up --guard-uplink "$topo" >"$T/up1.log" 2>&1; then
@@ -55,7 +82,7 @@ echo "== status"
 "$FOREST" status --json >"$T/status.json"
 expect_eq "$(json "$T/status.json" "sorted(i['name'] for i in d[0]['instances'])")" "['c0', 'forest-helper']" "host-level instances"
 expect_eq "$(json "$T/status.json" "[i['name'] for i in d[0]['instances'] if i['name']=='c0'][0:1] and [c['name'] for c in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children']]")" "['c0-2']" "c0's children"
-expect_eq "$(json "$T/status.json" "[w['name'] for w in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children'][0]['children'][0]['children']]")" "['fasthtml-plus-integration-test']" "c0-2-1's workload"
+expect_eq "$(json "$T/status.json" "sorted(w['name'] for w in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children'][0]['children'][0]['children'])")" "['c0-2-1-1', 'fasthtml-plus-integration-test']" "c0-2-1's workload and child"
 expect_eq "$(json "$T/status.json" "any(i['privileged'] for i in d[0]['instances'])")" "False" "no privileged instance"
 
 echo "== routed IPv6 from the host"
@@ -83,15 +110,57 @@ for pid in $(pgrep -x systemd); do
   nspid=$(awk '/^NSpid:/ {print $NF}' "/proc/$pid/status")
   [ "$nspid" = 1 ] || continue
   host=$(cat "/proc/$pid/root/etc/hostname" 2>/dev/null) || continue
-  case " c0 c0-2 c0-2-1 fasthtml-plus-integration-test forest-helper " in *" $host "*) ;; *) continue;; esac
+  case " c0 c0-2 c0-2-1 c0-2-1-1 fasthtml-plus-integration-test forest-helper " in *" $host "*) ;; *) continue;; esac
   first=$(awk 'NR==1 {print $1, $2}' "/proc/$pid/uid_map")
   inside=${first% *} outside=${first#* }
   if [ "$inside" = 0 ] && [ "$outside" != 0 ]; then ok; else fail "$host: uid 0 maps to host uid $outside"; fi
   seen="$seen $host"
 done
-for want in c0 c0-2 c0-2-1 fasthtml-plus-integration-test; do
+for want in c0 c0-2 c0-2-1 c0-2-1-1 fasthtml-plus-integration-test; do
   expect_contains "$seen " " $want " "container $want found on the host"
 done
+
+echo "== depth 4"
+got=$("$FOREST" exec c0-2-1-1 -- hostname 2>&1) || true
+expect_eq "$got" "c0-2-1-1" "exec at depth 4"
+ping -6 -c1 -W3 fd00:1111::1 >/dev/null 2>&1 && ok || fail "ping -6 c0-2-1-1 (fd00:1111::1)"
+
+echo "== shared folder at depth 3: exactly that folder, owned by its host owner"
+got=$("$FOREST" exec c0-2-1 -- sh -c 'stat -c "%u:%g" /srv/share /srv/share/greeting; cat /srv/share/greeting; ls -a /srv/share | tr "\n" " "')
+expect_eq "$got" "1000:1000
+1000:1000
+hello
+. .. greeting sub " "share as seen in c0-2-1"
+"$FOREST" exec c0-2-1 -- setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'echo from-node >/srv/share/written' && ok || fail "uid 1000 cannot write the read-write share"
+expect_eq "$(stat -c %u "$share/written" 2>/dev/null; cat "$share/written" 2>/dev/null)" "1000
+from-node" "file written in the node, seen on the host"
+got=$("$FOREST" exec c0-2-1 -- sh -c 'ls /srv; cat /srv/next-to-share 2>&1 || true')
+expect_contains "$got" "No such file" "the share's neighbour is not visible"
+
+echo "== ssh-agent delegation at depth 3, no key files"
+got=$("$FOREST" exec c0-2-1 -- ssh-add -l 2>&1) || true
+expect_contains "$got" "forest-it" "ssh-add -l in c0-2-1 lists the host agent's key"
+for n in c0 c0-2 c0-2-1 c0-2-1-1; do
+  got=$("$FOREST" exec "$n" -- sh -c 'grep -rl "PRIVATE KEY" /root /etc/forest /opt/forest 2>/dev/null | grep -v "^/etc/ssh/" || true')
+  expect_eq "$got" "" "private key files in $n"
+done
+
+echo "== a parent drops its child's spoofed sources"
+"$FOREST" exec c0 -- sh -c 'printf "table inet forest_it {\n chain input {\n  type filter hook input priority 0;\n  ip6 saddr fd00:2000::5 counter\n  ip6 saddr fd00:1100::1 icmpv6 type echo-request counter\n }\n}\n" | nft -f -' || fail "counter table in c0"
+"$FOREST" exec c0-2 -- ip -6 addr add fd00:2000::5/128 dev lo
+"$FOREST" exec c0-2 -- ping -6 -c2 -W1 -I fd00:2000::5 fd00:1000::1 >/dev/null 2>&1 && fail "spoofed ping answered" || ok
+"$FOREST" exec c0-2 -- ping -6 -c1 -W2 -I fd00:1100::1 fd00:1000::1 >/dev/null 2>&1 && ok || fail "ping from c0-2's own prefix"
+counters=$("$FOREST" exec c0 -- nft list table inet forest_it | grep -o 'packets [0-9]*' | tr '\n' ' ')
+expect_eq "$counters" "packets 0 packets 1 " "c0 saw no spoofed packet and one from the child's prefix"
+
+echo "== a 16th hierarchy-aware child is refused"
+wide="$T/wide.yaml"
+{ printf 'version: 1\nname: %s-w\nhost:\n  bridge: %sw\nroots:\n  - name: c0\n    children:\n' "$name" "$bridge"
+  for i in $(seq 1 16); do printf '      - name: n%d\n' "$i"; done; } >"$wide"
+run_expect 1 "$FOREST" up "$wide"
+expect_contains "$out" "already has 15 hierarchy-aware children" "16th child message"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/forest-$name-w")
+expect_eq "$code" "404" "nothing made for the refused topology"
 
 echo "== down removes everything"
 "$FOREST" down "$topo" >"$T/down.log" 2>&1 || { cat "$T/down.log" >&2; fail "down failed"; }

@@ -169,6 +169,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       opts.self_binary = SelfBinary();
       opts.authorized_keys = HostAuthorizedKeys();
       opts.guard_uplink = o->guard;
+      if (const char* a = std::getenv("SSH_AUTH_SOCK"); a && *a) opts.agent_socket = a;
       opts.progress = Progress;
       auto client = HostClient(l.topology);
       if (auto s = up::UpHost(client, l.topology, l.plan, opts); !s.ok()) {
@@ -343,6 +344,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       opts.slots = *slots;
       opts.self_binary = SelfBinary();
       if (auto k = ReadFile(o->dir + "/authorized_keys"); k.ok()) opts.authorized_keys = *k;
+      if (fs::exists(up::kAgentSocket)) opts.agent_socket = up::kAgentSocket;
       opts.progress = Progress;
       auto client = incus::Client::Local();
       if (auto s = up::UpNode(client, l.topology, l.plan, *self, *parent, opts); !s.ok()) {

@@ -122,13 +122,26 @@ nlohmann::json Metadata(const topology::Topology& t, const plan::Plan& plan, con
 
 }  // namespace
 
+// A node's profile plus the relays for its descendants' shares.
+IncusProfile NodeProfileWithRelays(const topology::Topology& t, const plan::Plan& plan, const plan::NodePlan& n,
+                                   const std::map<std::string, std::string>& rendered) {
+  IncusProfile p = NodeProfile(t, n, rendered.at("nodes/" + n.canonical_name + "/cloud-init.yaml"));
+  std::string suffix = "." + n.canonical_name;
+  for (const auto& m : plan.nodes) {
+    bool below = m.canonical_name.size() > suffix.size() &&
+                 m.canonical_name.compare(m.canonical_name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (below && !m.node->shares.empty()) AddShareRelays(p, n, m);
+  }
+  return p;
+}
+
 std::string ProjectName(const topology::Topology& topology) { return "forest-" + topology.name; }
 
 Result<std::vector<IncusProfile>> AllProfiles(const topology::Topology& t, const plan::Plan& plan, bool enable_cache) {
   FOREST_ASSIGN_OR_RETURN(auto rendered, RenderAll(t, plan, enable_cache));
   std::vector<IncusProfile> out = RoleProfiles(t, plan, enable_cache, rendered);
   for (const auto& n : plan.nodes) {
-    out.push_back(NodeProfile(t, n, rendered.at("nodes/" + n.canonical_name + "/cloud-init.yaml")));
+    out.push_back(NodeProfileWithRelays(t, plan, n, rendered));
   }
   return out;
 }
@@ -167,7 +180,7 @@ Result<FileTree> Materialize(const topology::Topology& t, const plan::Plan& plan
   std::vector<IncusProfile> roles = RoleProfiles(t, plan, o.enable_cache, rendered);
   for (const auto& p : roles) tree["final/profiles/" + p.name + ".yaml"] = {ProfileYaml(p), 0644};
   for (const auto& n : plan.nodes) {
-    IncusProfile p = NodeProfile(t, n, rendered.at("nodes/" + n.canonical_name + "/cloud-init.yaml"));
+    IncusProfile p = NodeProfileWithRelays(t, plan, n, rendered);
     tree["final/nodes/" + p.name + ".yaml"] = {ProfileYaml(p), 0644};
   }
 

@@ -53,4 +53,11 @@ Result<std::vector<IncusProfile>> AllProfiles(const topology::Topology& topology
 IncusProfile NodeProfile(const topology::Topology& topology, const plan::NodePlan& node,
                          const std::string& cloud_init);
 
+// Where a share of `node` is staged inside each ancestor that relays it.
+std::string ShareStagingPath(const plan::NodePlan& node, size_t index);
+
+// Adds to `relay`'s profile the devices that pass `target`'s shares one level
+// down (relay is a strict ancestor of target).
+void AddShareRelays(IncusProfile& profile, const plan::NodePlan& relay, const plan::NodePlan& target);
+
 }  // namespace forest::render

@@ -106,14 +106,38 @@ IncusProfile NodeProfile(const topology::Topology& t, const plan::NodePlan& node
   if (!n.limits.disk.empty()) {
     p.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}, {"size", n.limits.disk}};
   }
+  // Shares. A root mounts the host folder directly, idmapped (shift) so host
+  // owners stay owners. Deeper nodes mount it from a staging path in their
+  // parent, where every ancestor relays it (below); their parent adds a
+  // raw.idmap for the owner at creation (forest up), since idmapped mounts
+  // are not available inside unprivileged nodes.
   for (size_t i = 0; i < n.shares.size(); ++i) {
     const auto& s = n.shares[i];
+    bool root = node.depth == 0;
     p.devices["share-" + std::to_string(i)] = {{"type", "disk"},
-                                               {"source", s.source},
+                                               {"source", root ? s.source : ShareStagingPath(node, i)},
                                                {"path", s.path},
                                                {"readonly", s.readonly ? "true" : "false"}};
+    if (root) p.devices["share-" + std::to_string(i)]["shift"] = "true";
   }
   return p;
+}
+
+std::string ShareStagingPath(const plan::NodePlan& node, size_t index) {
+  return "/opt/forest/shares/" + node.canonical_name + "/" + std::to_string(index);
+}
+
+void AddShareRelays(IncusProfile& p, const plan::NodePlan& relay, const plan::NodePlan& target) {
+  for (size_t i = 0; i < target.node->shares.size(); ++i) {
+    const auto& s = target.node->shares[i];
+    std::string dev = "relay-" + target.label + "-" + std::to_string(i);
+    bool root = relay.depth == 0;
+    p.devices[dev] = {{"type", "disk"},
+                      {"source", root ? s.source : ShareStagingPath(target, i)},
+                      {"path", ShareStagingPath(target, i)},
+                      {"readonly", s.readonly ? "true" : "false"}};
+    if (root) p.devices[dev]["shift"] = "true";
+  }
 }
 
 }  // namespace forest::render

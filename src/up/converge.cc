@@ -1,5 +1,6 @@
 #include "up/converge.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -225,6 +226,16 @@ Status EnsureRunning(Level& l, const incus::InstanceSpec& spec) {
       FOREST_TRY(incus::PatchInstance(l.c, spec.name, {{"profiles", spec.profiles}}));
       l.Changed("profiles of " + spec.name + " set to the topology's");
     }
+    Json drift = Json::object();
+    for (const auto& [k, v] : spec.config) {
+      if ((*inst)["config"].value(k, "") != v) drift[k] = v;
+    }
+    if (!drift.empty()) {
+      FOREST_TRY(incus::PatchInstance(l.c, spec.name, {{"config", drift}}));
+      FOREST_ASSIGN_OR_RETURN(std::string st, incus::InstanceStatus(l.c, spec.name));
+      if (st == "Running") FOREST_TRY(incus::SetInstanceState(l.c, spec.name, "restart"));
+      l.Changed("config of " + spec.name + " updated (" + drift.dump() + "), restarted");
+    }
   }
   FOREST_ASSIGN_OR_RETURN(std::string status, incus::InstanceStatus(l.c, spec.name));
   if (status != "Running") {
@@ -285,6 +296,107 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
   return PushAuthorizedKeys(l, name);
 }
 
+bool SubtreeWantsAgent(const plan::Plan& plan, const plan::NodePlan& child) {
+  std::string suffix = "." + child.canonical_name;
+  for (const auto& m : plan.nodes) {
+    bool in = m.canonical_name == child.canonical_name ||
+              (m.canonical_name.size() > suffix.size() &&
+               m.canonical_name.compare(m.canonical_name.size() - suffix.size(), suffix.size(), suffix) == 0);
+    if (in && m.node->ssh_agent) return true;
+  }
+  return false;
+}
+
+// Adds `root:<id>:1` to this node's /etc/subuid or /etc/subgid so Incus
+// accepts a raw.idmap for it; returns true when the file changed.
+Result<bool> AllowSubid(const std::string& file, unsigned id) {
+  std::string cur = ReadFile(file).ok() ? *ReadFile(file) : "";
+  std::string line = "root:" + std::to_string(id) + ":1";
+  if (("\n" + cur).find("\n" + line + "\n") != std::string::npos) return false;
+  if (!cur.empty() && cur.back() != '\n') cur += "\n";
+  FOREST_TRY(WriteFileAtomic(file, cur + line + "\n"));
+  return true;
+}
+
+// Shares reach a nested child from staging paths in this node; without
+// idmapped mounts here, the owner keeps its uid through a raw.idmap entry.
+Result<std::string> ShareIdmap(Level& l, const plan::NodePlan& child) {
+  FOREST_ASSIGN_OR_RETURN(auto all, render::AllProfiles(l.t, l.plan, false));
+  std::set<unsigned> uids, gids;
+  for (const auto& p : all) {
+    if (p.name != render::NodeProfileName(child)) continue;
+    for (const auto& [dev, d] : p.devices) {
+      auto src = d.find("source");
+      if (d.at("type") != "disk" || src == d.end() || src->second.rfind("/opt/forest/shares/", 0) != 0) {
+        continue;
+      }
+      struct stat st {};
+      if (stat(src->second.c_str(), &st) != 0) {
+        return MakeError(child.canonical_name + ": share source " + src->second +
+                         " is missing in its parent (the relay from the host did not arrive)");
+      }
+      if (st.st_uid == 0 || st.st_gid == 0) {
+        l.Say("warning: " + src->second + " is owned by root; " + child.label +
+              " sees it owned by nobody (root is never mapped through)");
+        continue;
+      }
+      uids.insert(st.st_uid);
+      gids.insert(st.st_gid);
+    }
+  }
+  std::string idmap;
+  bool changed = false;
+  for (unsigned u : uids) {
+    idmap += "uid " + std::to_string(u) + " " + std::to_string(u) + "\n";
+    FOREST_ASSIGN_OR_RETURN(bool c, AllowSubid("/etc/subuid", u));
+    changed |= c;
+  }
+  for (unsigned g : gids) {
+    idmap += "gid " + std::to_string(g) + " " + std::to_string(g) + "\n";
+    FOREST_ASSIGN_OR_RETURN(bool c, AllowSubid("/etc/subgid", g));
+    changed |= c;
+  }
+  if (changed) {
+    int rc = 0;
+    std::string out = Shell("systemctl restart incus.service && for i in $(seq 60); do "
+                            "curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 "
+                            ">/dev/null && exit 0; sleep 1; done; exit 1", &rc);
+    if (rc != 0) return MakeError("restarting incus after a subuid change failed: " + out);
+    l.Changed("allowed share owners in /etc/subuid, /etc/subgid and restarted incus");
+  }
+  return idmap;
+}
+
+// Relays the ssh-agent socket into the child when it or a descendant opted in.
+Status AgentRelay(Level& l, const plan::NodePlan& child) {
+  if (!SubtreeWantsAgent(l.plan, child)) return {};
+  if (l.o.agent_socket.empty()) {
+    l.Say("warning: " + child.canonical_name +
+          " (or a node below it) asks for ssh-agent, but there is no agent here (SSH_AUTH_SOCK unset)");
+    return {};
+  }
+  incus::StringMap dev = {{"type", "proxy"},
+                          {"bind", "instance"},
+                          {"listen", std::string("unix:") + kAgentSocket},
+                          {"connect", "unix:" + l.o.agent_socket},
+                          {"mode", "0600"},
+                          {"uid", "0"},
+                          {"gid", "0"}};
+  FOREST_ASSIGN_OR_RETURN(auto inst, incus::GetInstance(l.c, child.label));
+  Json have = (*inst)["devices"].value("forest-ssh-agent", Json::object());
+  Json want(dev);
+  Json patch = Json::object();
+  if (have != want) patch["devices"] = {{"forest-ssh-agent", want}};
+  if (child.node->ssh_agent &&
+      (*inst)["config"].value("environment.SSH_AUTH_SOCK", "") != kAgentSocket) {
+    patch["config"] = {{"environment.SSH_AUTH_SOCK", kAgentSocket}};
+  }
+  if (patch.empty()) return {};
+  FOREST_TRY(incus::PatchInstance(l.c, child.label, patch));
+  l.Changed("ssh-agent relayed into " + child.canonical_name);
+  return {};
+}
+
 // Brings up one hierarchy-aware child of this level and, through the forest
 // binary inside it, everything below it.
 Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& image,
@@ -300,9 +412,14 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
     l.Say("warning: " + child.canonical_name +
           " runs privileged (security.privileged=true), an explicit opt-in in the topology");
   }
+  if (child.depth > 0) {
+    FOREST_ASSIGN_OR_RETURN(std::string idmap, ShareIdmap(l, child));
+    if (!idmap.empty()) spec.config["raw.idmap"] = idmap;
+  }
   FOREST_TRY(EnsureRunning(l, spec));
   FOREST_TRY(WaitBooted(l, child.label));
   FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
+  FOREST_TRY(AgentRelay(l, child));
   l.Say(child.canonical_name + ": converging inside …");
   FOREST_ASSIGN_OR_RETURN(
       incus::ExecResult r,

@@ -35,6 +35,9 @@ struct Options {
   std::string self_binary;     // this program, installed into every node
   std::string authorized_keys; // root's authorized_keys in every node and workload
   bool guard_uplink = false;   // test hygiene: drop forest traffic to the uplink
+  // The ssh-agent socket this level relays to children that opted in (the
+  // host's $SSH_AUTH_SOCK; inside a node, the relay its parent made).
+  std::string agent_socket;
   Progress progress;
 };
 
@@ -65,5 +68,6 @@ Result<nlohmann::json> StatusTree(incus::Client& c, bool recurse);
 
 inline constexpr char kBinaryPath[] = "/opt/forest/current/bin/forest";
 inline constexpr char kNodeDir[] = "/etc/forest";
+inline constexpr char kAgentSocket[] = "/opt/forest/ssh-agent.sock";
 
 }  // namespace forest::up
