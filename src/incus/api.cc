@@ -262,6 +262,13 @@ Result<ExecResult> Exec(Client& c, const std::string& instance, const std::vecto
                {"interactive", false},
                {"record-output", true}};
   auto r = c.Post("/1.0/instances/" + Escape(instance) + "/exec", body);
+  // incusd 6.0 occasionally loses the pid of a command that ends at once;
+  // nothing ran to completion twice, so one retry is safe for our commands.
+  for (int attempt = 0; !r.ok() && attempt < 2 &&
+                        r.error().message.find("Failed to retrieve PID") != std::string::npos;
+       ++attempt) {
+    r = c.Post("/1.0/instances/" + Escape(instance) + "/exec", body);
+  }
   if (!r.ok()) return r.error().Wrap("exec in " + instance);
   const Json& md = (*r)["metadata"];
   ExecResult out;

@@ -28,16 +28,20 @@ fi
 # node's own map. Debian's incus-base postinst writes root:1000000:1000000000,
 # which does not fit one level down.
 for kind in uid gid; do
-  total=$(awk '$1 == 0 { print $3 }' "/proc/self/${kind}_map")
-  size=$((total - 10000000))
+  # The map line that holds id 1000000 (raw.idmap entries for shared folders
+  # split the map; children's ids start at 1000000 and must stay inside it).
+  end=$(awk '$1 <= 1000000 && 1000000 < $1 + $3 { print $1 + $3 }' "/proc/self/${kind}_map")
+  total=${end:-0}
+  size=$((total - 1000000 - 9000000))
   if [ "$size" -lt 65536 ]; then
-    echo "prepare: this node's ${kind} map ($total ids) leaves no room for unprivileged children" >&2
+    echo "prepare: this node's ${kind} map leaves no room for unprivileged children (ids from 1000000 mapped up to ${total})" >&2
     exit 3
   fi
   want="root:1000000:$size"
   f=/etc/sub$kind
-  if ! grep -qx "$want" "$f" 2>/dev/null || [ "$(grep -c '^root:' "$f")" -ne 1 ]; then
-    { grep -v '^root:' "$f" 2>/dev/null || true; echo "$want"; } >"$f.forest-new"
+  # Keep root:<id>:1 entries (share owners allowed for raw.idmap), replace the range.
+  if ! grep -qx "$want" "$f" 2>/dev/null || [ "$(grep -c '^root:[0-9]*:[0-9][0-9]' "$f")" -ne 1 ]; then
+    { grep -v '^root:' "$f" 2>/dev/null || true; grep '^root:[0-9]*:1$' "$f" 2>/dev/null || true; echo "$want"; } >"$f.forest-new"
     mv "$f.forest-new" "$f"
     echo "prepare: /etc/sub$kind root range set to $want (fits this node's map of $total)"
     restart=1
