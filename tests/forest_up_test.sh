@@ -153,6 +153,19 @@ echo "== a parent drops its child's spoofed sources"
 counters=$("$FOREST" exec c0 -- nft list table inet forest_it 2>&1 | grep -o 'packets [0-9]*' | tr '\n' ' ') || true
 expect_eq "$counters" "packets 0 packets 1 " "c0 saw no spoofed packet and one from the child's prefix"
 
+echo "== the incus shim: an upstream-style launch with a shifted disk works two levels down"
+got=$("$FOREST" exec c0-2 -- sh -c '
+  mkdir -p /srv/proj && echo hi >/srv/proj/f && chown -R 1000:1000 /srv/proj
+  incus launch forest-workload itest -d project,disk,source=/srv/proj,path=/project,shift=true </dev/null 2>&1 | grep "forest shim" | head -n 3
+  incus exec itest -- stat -c "%u:%g" /project/f
+  incus exec itest -- cat /project/f
+  incus config get itest security.privileged' 2>&1) || true
+expect_contains "$got" "forest shim: device project: dropped shift=true" "shim explains what it injected"
+expect_contains "$got" "1000:1000
+hi" "itest sees the folder with its owner"
+got=$("$FOREST" exec c0-2 -- incus config get itest security.privileged 2>&1) || true
+expect_eq "$got" "" "itest is unprivileged"
+
 echo "== a 16th hierarchy-aware child is refused"
 wide="$T/wide.yaml"
 { printf 'version: 1\nname: %s-w\nhost:\n  bridge: %sw\nroots:\n  - name: c0\n    children:\n' "$name" "$bridge"

@@ -284,6 +284,13 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "releases/" + release, "/opt/forest/current"}));
     l.Changed("installed forest " + release + " in " + canonical);
   }
+  // The incus shim, ahead of the real client on PATH.
+  FOREST_ASSIGN_OR_RETURN(std::string shim, Embedded("node/incus-shim.sh"));
+  auto cur_shim = incus::PullFile(l.c, name, "/usr/local/bin/incus");
+  if (!cur_shim.ok() || *cur_shim != shim) {
+    FOREST_TRY(incus::PushFile(l.c, name, "/usr/local/bin/incus", shim, 0755));
+    l.Changed("installed the incus shim in " + canonical);
+  }
   Json slots = Json::object();
   for (const auto& [k, v] : l.o.slots) slots[k] = v;
   FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", kNodeDir}));
@@ -583,6 +590,16 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
       FOREST_TRY(incus::UpdateNetwork(local, "incusbr0", diff, "forest node LAN " + self.lan.ToString()));
       l.Changed("LAN bridge incusbr0 set to " + lan["ipv6.address"]);
     }
+  }
+
+  // What `incus admin init` would have made: upstream scripts launch with
+  // the default profile and expect a root disk and a NIC on incusbr0.
+  FOREST_ASSIGN_OR_RETURN(auto def, incus::GetProfile(local, "default"));
+  if (def && def->devices.empty()) {
+    def->devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}};
+    def->devices["eth0"] = {{"type", "nic"}, {"name", "eth0"}, {"network", "incusbr0"}};
+    FOREST_TRY(incus::PutProfile(local, *def));
+    l.Changed("default profile: root disk on " + t.host.storage_pool + ", eth0 on incusbr0");
   }
 
   ParentInfo me;
