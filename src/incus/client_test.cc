@@ -1,0 +1,141 @@
+// The client's response handling against a scripted transport. The same
+// paths run against a real incusd in tests/forest_up_test.sh (every forest
+// up goes through them); this file pins the corner cases a live daemon
+// rarely shows: wait timeouts, failed operations, 404s, non-JSON bodies.
+#include "incus/client.h"
+
+#include <deque>
+
+#include <gtest/gtest.h>
+
+#include "incus/api.h"
+
+namespace forest::incus {
+namespace {
+
+struct Scripted : Transport {
+  struct Call {
+    std::string method, target, body;
+    Headers headers;
+  };
+  std::deque<HttpResponse> replies;
+  std::vector<Call> calls;
+  Result<HttpResponse> Send(const std::string& method, const std::string& target,
+                            const std::string& body, const Headers& headers) override {
+    calls.push_back({method, target, body, headers});
+    if (replies.empty()) return MakeError("no scripted reply");
+    HttpResponse r = replies.front();
+    replies.pop_front();
+    return r;
+  }
+};
+
+HttpResponse Sync(const std::string& metadata) {
+  return {200, R"({"type":"sync","status":"Success","status_code":200,"metadata":)" + metadata + "}"};
+}
+HttpResponse Async(const std::string& op) {
+  return {202, R"({"type":"async","status":"Operation created","operation":")" + op + R"(","metadata":{}})"};
+}
+HttpResponse OpDone(const std::string& status, const std::string& extra = "") {
+  return {200, R"({"type":"sync","metadata":{"status":")" + status + "\"" + extra + "}}"};
+}
+
+TEST(IncusClient, AddsProjectToEveryTarget) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Sync("[]"), Sync("{}")};
+  Client c(t, "forest-x");
+  ASSERT_TRUE(c.Get("/1.0/instances").ok());
+  ASSERT_TRUE(c.Get("/1.0/instances?recursion=1").ok());
+  EXPECT_EQ(t->calls[0].target, "/1.0/instances?project=forest-x");
+  EXPECT_EQ(t->calls[1].target, "/1.0/instances?recursion=1&project=forest-x");
+}
+
+TEST(IncusClient, WaitsForAsyncOperationsAcrossWaitTimeouts) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/abc"),
+                {504, R"({"type":"error","error":"context deadline exceeded","error_code":504})"},
+                OpDone("Success", R"(,"metadata":{"return":0})")};
+  Client c(t);
+  auto r = c.Post("/1.0/instances/x/exec", Json::object());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)["metadata"]["return"], 0);
+  EXPECT_EQ(t->calls[1].target, "/1.0/operations/abc/wait?timeout=30");
+  EXPECT_EQ(t->calls.size(), 3u);
+}
+
+TEST(IncusClient, FailedOperationCarriesTheDaemonsReason) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/op1"), OpDone("Failure", R"(,"err":"Missing creation date")")};
+  Client c(t);
+  auto r = c.PostRaw("/1.0/images", "bytes", {{"Content-Type", "application/octet-stream"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("Missing creation date"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("POST /1.0/images"), std::string::npos) << r.error().message;
+}
+
+TEST(IncusClient, NotFoundIsRecognisable) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {{404, R"({"type":"error","error":"Instance not found","error_code":404})"},
+                {404, R"({"type":"error","error":"Profile not found","error_code":404})"}};
+  Client c(t);
+  auto r = c.Get("/1.0/instances/nope");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(IsNotFound(r.error()));
+  auto p = GetProfile(c, "nope");
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->has_value());
+}
+
+TEST(IncusClient, GarbageBodyIsAnErrorNotACrash) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {{200, "<html>proxy error</html>"}, {500, ""}};
+  Client c(t);
+  EXPECT_FALSE(c.Get("/1.0").ok());
+  auto r = c.Get("/1.0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("HTTP 500"), std::string::npos) << r.error().message;
+}
+
+TEST(IncusClient, ExecCollectsRecordedOutputAndRemovesIt) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {
+      Async("/1.0/operations/e1"),
+      OpDone("Success", R"(,"metadata":{"return":3,"output":{"1":"/1.0/instances/c0/logs/exec-output/a.stdout","2":"/1.0/instances/c0/logs/exec-output/a.stderr"}})"),
+      {200, "out-text"}, Sync("{}"), {200, "err-text"}, Sync("{}")};
+  Client c(t);
+  auto r = Exec(c, "c0", {"sh", "-c", "exit 3"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->out, "out-text");
+  EXPECT_EQ(r->err, "err-text");
+  EXPECT_EQ(t->calls[3].method, "DELETE");
+  EXPECT_EQ(t->calls[5].method, "DELETE");
+  auto body = Json::parse(t->calls[0].body);
+  EXPECT_EQ(body["record-output"], true);
+  EXPECT_EQ(body["wait-for-websocket"], false);
+}
+
+TEST(IncusClient, PutProfileOnlyWritesWhenSomethingChanged) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Sync(R"({"name":"p","description":"d","config":{"a":"1"},"devices":{}})")};
+  Client c(t);
+  auto r = PutProfile(c, {"p", "d", {{"a", "1"}}, {}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(*r);
+  EXPECT_EQ(t->calls.size(), 1u);
+}
+
+TEST(IncusClient, EscapesPathSegments) {
+  EXPECT_EQ(Escape("a b/c"), "a%20b%2Fc");
+  EXPECT_EQ(Escape("forest-node_c0-2_c0"), "forest-node_c0-2_c0");
+}
+
+TEST(IncusClient, UnreachableSocketSaysWhatToDo) {
+  UnixSocketTransport t("/nonexistent/forest-test.socket");
+  auto r = t.Send("GET", "/1.0", "", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("forest doctor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace forest::incus
