@@ -121,15 +121,10 @@ Result<Found> FindNode(const std::vector<Known>& forests, const std::string& nam
   return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
 }
 
-// "NODE -- CMD..." (the "--" optional) → node, command.
-bool SplitNodeCommand(const std::vector<std::string>& args, std::string& node,
-                      std::vector<std::string>& argv) {
-  if (args.empty() || args[0] == "--") return false;
-  node = args[0];
-  size_t i = 1;
-  if (i < args.size() && args[i] == "--") ++i;
-  argv.assign(args.begin() + static_cast<long>(i), args.end());
-  return true;
+// Finds NODE among the forests brought up here; `forests` keeps them alive.
+Result<Found> Locate(const std::string& node, std::vector<Known>& forests) {
+  FOREST_ASSIGN_OR_RETURN(forests, KnownForests());
+  return FindNode(forests, node);
 }
 
 incus::Client HostClient(const topology::Topology& t) {
@@ -243,26 +238,16 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("exec", "Run a command in a node or workload at any depth, "
                                             "by name (no DNS needed)");
-    struct Opts {
-      std::string node;
-      std::vector<std::string> argv;
-    };
-    auto o = std::make_shared<Opts>();
-    auto args = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
-    cmd->callback([o, args, cmd, &ctx] {
-      *args = ctx.tail;
-      args->insert(args->begin(), "--");
-      args->insert(args->begin(), o->node);
-      if (!SplitNodeCommand(*args, o->node, o->argv) || o->argv.empty()) {
-        return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
-      }
-      auto forests = KnownForests();
-      if (!forests.ok()) return ctx.Fail(forests.error());
-      auto found = FindNode(*forests, o->node);
+    auto node = std::make_shared<std::string>();
+    cmd->add_option("NODE", *node, "canonical name, or a unique label")->required();
+    cmd->footer("The command follows after --: forest exec c0-2-1 -- incus list");
+    cmd->callback([node, &ctx] {
+      if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
+      std::vector<Known> forests;
+      auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       auto client = HostClient(found->forest->loaded->topology);
-      auto r = up::ExecPath(client, found->path, o->argv);
+      auto r = up::ExecPath(client, found->path, ctx.tail);
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.out << r->out;
       ctx.err << r->err;
@@ -272,23 +257,12 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("ssh", "ssh to a node or workload by name, through its "
                                            "address (before DNS exists)");
-    struct Opts {
-      std::string node;
-      std::vector<std::string> argv;
-    };
-    auto o = std::make_shared<Opts>();
-    auto args = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("NODE", o->node, "canonical name, or a unique label")->required();
-    cmd->callback([o, args, cmd, &ctx] {
-      *args = ctx.tail;
-      args->insert(args->begin(), "--");
-      args->insert(args->begin(), o->node);
-      if (!SplitNodeCommand(*args, o->node, o->argv)) {
-        return ctx.Fail(MakeError("usage: forest ssh NODE [-- CMD [ARGS...]]"));
-      }
-      auto forests = KnownForests();
-      if (!forests.ok()) return ctx.Fail(forests.error());
-      auto found = FindNode(*forests, o->node);
+    auto node = std::make_shared<std::string>();
+    cmd->add_option("NODE", *node, "canonical name, or a unique label")->required();
+    cmd->footer("A remote command may follow after --: forest ssh c0-2-1 -- uptime");
+    cmd->callback([node, &ctx] {
+      std::vector<Known> forests;
+      auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       std::string address;
       if (found->node) {
@@ -301,12 +275,12 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
                                               "awk '{print $4}' | cut -d/ -f1 | head -n1"});
         if (!addr.ok()) return ctx.Fail(addr.error());
         address = addr->out.substr(0, addr->out.find('\n'));
-        if (address.empty()) return ctx.Fail(MakeError(o->node + " has no global IPv6 address yet"));
+        if (address.empty()) return ctx.Fail(MakeError(*node + " has no global IPv6 address yet"));
       }
       std::string known = found->forest->dir + "/known_hosts";
       std::vector<std::string> args = {"ssh", "-o", "StrictHostKeyChecking=accept-new", "-o",
                                        "UserKnownHostsFile=" + known, "root@" + address};
-      args.insert(args.end(), o->argv.begin(), o->argv.end());
+      args.insert(args.end(), ctx.tail.begin(), ctx.tail.end());
       std::vector<char*> cargs;
       for (auto& a : args) cargs.push_back(a.data());
       cargs.push_back(nullptr);
@@ -354,19 +328,12 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   }
   {
     auto* cmd = app.add_subcommand("node-exec", "(inside a node) run a command in a descendant");
-    auto argv = std::make_shared<std::vector<std::string>>();
     auto first = std::make_shared<std::vector<std::string>>();
     cmd->add_option("LABELS", *first, "label of the next level; the rest follow after --")->required();
-    cmd->callback([argv, first, cmd, &ctx] {
-      *argv = ctx.tail;
-      argv->insert(argv->begin(), "--");
-      argv->insert(argv->begin(), first->begin(), first->end());
-      auto sep = std::find(argv->begin(), argv->end(), "--");
-      std::vector<std::string> path(argv->begin(), sep);
-      std::vector<std::string> cmdv(sep == argv->end() ? sep : sep + 1, argv->end());
-      if (path.empty() || cmdv.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
+    cmd->callback([first, &ctx] {
+      if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
       auto client = incus::Client::Local();
-      auto r = up::ExecPath(client, path, cmdv);
+      auto r = up::ExecPath(client, *first, ctx.tail);
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.out << r->out;
       ctx.err << r->err;
