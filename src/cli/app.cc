@@ -76,6 +76,11 @@ int RunForest(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const std::exception& e) {
+    // A daemon answer of an unexpected shape (a JSON type mismatch, say)
+    // must end in a message, not an abort.
+    std::cerr << "forest: error: unexpected data: " << e.what() << "\n";
+    return 1;
   }
   return ctx.exit_code;
 }

@@ -9,6 +9,7 @@
 #include "base/files.h"
 #include "cli/command.h"
 #include "incus/api.h"
+#include "incus/events.h"
 #include "render/materialize.h"
 #include "render/writer.h"
 #include "up/converge.h"
@@ -287,6 +288,37 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       std::cout.flush();
       execvp("ssh", cargs.data());
       ctx.Fail(MakeError("cannot run ssh: " + std::string(strerror(errno))));
+    });
+  }
+
+  {
+    auto* cmd = app.add_subcommand("events", "Print Incus events as JSON lines (the events "
+                                              "websocket of this host's or a forest's Incus)");
+    struct Opts {
+      std::string types = "lifecycle";
+      std::string project;
+      int count = 0;
+      int timeout = 0;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--type", o->types, "lifecycle, operation, logging (comma-separated)");
+    cmd->add_option("--project", o->project, "Incus project (default: all projects)");
+    cmd->add_option("--count", o->count, "stop after this many events (0: never)");
+    cmd->add_option("--timeout", o->timeout, "fail after this many idle seconds (0: wait forever)");
+    cmd->callback([o, &ctx] {
+      incus::EventFilter f;
+      f.types = o->types;
+      f.project = o->project;
+      f.all_projects = o->project.empty();
+      int seen = 0;
+      auto s = incus::WatchEvents(
+          incus::DefaultSocketPath(), f,
+          [&](const nlohmann::json& e) {
+            ctx.out << e.dump() << std::endl;
+            return o->count == 0 || ++seen < o->count;
+          },
+          std::chrono::seconds(o->timeout));
+      if (!s.ok()) ctx.Fail(s.error());
     });
   }
 

@@ -92,6 +92,42 @@ TEST(Materialize, PrivilegedOptInIsRenderedAndRecorded) {
   EXPECT_NE(tree->at("forest.json").contents.find("explicit opt-in"), std::string::npos);
 }
 
+TEST(Materialize, SharesAreRelayedThroughEveryAncestor) {
+  auto f = Load(R"(version: 1
+name: s
+roots:
+  - name: c0
+    children:
+      - name: c0-1
+        children:
+          - name: c0-1-1
+            shares:
+              - {source: /home/dev/project, path: /srv/project, readonly: false}
+)");
+  auto profiles = AllProfiles(f->topology, f->plan, false);
+  ASSERT_TRUE(profiles.ok()) << profiles.error().message;
+  std::map<std::string, IncusProfile> by_name;
+  for (const auto& p : *profiles) by_name[p.name] = p;
+  const std::string staged = "/opt/forest/shares/c0-1-1.c0-1.c0.incus/0";
+  // The root mounts the host folder idmapped at the staging path.
+  auto root = by_name.at("forest-node_c0").devices.at("relay-c0-1-1-0");
+  EXPECT_EQ(root.at("source"), "/home/dev/project");
+  EXPECT_EQ(root.at("path"), staged);
+  EXPECT_EQ(root.at("shift"), "true");
+  EXPECT_EQ(root.at("readonly"), "false");
+  // The middle node passes its parent's staging path on, without shift.
+  auto mid = by_name.at("forest-node_c0-1_c0").devices.at("relay-c0-1-1-0");
+  EXPECT_EQ(mid.at("source"), staged);
+  EXPECT_EQ(mid.at("path"), staged);
+  EXPECT_EQ(mid.count("shift"), 0u);
+  // The node itself sees exactly the folder at its path.
+  auto own = by_name.at("forest-node_c0-1-1_c0-1_c0").devices.at("share-0");
+  EXPECT_EQ(own.at("source"), staged);
+  EXPECT_EQ(own.at("path"), "/srv/project");
+  EXPECT_EQ(own.count("shift"), 0u);
+  EXPECT_EQ(by_name.at("forest-node_c0-1-1_c0-1_c0").devices.count("relay-c0-1-1-0"), 0u);
+}
+
 TEST(Materialize, ArtifactsAreHashed) {
   std::string text = SourceChain();
   auto f = Load(text);

@@ -502,12 +502,18 @@ Result<ParentInfo> ParentInfoFromJson(const std::string& text, const std::string
     return MakeError(file + ": not a forest parent description (expected a JSON object with "
                             "server, certificate, project, images)");
   }
+  auto str = [&](const Json& obj, const char* key, std::string& out) -> Status {
+    if (!obj.contains(key)) return {};
+    if (!obj[key].is_string()) return MakeError(file + ": " + key + ": expected a string");
+    out = obj[key].get<std::string>();
+    return {};
+  };
   ParentInfo p;
-  p.server = j.value("server", "");
-  p.certificate = j.value("certificate", "");
-  p.project = j.value("project", "");
-  p.node_image = j["images"].value("node", "");
-  p.workload_image = j["images"].value("workload", "");
+  FOREST_TRY(str(j, "server", p.server));
+  FOREST_TRY(str(j, "certificate", p.certificate));
+  FOREST_TRY(str(j, "project", p.project));
+  FOREST_TRY(str(j["images"], "node", p.node_image));
+  FOREST_TRY(str(j["images"], "workload", p.workload_image));
   if (p.server.empty() || p.node_image.empty() || p.workload_image.empty()) {
     return MakeError(file + ": server and images.node/images.workload must be set");
   }
