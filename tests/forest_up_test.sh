@@ -53,6 +53,7 @@ agent_pid=""
 cleanup() {
   set +e
   "$FOREST" down "$topo" >"$T/down.log" 2>&1 || cat "$T/down.log" >&2
+  [ -f "$T/bad.yaml" ] && "$FOREST" down "$T/bad.yaml" >/dev/null 2>&1
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
   rm -rf "$T"
 }
@@ -64,6 +65,7 @@ agent_pid=$SSH_AGENT_PID
 ssh-keygen -q -t ed25519 -N '' -C forest-it -f "$T/id" && ssh-add -q "$T/id" && rm -f "$T/id"
 SSH=(ssh -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
 
+pool_before=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default)
 echo "== up"
 if ! "$FOREST" up --guard-uplink "$topo" >"$T/up1.log" 2>&1; then
   cat "$T/up1.log" >&2
@@ -182,4 +184,30 @@ expect_eq "$code" "404" "project $project after down"
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/networks/$bridge")
 expect_eq "$code" "404" "bridge $bridge after down"
 nft list table inet "forest_guard_$name" >/dev/null 2>&1 && fail "guard table left behind" || ok
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default)
+expect_eq "$code" "$pool_before" "storage pool 'default' as before the run"
+
+echo "== down also cleans up after a failed up"
+bad="$T/bad.yaml"
+cat >"$bad" <<EOF2
+version: 1
+name: $name-f
+host:
+  bridge: ${bridge}f
+roots:
+  - name: c0
+    workloads:
+      - name: w1
+        image: no-such-image
+EOF2
+run_expect 1 "$FOREST" up --guard-uplink "$bad"
+expect_contains "$out" "workload w1: image 'no-such-image' is not in the Incus of c0.incus" "failed up names the cause"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/instances/c0?project=$project-f")
+expect_eq "$code" "200" "the failed up left c0 behind"
+"$FOREST" down "$bad" >"$T/down-bad.log" 2>&1 || { cat "$T/down-bad.log" >&2; fail "down after a failed up"; }
+for what in "projects/$project-f" "networks/${bridge}f"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/$what")
+  expect_eq "$code" "404" "$what after down of the failed up"
+done
+nft list table inet "forest_guard_$name-f" >/dev/null 2>&1 && fail "guard table of the failed up left behind" || ok
 finish

@@ -37,7 +37,7 @@ Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan:
 }
 
 int RunForest(int argc, char** argv) {
-  Context ctx{std::cout, std::cerr};
+  Context ctx{std::cout, std::cerr, 0, {}};
   CLI::App app{"forest: a forest of host-like Incus containers with routed IPv6, names and certificates"};
   app.set_version_flag("--version", std::string("forest ") + kVersion);
   app.require_subcommand(1);

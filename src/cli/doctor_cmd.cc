@@ -69,6 +69,15 @@ std::vector<Check> RunChecks() {
                           : "no fix-up needed",
                  ""});
 
+  std::string userns = ReadFile("/proc/sys/user/max_user_namespaces").ok()
+                           ? *ReadFile("/proc/sys/user/max_user_namespaces")
+                           : "";
+  bool nesting = !userns.empty() && std::atol(userns.c_str()) > 0;
+  out.push_back({"user namespaces (unprivileged nesting)", nesting,
+                 nesting ? "max_user_namespaces " + userns.substr(0, userns.find('\n'))
+                         : "user namespaces are disabled",
+                 "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d/)"});
+
   bool tun = fs::exists("/dev/net/tun", ec);
   out.push_back({"/dev/net/tun", tun, tun ? "present (TAYGA and CLAT in nodes)" : "missing",
                  "modprobe tun"});

@@ -71,9 +71,20 @@ Result<bool> StoragePoolExists(Client& c, const std::string& name) {
 }
 
 Status CreateStoragePool(Client& c, const std::string& name, const std::string& driver,
-                         const StringMap& config) {
-  FOREST_TRY(c.Post("/1.0/storage-pools",
-                    {{"name", name}, {"driver", driver}, {"config", ToJson(config)}}));
+                         const StringMap& config, const std::string& description) {
+  FOREST_TRY(c.Post("/1.0/storage-pools", {{"name", name},
+                                           {"driver", driver},
+                                           {"config", ToJson(config)},
+                                           {"description", description}}));
+  return {};
+}
+
+Result<std::optional<Json>> GetStoragePool(Client& c, const std::string& name) {
+  return c.GetIfExists("/1.0/storage-pools/" + Escape(name));
+}
+
+Status DeleteStoragePool(Client& c, const std::string& name) {
+  FOREST_TRY(c.Delete("/1.0/storage-pools/" + Escape(name)));
   return {};
 }
 

@@ -25,7 +25,9 @@ Status DeleteProject(Client& c, const std::string& name);
 
 Result<bool> StoragePoolExists(Client& c, const std::string& name);
 Status CreateStoragePool(Client& c, const std::string& name, const std::string& driver,
-                         const StringMap& config);
+                         const StringMap& config, const std::string& description = "");
+Result<std::optional<Json>> GetStoragePool(Client& c, const std::string& name);
+Status DeleteStoragePool(Client& c, const std::string& name);
 
 Result<std::optional<Json>> GetNetwork(Client& c, const std::string& name);
 Status CreateNetwork(Client& c, const std::string& name, const std::string& type,

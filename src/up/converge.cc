@@ -52,18 +52,21 @@ std::string Bracket(const net::Ipv6Address& a) { return "[" + a.ToString() + "]"
 
 // --- host preparation --------------------------------------------------------
 
+// Descriptions that let `down` recognise host objects `up` made.
+std::string MadeBy(const topology::Topology& t, const std::string& what) {
+  return "forest " + what + " (made by forest up for project forest-" + t.name + ")";
+}
+
 Status EnsureStoragePool(Level& l) {
   const std::string& pool = l.t.host.storage_pool;
   FOREST_ASSIGN_OR_RETURN(bool have, incus::StoragePoolExists(l.c, pool));
   if (have) return {};
-  FOREST_TRY(incus::CreateStoragePool(l.c, pool, "dir", {}));
+  FOREST_TRY(incus::CreateStoragePool(l.c, pool, "dir", {}, MadeBy(l.t, "storage pool")));
   l.Changed("created storage pool " + pool + " (dir)");
   return {};
 }
 
-std::string BridgeMarker(const topology::Topology& t) {
-  return "forest host bridge (made by forest up for project forest-" + t.name + ")";
-}
+std::string BridgeMarker(const topology::Topology& t) { return MadeBy(t, "host bridge"); }
 
 Status EnsureHostBridge(Level& l) {
   const auto& h = l.t.host;
@@ -456,9 +459,29 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
 Status ConvergeWorkloads(Level& l, const std::string& host_canonical, const std::string& image) {
   for (const auto& w : l.plan.workloads) {
     if (w.host_canonical != host_canonical) continue;
+    // The topology may name another image (an alias or fingerprint known to
+    // this level's Incus); forest-workload is the one `up` brings.
+    std::string fp = image;
+    const plan::NodePlan* host = l.plan.FindNode(host_canonical);
+    for (const auto& tw : host->node->workloads) {
+      if (tw.name != w.name || tw.image == image::Alias(image::Kind::kWorkload)) continue;
+      FOREST_ASSIGN_OR_RETURN(auto target, incus::ResolveImageAlias(l.c, tw.image));
+      if (target) {
+        fp = *target;
+      } else {
+        FOREST_ASSIGN_OR_RETURN(bool is_fp, incus::ImageExists(l.c, tw.image));
+        if (!is_fp) {
+          return MakeError(l.t.file + ":" + std::to_string(tw.pos.line) + ": workload " + w.name +
+                           ": image '" + tw.image + "' is not in the Incus of " + host_canonical +
+                           " (it has forest-node and forest-workload); import it there or use one "
+                           "of those");
+        }
+        fp = tw.image;
+      }
+    }
     incus::InstanceSpec spec;
     spec.name = w.name;
-    spec.image_fingerprint = image;
+    spec.image_fingerprint = fp;
     spec.profiles = {"forest-workload"};
     spec.description = "forest workload " + w.canonical_name;
     FOREST_TRY(EnsureRunning(l, spec));
@@ -669,6 +692,16 @@ Status DownHost(Client& host, const topology::Topology& t, const Progress& progr
     } else {
       FOREST_TRY(incus::DeleteNetwork(global, t.host.bridge));
       say("deleted host bridge " + t.host.bridge);
+    }
+  }
+  FOREST_ASSIGN_OR_RETURN(auto pool, incus::GetStoragePool(global, t.host.storage_pool));
+  if (pool && pool->value("description", "") == MadeBy(t, "storage pool")) {
+    auto used = (*pool)["used_by"];
+    if (used.is_array() && !used.empty()) {
+      say("kept storage pool " + t.host.storage_pool + ": still used by " + used.dump());
+    } else {
+      FOREST_TRY(incus::DeleteStoragePool(global, t.host.storage_pool));
+      say("deleted storage pool " + t.host.storage_pool);
     }
   }
   if (auto state = ReadFile(HostStatePath(t)); state.ok()) {

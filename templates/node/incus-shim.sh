@@ -5,7 +5,9 @@
 # nested node cannot give (idmapped mounts: disk devices with shift=true),
 # the shim injects the nested contract instead — drop shift, allow the
 # folder's owner in /etc/subuid and /etc/subgid, map it with raw.idmap — and
-# prints what it did. Everything else goes to the real client untouched.
+# prints what it did. Handles `launch|init|create … -d DEV,TYPE,k=v`,
+# `config device add` and `profile device add`; `profile edit` input is not
+# rewritten. Everything else goes to the real client untouched.
 set -euo pipefail
 real=/usr/bin/incus
 say() { echo "forest shim: $*" >&2; }
@@ -138,6 +140,27 @@ case $cmd in
         "$real" restart "${opts[@]}" "$inst"
       fi
       exit 0
+    fi
+    ;;
+  profile)
+    if [ "${2:-}" = device ] && [ "${3:-}" = add ]; then
+      shift 3
+      opts=() pos=()
+      while [ $# -gt 0 ]; do
+        case $1 in --project) opts+=("$1" "$2"); shift 2 ;; -*) opts+=("$1"); shift ;; *) pos+=("$1"); shift ;; esac
+      done
+      rewrite_keys "${pos[@]:3}"
+      if [ -z "$SHIFT_SOURCE" ]; then exec "$real" profile device add "${opts[@]}" "${pos[@]}"; fi
+      prof=${pos[0]}
+      say "profile $prof, device ${pos[1]}: dropped shift=true (no idmapped mounts in a nested node); mapping the owner of $SHIFT_SOURCE in the profile's raw.idmap instead"
+      map=$(idmap_for "$SHIFT_SOURCE")
+      if [ -n "$map" ]; then
+        cur=$("$real" profile get "${opts[@]}" "$prof" raw.idmap 2>/dev/null || true)
+        merged=$(printf '%s\n%s\n' "$cur" "$map" | awk 'NF && !seen[$0]++')
+        "$real" profile set "${opts[@]}" "$prof" raw.idmap "$merged"
+        say "set raw.idmap on profile $prof: $(echo "$merged" | tr '\n' ';'); running instances with it apply it at their next restart"
+      fi
+      exec "$real" profile device add "${opts[@]}" "$prof" "${pos[1]}" "${pos[2]}" "${KEYS[@]}"
     fi
     ;;
 esac
