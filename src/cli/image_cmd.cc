@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "image/image.h"
+#include "incus/api.h"
 
 namespace forest::cli {
 
@@ -16,17 +17,44 @@ void AddImageCommand(CLI::App& app, Context& ctx) {
     struct Opts {
       std::vector<std::string> kinds;
       bool force = false;
+      std::string from;
+      bool accept = false;
     };
     auto o = std::make_shared<Opts>();
     build->add_option("KIND", o->kinds, "node, workload (default: both)")
         ->check(CLI::IsMember({"node", "workload"}));
     build->add_flag("--force", o->force, "rebuild even when cached");
+    build->add_option("--from", o->from,
+                      "take the image from an Incus image server instead of building it: "
+                      "https://HOST[:PORT]:ALIAS (one KIND)");
+    build->add_flag("--accept-certificate", o->accept,
+                    "with --from: trust the server's self-signed certificate for this pull");
     build->callback([o, &ctx] {
       std::vector<image::Kind> kinds;
       if (o->kinds.empty()) kinds = {image::Kind::kWorkload, image::Kind::kNode};
       for (const auto& k : o->kinds) kinds.push_back(k == "node" ? image::Kind::kNode : image::Kind::kWorkload);
+      auto say = [](const std::string& s) { std::cout << s << std::endl; };
+      if (!o->from.empty()) {
+        if (kinds.size() != 1) return ctx.Fail(MakeError("--from needs exactly one KIND (node or workload)"));
+        auto spec = image::ParseFrom(o->from);
+        if (!spec.ok()) return ctx.Fail(spec.error());
+        // Pull into a scratch project so the user's default project is untouched.
+        auto global = incus::Client::Local();
+        const std::string scratch = "forest-image-fetch";
+        if (auto s = incus::EnsureProject(global, scratch, {{"features.images", "true"}},
+                                          "forest: scratch project of `forest image build --from`");
+            !s.ok()) {
+          return ctx.Fail(s.error());
+        }
+        auto client = global.WithProject(scratch);
+        auto r = image::FetchFromServer(client, kinds[0], spec->first, spec->second, o->accept, say);
+        (void)incus::DeleteProject(global, scratch);
+        if (!r.ok()) return ctx.Fail(r.error());
+        ctx.out << image::KindName(kinds[0]) << ": " << *r << "\n";
+        return;
+      }
       for (auto k : kinds) {
-        auto r = image::EnsureBuilt(k, [](const std::string& s) { std::cout << s << std::endl; }, o->force);
+        auto r = image::EnsureBuilt(k, say, o->force);
         if (!r.ok()) return ctx.Fail(r.error());
         ctx.out << image::KindName(k) << ": " << *r << "\n";
       }

@@ -7,8 +7,17 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
 #include "base/files.h"
 #include "incus/api.h"
+
+using Json = nlohmann::json;
 #include "render/embedded.h"
 #include "render/sha256.h"
 
@@ -90,6 +99,104 @@ Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force) {
     return MakeError(std::string("building the ") + KindName(k) + " image failed (exit " +
                      std::to_string(WEXITSTATUS(rc)) + "); see " + work + "/build.log");
   }
+  return out;
+}
+
+Result<std::pair<std::string, std::string>> ParseFrom(const std::string& spec) {
+  auto colon = spec.rfind(':');
+  std::string server = colon == std::string::npos ? "" : spec.substr(0, colon);
+  std::string alias = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  if (server.rfind("https://", 0) != 0 || alias.empty() || alias.find('/') != std::string::npos ||
+      alias.find(']') != std::string::npos) {
+    return MakeError("--from " + spec + ": expected https://HOST[:PORT]:ALIAS, e.g. "
+                     "https://[fd00:f00d::1]:8443:forest-node");
+  }
+  return std::make_pair(server, alias);
+}
+
+Result<std::string> ServerCertificatePem(const std::string& server_url) {
+  // https://HOST[:PORT] with HOST possibly a bracketed IPv6 address.
+  std::string rest = server_url.substr(std::string("https://").size());
+  std::string host, port = "8443";
+  if (!rest.empty() && rest[0] == '[') {
+    auto close = rest.find(']');
+    if (close == std::string::npos) return MakeError(server_url + ": unbalanced [");
+    host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else {
+    auto colon = rest.find(':');
+    host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+  }
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(io, tls);
+  boost::system::error_code ec;
+  asio::ip::tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, port, ec);
+  if (ec) return MakeError(server_url + ": " + ec.message());
+  asio::connect(stream.next_layer(), endpoints, ec);
+  if (ec) return MakeError(server_url + ": connect: " + ec.message());
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return MakeError(server_url + ": TLS handshake: " + ec.message());
+  X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+  if (!cert) return MakeError(server_url + ": the server presented no certificate");
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  X509_free(cert);
+  stream.shutdown(ec);
+  return pem;
+}
+
+Result<std::string> FetchFromServer(incus::Client& c, Kind k, const std::string& server_url,
+                                    const std::string& alias, bool accept_certificate,
+                                    const Progress& progress) {
+  progress(std::string("pulling ") + KindName(k) + " image " + alias + " from " + server_url + " …");
+  Json source = {{"type", "image"}, {"mode", "pull"},   {"server", server_url},
+                 {"protocol", "incus"}, {"alias", alias}};
+  if (accept_certificate) {
+    FOREST_ASSIGN_OR_RETURN(std::string pem, ServerCertificatePem(server_url));
+    source["certificate"] = pem;
+    progress("trusting the certificate " + server_url + " presents for this pull (sha256 of PEM " +
+             render::Sha256Hex(pem).substr(0, 16) + "…)");
+  }
+  auto r = c.Post("/1.0/images", {{"source", source}});
+  if (!r.ok() && !accept_certificate &&
+      r.error().message.find("unknown authority") != std::string::npos) {
+    return r.error().Wrap("pulling " + alias + " from " + server_url +
+                          ": the server's certificate is self-signed; check it and pass "
+                          "--accept-certificate to trust it for this pull");
+  }
+  if (!r.ok()) {
+    return r.error().Wrap("pulling " + alias + " from " + server_url +
+                          " (is the server reachable and the image public?)");
+  }
+  std::string fp;
+  if (r->contains("metadata") && (*r)["metadata"].is_object()) {
+    fp = (*r)["metadata"].value("fingerprint", "");
+  }
+  if (fp.empty()) return MakeError("pulling " + alias + ": the server returned no fingerprint");
+  FOREST_ASSIGN_OR_RETURN(std::string bytes, c.GetRaw("/1.0/images/" + fp + "/export"));
+  auto cleanup = incus::DeleteImage(c, fp);
+  if (bytes.rfind("--", 0) == 0 || bytes.find("Content-Disposition") < 512) {
+    return MakeError(alias + " from " + server_url +
+                     " is a split image (metadata and rootfs apart); forest caches unified images only");
+  }
+  if (render::Sha256Hex(bytes) != fp) {
+    return MakeError(alias + " from " + server_url + ": exported bytes do not match fingerprint " + fp);
+  }
+  std::string out = CachedTarball(k);
+  FOREST_TRY(MakeDirs(CacheDir()));
+  FOREST_TRY(WriteFileAtomic(out, bytes));
+  FOREST_TRY(WriteFileAtomic(out + ".sha256", fp + "\n"));
+  if (!cleanup.ok()) progress("warning: could not remove the pulled copy: " + cleanup.error().message);
+  progress(std::string("cached ") + KindName(k) + " image " + fp.substr(0, 12) + " from " + server_url);
   return out;
 }
 

@@ -32,6 +32,23 @@ using Progress = std::function<void(const std::string& line)>;
 // Builds the tarball unless the cache has it; returns its path.
 Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force = false);
 
+// Fills the cache from an image server instead of building: pulls the image
+// `alias` from the Incus server at `server_url` (public images, Incus
+// protocol) into this host's Incus, exports it as a unified tarball into
+// CachedTarball(k), and removes the pulled copy. Returns the tarball path.
+// With `accept_certificate`, the server's own certificate is trusted for
+// this pull (like `incus remote add --accept-certificate`); its sha256 is
+// printed. Otherwise the system's CAs decide.
+Result<std::string> FetchFromServer(incus::Client& c, Kind k, const std::string& server_url,
+                                    const std::string& alias, bool accept_certificate,
+                                    const Progress& progress);
+
+// The PEM certificate an https server presents (no verification).
+Result<std::string> ServerCertificatePem(const std::string& server_url);
+
+// Splits "https://host:port:ALIAS" (the last ':' separates the alias).
+Result<std::pair<std::string, std::string>> ParseFrom(const std::string& spec);
+
 // Makes the image available under Alias(k) in the client's project:
 // imports the cached tarball (building it first when missing) unless the
 // alias already points at it. Returns the fingerprint.
