@@ -17,7 +17,8 @@ name="bn$suffix"
 topo="$T/chain.yaml"
 sed -e "s/^name: source-chain/name: $name/" "$src/examples/source-chain.yaml" >"$topo"
 printf 'host:\n  bridge: fbn%s\n' "$suffix" >>"$topo"
-export FOREST_STATE_DIR="$T/state"
+. "$src/tests/forest_tests.sh"
+forest_tests_begin "$forest"
 cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
 trap cleanup EXIT
 

@@ -46,7 +46,8 @@ roots:
             children:
               - name: c0-2-1-1
 EOF2
-export FOREST_STATE_DIR="$T/state"
+. "$(dirname "$0")/forest_tests.sh"
+forest_tests_begin "$FOREST"
 project="forest-$name"
 
 agent_pid=""
@@ -176,6 +177,20 @@ run_expect 1 "$FOREST" up "$wide"
 expect_contains "$out" "already has 15 hierarchy-aware children" "16th child message"
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/forest-$name-w")
 expect_eq "$code" "404" "nothing made for the refused topology"
+
+echo "== a second forest on the same addresses is refused, and says what to do"
+clash="$T/clash.yaml"
+printf 'version: 1\nname: %s-c\nhost:\n  bridge: %sc\nroots:\n  - name: c0\n' "$name" "$bridge" >"$clash"
+run_expect 1 "$FOREST" up "$clash"
+expect_contains "$out" "Incus network $bridge already has fd00:f00d::1/64, which overlaps fd00:f00d::/64 (host bridge)" "address clash named"
+expect_contains "$out" "\`forest down $name\` removes it" "address clash remedy"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/networks/${bridge}c")
+expect_eq "$code" "404" "no bridge made for the refused forest"
+run_expect 0 "$FOREST" down "$name-c"   # by name: the saved topology is used
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/forest-$name-c")
+expect_eq "$code" "404" "down by name removed the refused forest's project"
+run_expect 1 "$FOREST" down "no-such-forest-$suffix"
+expect_contains "$out" "no forest named 'no-such-forest-$suffix' brought up here" "down of an unknown name"
 
 echo "== down removes everything"
 "$FOREST" down "$topo" >"$T/down.log" 2>&1 || { cat "$T/down.log" >&2; fail "down failed"; }

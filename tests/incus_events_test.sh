@@ -8,6 +8,8 @@ if ! curl -sf --unix-socket "$sock" http://incus/1.0 >/dev/null; then
   echo "incus_events_test: needs a running incusd (scripts/setup)" >&2
   exit 1
 fi
+. "$(dirname "$0")/forest_tests.sh"
+forest_tests_begin "$FOREST"
 project="forest-ev$(printf '%04x' $((RANDOM)))"
 api() { curl -s --unix-socket "$sock" -X "$1" "http://incus$2" ${3:+-d "$3"}; }
 cleanup() {

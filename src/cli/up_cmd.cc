@@ -122,6 +122,15 @@ Result<Found> FindNode(const std::vector<Known>& forests, const std::string& nam
   return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
 }
 
+// Streams a command's output to the terminal as it arrives.
+incus::OutputSink StreamTo(Context& ctx) {
+  return [&ctx](int fd, std::string_view bytes) {
+    std::ostream& o = fd == 2 ? ctx.err : ctx.out;
+    o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    o.flush();
+  };
+}
+
 // Finds NODE among the forests brought up here; `forests` keeps them alive.
 Result<Found> Locate(const std::string& node, std::vector<Known>& forests) {
   FOREST_ASSIGN_OR_RETURN(forests, KnownForests());
@@ -167,6 +176,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       opts.guard_uplink = o->guard;
       if (const char* a = std::getenv("SSH_AUTH_SOCK"); a && *a) opts.agent_socket = a;
       opts.progress = Progress;
+      opts.state_dir = dir;
       auto client = HostClient(l.topology);
       if (auto s = up::UpHost(client, l.topology, l.plan, opts); !s.ok()) {
         ctx.Fail(s.error().Wrap("up " + o->file));
@@ -177,17 +187,30 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("down", "Remove everything `up` made for the topology: "
                                             "instances, profiles, images, project, bridge");
-    auto file = std::make_shared<std::string>();
-    cmd->add_option("FILE", *file, "topology file")->required();
-    cmd->callback([file, &ctx] {
-      auto loaded = LoadAndPlan(*file);
-      if (!loaded.ok()) return ctx.Fail(loaded.error());
-      auto client = HostClient((*loaded)->topology);
-      if (auto s = up::DownHost(client, (*loaded)->topology, Progress); !s.ok()) {
-        return ctx.Fail(s.error().Wrap("down " + *file));
-      }
+    auto arg = std::make_shared<std::string>();
+    cmd->add_option("FILE", *arg, "topology file, or the name of a forest brought up here "
+                                  "(its saved topology is used)")
+        ->required();
+    cmd->callback([arg, &ctx] {
+      std::string file = *arg;
       std::error_code ec;
-      fs::remove_all(StateRoot() + "/" + (*loaded)->topology.name, ec);
+      if (!fs::exists(file, ec) && file.find('/') == std::string::npos) {
+        std::string saved = StateRoot() + "/" + file + "/topology.yaml";
+        if (!fs::exists(saved, ec)) {
+          return ctx.Fail(MakeError("no topology file '" + file + "' and no forest named '" + file +
+                                    "' brought up here (" + StateRoot() +
+                                    "); `forest status` lists them"));
+        }
+        file = saved;
+      }
+      auto loaded = LoadAndPlan(file);
+      if (!loaded.ok()) return ctx.Fail(loaded.error());
+      std::string dir = StateRoot() + "/" + (*loaded)->topology.name;
+      auto client = HostClient((*loaded)->topology);
+      if (auto s = up::DownHost(client, (*loaded)->topology, dir, Progress); !s.ok()) {
+        return ctx.Fail(s.error().Wrap("down " + *arg));
+      }
+      fs::remove_all(dir, ec);
     });
   }
   {
@@ -248,11 +271,9 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       auto client = HostClient(found->forest->loaded->topology);
-      auto r = up::ExecPath(client, found->path, ctx.tail);
+      auto r = up::ExecPath(client, found->path, ctx.tail, StreamTo(ctx));
       if (!r.ok()) return ctx.Fail(r.error());
-      ctx.out << r->out;
-      ctx.err << r->err;
-      ctx.exit_code = r->exit_code;
+      ctx.exit_code = *r;
     });
   }
   {
@@ -271,11 +292,15 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       } else {
         // A workload's address is its SLAAC one on the node's LAN: ask Incus there.
         auto client = HostClient(found->forest->loaded->topology);
+        std::string out;
         auto addr = up::ExecPath(client, found->path,
                                  {"sh", "-c", "ip -6 -o addr show scope global dev eth0 | "
-                                              "awk '{print $4}' | cut -d/ -f1 | head -n1"});
+                                              "awk '{print $4}' | cut -d/ -f1 | head -n1"},
+                                 [&](int fd, std::string_view b) {
+                                   if (fd == 1) out.append(b);
+                                 });
         if (!addr.ok()) return ctx.Fail(addr.error());
-        address = addr->out.substr(0, addr->out.find('\n'));
+        address = out.substr(0, out.find('\n'));
         if (address.empty()) return ctx.Fail(MakeError(*node + " has no global IPv6 address yet"));
       }
       std::string known = found->forest->dir + "/known_hosts";
@@ -365,11 +390,9 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     cmd->callback([first, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
       auto client = incus::Client::Local();
-      auto r = up::ExecPath(client, *first, ctx.tail);
+      auto r = up::ExecPath(client, *first, ctx.tail, StreamTo(ctx));
       if (!r.ok()) return ctx.Fail(r.error());
-      ctx.out << r->out;
-      ctx.err << r->err;
-      ctx.exit_code = r->exit_code;
+      ctx.exit_code = *r;
     });
   }
   {

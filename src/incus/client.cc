@@ -64,6 +64,27 @@ Result<Json> Client::Call(const std::string& method, const std::string& path,
   return j.contains("metadata") ? j["metadata"] : Json();
 }
 
+std::string Client::SocketPath() const {
+  if (auto* u = dynamic_cast<UnixSocketTransport*>(transport_.get())) return u->path();
+  return DefaultSocketPath();
+}
+
+Result<Json> Client::Start(const std::string& method, const std::string& path, const Json& body) {
+  FOREST_ASSIGN_OR_RETURN(HttpResponse resp,
+                          transport_->Send(method, Target(path), body.dump(),
+                                           {{"Content-Type", "application/json"}}));
+  Json j = Json::parse(resp.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return MakeError(method + " " + path + ": HTTP " + std::to_string(resp.status) +
+                     ": response is not a JSON object");
+  }
+  if (j.value("type", "") == "error" || resp.status >= 400) {
+    return MakeError(method + " " + path + ": " +
+                     j.value("error", std::string("HTTP ") + std::to_string(resp.status)));
+  }
+  return j;
+}
+
 Result<Json> Client::WaitOperation(const std::string& operation_path) {
   // Finished operations vanish ~5 s after completion: wait right away, and in
   // slices so a hung daemon cannot hold us forever without a message.

@@ -43,6 +43,15 @@ class Client {
   // Raw GET body (file pull, exec logs).
   Result<std::string> GetRaw(const std::string& path);
 
+  // Starts a request whose async operation the caller follows itself
+  // (websocket exec); returns the whole response envelope.
+  Result<Json> Start(const std::string& method, const std::string& path, const Json& body);
+  // Waits for an operation ("/1.0/operations/<id>") and returns its metadata.
+  Result<Json> Wait(const std::string& operation_path) { return WaitOperation(operation_path); }
+  // The daemon's unix socket (for websockets); DefaultSocketPath() when the
+  // transport is not a unix socket.
+  std::string SocketPath() const;
+
   Result<Json> Call(const std::string& method, const std::string& path, const std::string& body,
                     const Headers& headers = {{"Content-Type", "application/json"}});
 

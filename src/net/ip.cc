@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace forest::net {
@@ -123,6 +124,25 @@ std::string Ipv4Interface::ToString() const {
   char buf[INET_ADDRSTRLEN];
   ::inet_ntop(AF_INET, address.data(), buf, sizeof buf);
   return std::string(buf) + "/" + std::to_string(length);
+}
+
+namespace {
+uint32_t Value(const std::array<uint8_t, 4>& a) {
+  return (uint32_t(a[0]) << 24) | (uint32_t(a[1]) << 16) | (uint32_t(a[2]) << 8) | a[3];
+}
+uint32_t Mask(int length) { return length <= 0 ? 0 : ~uint32_t(0) << (32 - length); }
+}  // namespace
+
+std::string Ipv4Interface::NetworkString() const {
+  uint32_t a = Value(address) & Mask(length);
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
+         std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255) + "/" +
+         std::to_string(length);
+}
+
+bool Ipv4Interface::Overlaps(const Ipv4Interface& o) const {
+  uint32_t m = Mask(std::min(length, o.length));
+  return (Value(address) & m) == (Value(o.address) & m);
 }
 
 }  // namespace forest::net

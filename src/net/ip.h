@@ -56,6 +56,8 @@ struct Ipv4Interface {
   int length = 0;
   static Result<Ipv4Interface> Parse(std::string_view text);  // "10.203.0.1/24"
   std::string ToString() const;
+  std::string NetworkString() const;  // "10.203.0.0/24"
+  bool Overlaps(const Ipv4Interface& o) const;  // the two on-link networks share addresses
   auto operator<=>(const Ipv4Interface&) const = default;
 };
 

@@ -66,5 +66,15 @@ TEST(Ip, Interfaces) {
   EXPECT_FALSE(Ipv4Interface::Parse("10.203.0/24").ok());
 }
 
+TEST(Ip, Ipv4Networks) {
+  auto a = *Ipv4Interface::Parse("10.203.0.1/24");
+  EXPECT_EQ(a.NetworkString(), "10.203.0.0/24");
+  EXPECT_EQ(Ipv4Interface::Parse("0.0.0.0/0")->NetworkString(), "0.0.0.0/0");
+  EXPECT_TRUE(a.Overlaps(*Ipv4Interface::Parse("10.203.0.200/24")));
+  EXPECT_TRUE(a.Overlaps(*Ipv4Interface::Parse("10.0.0.1/8")));  // wider one contains it
+  EXPECT_FALSE(a.Overlaps(*Ipv4Interface::Parse("10.203.1.1/24")));
+  EXPECT_TRUE(a.Overlaps(*Ipv4Interface::Parse("192.168.0.1/0")));
+}
+
 }  // namespace
 }  // namespace forest::net

@@ -17,6 +17,7 @@
 #include "render/embedded.h"
 #include "render/materialize.h"
 #include "render/sha256.h"
+#include "up/conflicts.h"
 
 namespace forest::up {
 
@@ -77,6 +78,12 @@ Status EnsureHostBridge(Level& l) {
                            {"ipv4.nat", "false"}};
   FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(l.c, h.bridge));
   if (!net) {
+    HostRanges ranges{h.bridge, l.plan.host_bridge.Network(), h.ipv4, {l.plan.host_uplink_range}};
+    for (const auto& n : l.plan.nodes) {
+      if (n.depth == 0) ranges.routed.push_back(n.prefix);
+    }
+    FOREST_ASSIGN_OR_RETURN(Json all, l.c.Get("/1.0/networks?recursion=1&project="));
+    if (auto clash = FindAddressConflict(all, ranges)) return MakeError(*clash);
     FOREST_TRY(incus::CreateNetwork(l.c, h.bridge, "bridge", want, BridgeMarker(l.t)));
     l.Changed("created host bridge " + h.bridge + " " + want["ipv6.address"] + " " +
               want["ipv4.address"] + " (no NAT)");
@@ -109,16 +116,6 @@ std::string Shell(const std::string& cmd, int* rc) {
   return out;
 }
 
-std::string Ipv4Network(const net::Ipv4Interface& i) {
-  uint32_t a = (uint32_t(i.address[0]) << 24) | (uint32_t(i.address[1]) << 16) |
-               (uint32_t(i.address[2]) << 8) | i.address[3];
-  uint32_t mask = i.length == 0 ? 0 : ~uint32_t(0) << (32 - i.length);
-  a &= mask;
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
-         std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255) + "/" +
-         std::to_string(i.length);
-}
-
 std::string GuardTable(const topology::Topology& t) { return "forest_guard_" + t.name; }
 
 // Test hygiene (DESIGN.md): forwarded forest traffic never leaves through
@@ -148,7 +145,7 @@ Status GuardUplink(Level& l) {
   for (const auto& d : devs) {
     rules += "    iifname \"" + l.t.host.bridge + "\" oifname \"" + d + "\" drop\n";
     rules += "    oifname \"" + d + "\" ip6 saddr { " + six + " } drop\n";
-    rules += "    oifname \"" + d + "\" ip saddr " + Ipv4Network(l.t.host.ipv4) + " drop\n";
+    rules += "    oifname \"" + d + "\" ip saddr " + l.t.host.ipv4.NetworkString() + " drop\n";
   }
   rules += "  }\n}\n";
   std::string path = "/run/forest-" + l.t.name + "-guard.nft";
@@ -165,9 +162,8 @@ Status RemoveGuard(const topology::Topology& t) {
   return {};
 }
 
-std::string HostStatePath(const topology::Topology& t) {
-  return "/var/lib/forest/" + t.name + "/host.json";
-}
+// What `up` changed outside its project that `down` must undo.
+std::string HostStatePath(const std::string& state_dir) { return state_dir + "/host.json"; }
 
 // Child nodes pull images from their parent over https.
 Status EnsureHttpsAddress(Level& l, const std::string& address, bool remember) {
@@ -176,8 +172,8 @@ Status EnsureHttpsAddress(Level& l, const std::string& address, bool remember) {
   if (!have.empty()) return {};
   FOREST_TRY(l.c.Patch("/1.0?project=", {{"config", {{"core.https_address", address}}}}));
   if (remember) {
-    FOREST_TRY(MakeDirs(std::filesystem::path(HostStatePath(l.t)).parent_path()));
-    FOREST_TRY(WriteFileAtomic(HostStatePath(l.t), Json{{"set_https_address", address}}.dump() + "\n"));
+    FOREST_TRY(MakeDirs(l.o.state_dir));
+    FOREST_TRY(WriteFileAtomic(HostStatePath(l.o.state_dir), Json{{"set_https_address", address}}.dump() + "\n"));
   }
   l.Changed("Incus listens on " + address + " (children pull images from it)");
   return {};
@@ -431,22 +427,33 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
   FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
   FOREST_TRY(AgentRelay(l, child));
   l.Say(child.canonical_name + ": converging inside …");
-  FOREST_ASSIGN_OR_RETURN(
-      incus::ExecResult r,
-      incus::Exec(l.c, child.label,
-                  {kBinaryPath, "node-up", "--self", child.canonical_name, "--dir", kNodeDir}));
-  std::istringstream in(r.out);
-  std::string line;
-  while (std::getline(in, line)) {
+  // node-up's progress streams up line by line while it runs.
+  std::string partial, err;
+  auto line_out = [&](const std::string& line) {
     if (line.rfind("changes: ", 0) == 0) {
       l.changes += std::atoi(line.c_str() + 9);
-      continue;
+    } else {
+      l.Say("  " + child.label + ": " + line);
     }
-    l.Say("  " + child.label + ": " + line);
-  }
-  if (r.exit_code != 0) {
-    return MakeError(child.canonical_name + ": node-up exited " + std::to_string(r.exit_code) +
-                     ":\n" + r.err);
+  };
+  FOREST_ASSIGN_OR_RETURN(
+      int rc, incus::ExecStream(l.c, l.c.SocketPath(), child.label,
+                                {kBinaryPath, "node-up", "--self", child.canonical_name, "--dir", kNodeDir},
+                                {}, [&](int fd, std::string_view bytes) {
+                                  if (fd == 2) {
+                                    err.append(bytes);
+                                    return;
+                                  }
+                                  partial.append(bytes);
+                                  for (auto nl = partial.find('\n'); nl != std::string::npos;
+                                       nl = partial.find('\n')) {
+                                    line_out(partial.substr(0, nl));
+                                    partial.erase(0, nl + 1);
+                                  }
+                                }));
+  if (!partial.empty()) line_out(partial);
+  if (rc != 0) {
+    return MakeError(child.canonical_name + ": node-up exited " + std::to_string(rc) + ":\n" + err);
   }
   // The subtree's bring-up time, for bench/up_and_exec.sh.
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -656,7 +663,8 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
   return {};
 }
 
-Status DownHost(Client& host, const topology::Topology& t, const Progress& progress) {
+Status DownHost(Client& host, const topology::Topology& t, const std::string& state_dir,
+                const Progress& progress) {
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
   };
@@ -704,7 +712,7 @@ Status DownHost(Client& host, const topology::Topology& t, const Progress& progr
       say("deleted storage pool " + t.host.storage_pool);
     }
   }
-  if (auto state = ReadFile(HostStatePath(t)); state.ok()) {
+  if (auto state = ReadFile(HostStatePath(state_dir)); state.ok()) {
     Json j = Json::parse(*state, nullptr, false);
     if (j.is_object() && j.contains("set_https_address")) {
       FOREST_ASSIGN_OR_RETURN(Json server, global.Get("/1.0?project="));
@@ -713,14 +721,14 @@ Status DownHost(Client& host, const topology::Topology& t, const Progress& progr
         say("Incus no longer listens on " + j["set_https_address"].get<std::string>());
       }
     }
-    std::filesystem::remove(HostStatePath(t));
+    std::filesystem::remove(HostStatePath(state_dir));
   }
   FOREST_TRY(RemoveGuard(t));
   return {};
 }
 
-Result<ExecOutput> ExecPath(Client& c, const std::vector<std::string>& path,
-                            const std::vector<std::string>& argv) {
+Result<int> ExecPath(Client& c, const std::vector<std::string>& path,
+                     const std::vector<std::string>& argv, const incus::OutputSink& sink) {
   if (path.empty()) return MakeError("exec: empty node path");
   std::vector<std::string> cmd;
   if (path.size() == 1) {
@@ -731,8 +739,7 @@ Result<ExecOutput> ExecPath(Client& c, const std::vector<std::string>& path,
     cmd.push_back("--");
     cmd.insert(cmd.end(), argv.begin(), argv.end());
   }
-  FOREST_ASSIGN_OR_RETURN(incus::ExecResult r, incus::Exec(c, path[0], cmd));
-  return ExecOutput{r.exit_code, std::move(r.out), std::move(r.err)};
+  return incus::ExecStream(c, c.SocketPath(), path[0], cmd, {}, sink);
 }
 
 Result<Json> StatusTree(Client& c, bool recurse) {

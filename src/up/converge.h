@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "incus/client.h"
+#include "incus/exec_stream.h"
 #include "plan/plan.h"
 #include "topology/topology.h"
 
@@ -39,6 +40,9 @@ struct Options {
   // host's $SSH_AUTH_SOCK; inside a node, the relay its parent made).
   std::string agent_socket;
   Progress progress;
+  // Where the host level remembers what it changed outside its project
+  // (host.json); the CLI's state directory for this forest.
+  std::string state_dir;
 };
 
 // On the outer host: storage, bridge, guard, project, images, profiles,
@@ -52,16 +56,15 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
               const plan::NodePlan& self, const ParentInfo& parent, const Options& o);
 
 // Removes everything `up` made in the project, also after a failed up.
-Status DownHost(incus::Client& host, const topology::Topology& t, const Progress& progress);
+// `state_dir` is the one `up` was given (Options::state_dir).
+Status DownHost(incus::Client& host, const topology::Topology& t, const std::string& state_dir,
+                const Progress& progress);
 
 // Runs `argv` inside the node at `path` (labels from the root down, e.g.
 // {"c0","c0-2","c0-2-1"}) by hopping through each level's forest binary.
-struct ExecOutput {
-  int exit_code = 0;
-  std::string out, err;
-};
-Result<ExecOutput> ExecPath(incus::Client& c, const std::vector<std::string>& path,
-                            const std::vector<std::string>& argv);
+// Output streams to `sink` while the command runs; returns the exit code.
+Result<int> ExecPath(incus::Client& c, const std::vector<std::string>& path,
+                     const std::vector<std::string>& argv, const incus::OutputSink& sink);
 
 // Tree of what runs at this level and below (JSON), for `forest status`.
 Result<nlohmann::json> StatusTree(incus::Client& c, bool recurse);

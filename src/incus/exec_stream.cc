@@ -1,0 +1,92 @@
+#include "incus/exec_stream.h"
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace forest::incus {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using Socket = websocket::stream<asio::local::stream_protocol::socket>;
+
+namespace {
+
+// Reads frames from one output websocket until it closes.
+struct Reader {
+  Socket ws;
+  int fd;
+  const OutputSink& sink;
+  beast::flat_buffer buf;
+  Reader(asio::io_context& io, int f, const OutputSink& s) : ws(io), fd(f), sink(s) {}
+  void Next() {
+    ws.async_read(buf, [this](boost::system::error_code ec, std::size_t) {
+      if (ec) return;  // closed (the command finished) or broken
+      auto data = buf.data();
+      sink(fd, std::string_view(static_cast<const char*>(data.data()), data.size()));
+      buf.consume(buf.size());
+      Next();
+    });
+  }
+};
+
+Status Connect(Socket& ws, const std::string& socket_path, const std::string& target) {
+  boost::system::error_code ec;
+  beast::get_lowest_layer(ws).connect(asio::local::stream_protocol::endpoint(socket_path), ec);
+  if (ec) return MakeError(socket_path + ": " + ec.message());
+  ws.handshake("incus", target, ec);
+  if (ec) return MakeError("websocket " + target + ": " + ec.message());
+  ws.binary(true);
+  return {};
+}
+
+}  // namespace
+
+Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
+                       const std::vector<std::string>& argv, const StringMap& env,
+                       const OutputSink& sink) {
+  Json envj = Json::object();
+  for (const auto& [k, v] : env) envj[k] = v;
+  // stdin is /dev/null inside; the stdin websocket itself stays open until
+  // the end (closing it early makes incusd 6.0 abort the start).
+  std::vector<std::string> cmd = {"sh", "-c", "exec \"$@\" </dev/null", "forest-exec"};
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  Json body = {{"command", cmd},        {"environment", envj}, {"wait-for-websocket", true},
+               {"interactive", false},   {"record-output", false}};
+  FOREST_ASSIGN_OR_RETURN(Json start, c.Start("POST", "/1.0/instances/" + Escape(instance) + "/exec", body));
+  std::string op = start.value("operation", "");
+  const Json& fds = start["metadata"]["metadata"]["fds"];
+  if (op.empty() || !fds.is_object() || !fds.contains("1") || !fds.contains("2") ||
+      !fds.contains("0") || !fds.contains("control")) {
+    return MakeError("exec in " + instance + ": the daemon returned no websocket secrets");
+  }
+  auto target = [&](const char* fd) {
+    return op + "/websocket?secret=" + Escape(fds[fd].get<std::string>());
+  };
+  asio::io_context io;
+  Socket control(io), in(io);
+  Reader out(io, 1, sink), err(io, 2, sink);
+  // The command starts once every websocket is connected.
+  FOREST_TRY(Connect(control, socket_path, target("control")));
+  FOREST_TRY(Connect(in, socket_path, target("0")));
+  FOREST_TRY(Connect(out.ws, socket_path, target("1")));
+  FOREST_TRY(Connect(err.ws, socket_path, target("2")));
+  boost::system::error_code ec;
+  out.Next();
+  err.Next();
+  io.run();
+  in.close(websocket::close_code::normal, ec);
+  control.close(websocket::close_code::normal, ec);
+  FOREST_ASSIGN_OR_RETURN(Json md, c.Wait(op));
+  if (!md.contains("metadata") || !md["metadata"].is_object() ||
+      !md["metadata"].contains("return") || !md["metadata"]["return"].is_number_integer()) {
+    return MakeError("exec in " + instance + ": no exit code in the finished operation");
+  }
+  return md["metadata"]["return"].get<int>();
+}
+
+}  // namespace forest::incus
