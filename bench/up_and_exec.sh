@@ -2,7 +2,7 @@
 # bench/up_and_exec.sh BUILD_DIR: on real Incus, from cached images,
 #  1. brings up the source chain and prints each level's bring-up time
 #     (a node's subtree time minus its child's: the level's own cost);
-#  2. measures exec latency of `forest exec` (our REST client, record-output)
+#  2. measures exec latency of `forest exec` (our REST client, exec websockets)
 #     against `incus exec` (the upstream client, websockets) on the same
 #     container in the same run, and prints the ratio;
 #  3. tears everything down.
@@ -55,7 +55,7 @@ time_it() {  # prints mean milliseconds of N runs of "$@"
 ours=$(time_it "$forest" exec c0 -- true)
 theirs=$(time_it incus exec --project "$project" c0 -- true)
 echo "exec latency, $n runs each, same container c0, same run:"
-echo "  forest exec (REST, record-output): ${ours} ms"
+echo "  forest exec (REST, websockets):    ${ours} ms"
 echo "  incus exec  (upstream client):     ${theirs} ms"
 python3 -c "print(f'  ratio forest/incus: {$ours/$theirs:.2f}')"
 deep=$(time_it "$forest" exec c0-2-1 -- true)

@@ -33,6 +33,7 @@ enum Rcode : uint8_t {
   kNxDomain = 3,
   kNotImp = 4,
   kRefused = 5,
+  kBadVers = 16,  // extended (EDNS0): the upper bits travel in the OPT record
 };
 
 struct Question {

@@ -44,11 +44,9 @@ Status Connect(Socket& ws, const std::string& socket_path, const std::string& ta
   return {};
 }
 
-}  // namespace
-
-Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
-                       const std::vector<std::string>& argv, const StringMap& env,
-                       const OutputSink& sink) {
+Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std::string& instance,
+                           const std::vector<std::string>& argv, const StringMap& env,
+                           const OutputSink& sink) {
   Json envj = Json::object();
   for (const auto& [k, v] : env) envj[k] = v;
   // stdin is /dev/null inside; the stdin websocket itself stays open until
@@ -87,6 +85,28 @@ Result<int> ExecStream(Client& c, const std::string& socket_path, const std::str
     return MakeError("exec in " + instance + ": no exit code in the finished operation");
   }
   return md["metadata"]["return"].get<int>();
+}
+
+}  // namespace
+
+// incusd 6.0.4 sometimes loses the pid of a command that ends at once
+// ("Failed to retrieve PID of executing child process"); when nothing was
+// printed yet the command is started again, twice at most.
+Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
+                       const std::vector<std::string>& argv, const StringMap& env,
+                       const OutputSink& sink) {
+  bool printed = false;
+  OutputSink tracking = [&](int fd, std::string_view bytes) {
+    if (!bytes.empty()) printed = true;
+    sink(fd, bytes);
+  };
+  for (int attempt = 0;; ++attempt) {
+    auto r = ExecStreamOnce(c, socket_path, instance, argv, env, tracking);
+    if (r.ok() || printed || attempt == 2 ||
+        r.error().message.find("Failed to retrieve PID") == std::string::npos) {
+      return r;
+    }
+  }
 }
 
 }  // namespace forest::incus

@@ -1,0 +1,70 @@
+// Serves a Zone over UDP and TCP (Boost.Asio), forwarding what is not ours
+// to an upstream server when there is one. The zone is swapped atomically
+// when the names change: answers come straight from memory.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "base/result.h"
+#include "dns/zone.h"
+
+namespace forest::dns {
+
+struct ServerStats {
+  std::atomic<uint64_t> udp_queries{0};
+  std::atomic<uint64_t> tcp_queries{0};
+  std::atomic<uint64_t> answered{0};     // from our zone
+  std::atomic<uint64_t> nxdomain{0};
+  std::atomic<uint64_t> refused{0};
+  std::atomic<uint64_t> formerr{0};
+  std::atomic<uint64_t> dropped{0};      // not even a header
+  std::atomic<uint64_t> truncated{0};
+  std::atomic<uint64_t> forwarded{0};
+  std::atomic<uint64_t> forward_failures{0};
+};
+
+class Server {
+ public:
+  // Binds UDP and TCP on `address` (IPv6 or IPv4 literal) and `port`.
+  static Result<std::unique_ptr<Server>> Listen(boost::asio::io_context& io,
+                                                const std::string& address, uint16_t port,
+                                                std::shared_ptr<const Zone> zone);
+
+  // Queries outside the zone go here (a node's parent, the root's helper).
+  void SetUpstream(const boost::asio::ip::udp::endpoint& upstream) { upstream_ = upstream; }
+  void SetZone(std::shared_ptr<const Zone> zone);
+  std::shared_ptr<const Zone> zone() const;
+
+  // Starts serving on the io_context (returns at once). The server must
+  // outlive the io_context's run.
+  void Start();
+  void Stop();
+
+  const ServerStats& stats() const { return stats_; }
+  uint16_t port() const { return udp_.local_endpoint().port(); }
+
+ private:
+  Server(boost::asio::io_context& io, boost::asio::ip::udp::socket udp,
+         boost::asio::ip::tcp::acceptor tcp, std::shared_ptr<const Zone> zone);
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::udp::socket udp_;
+  boost::asio::ip::tcp::acceptor tcp_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const Zone> zone_;
+  std::optional<boost::asio::ip::udp::endpoint> upstream_;
+  ServerStats stats_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  friend class ServerLoops;
+};
+
+}  // namespace forest::dns

@@ -1,0 +1,103 @@
+#include "helper/helper_state.h"
+
+#include "naming/names.h"
+
+namespace forest::helper {
+
+HelperState::HelperState(std::vector<RootSlot> roots, net::Ipv6Address helper_address,
+                         std::vector<net::Ipv6Prefix> reverse_zones)
+    : roots_(std::move(roots)),
+      helper_address_(helper_address),
+      reverse_zones_(std::move(reverse_zones)) {
+  Rebuild();
+}
+
+HelperState HelperState::FromPlan(const plan::Plan& plan) {
+  std::vector<RootSlot> roots;
+  std::vector<net::Ipv6Prefix> reverse = {plan.host_bridge.Network(), plan.host_uplink_range};
+  for (const auto& n : plan.nodes) {
+    if (n.depth != 0) continue;
+    roots.push_back({{n.label, n.canonical_name, n.prefix, n.uplink}});
+    reverse.push_back(n.prefix);
+  }
+  return HelperState(std::move(roots), plan.helper_address, std::move(reverse));
+}
+
+Result<const RootSlot*> HelperState::RootForSource(std::string_view source) const {
+  auto a = net::Ipv6Address::Parse(source);
+  if (a.ok()) {
+    for (const auto& r : roots_) {
+      if (r.delegation.uplink == *a) return &r;
+    }
+  }
+  return MakeError("caller " + naming::QuoteUntrusted(source) +
+                   " is not the uplink of any root of this forest; only roots publish here");
+}
+
+const RootSlot* HelperState::RootByLabel(std::string_view label) const {
+  for (const auto& r : roots_) {
+    if (r.delegation.child_label == label) return &r;
+  }
+  return nullptr;
+}
+
+Result<bool> HelperState::Publish(const RootSlot& root, const registration::Export& e) {
+  FOREST_TRY(registration::ValidateChildExport(e, root.delegation));
+  registration::Export normal = e;
+  registration::Normalize(normal);
+  auto it = exports_.find(root.delegation.child_label);
+  if (it != exports_.end() && it->second == normal) return false;
+  exports_[root.delegation.child_label] = std::move(normal);
+  ++serial_;
+  Rebuild();
+  return true;
+}
+
+void HelperState::Rebuild() {
+  std::vector<registration::Export> roots;
+  for (const auto& [label, e] : exports_) roots.push_back(e);
+  std::vector<registration::Record> helper_records;
+  for (const auto& label : naming::ReservedHelperLabels()) {
+    helper_records.push_back({label + "." + std::string(naming::kZone), helper_address_});
+  }
+  view_ = registration::ForestView::Build(roots, helper_records);
+  dns::ZoneData d;
+  d.serial = serial_;
+  d.reverse_zones = reverse_zones_;
+  for (const auto& [name, addresses] : view_.canonical()) d.names[name].v6 = addresses;
+  for (const auto& [alias, canonical] : view_.aliases().alias_to_canonical) {
+    auto it = view_.canonical().find(canonical);
+    if (it != view_.canonical().end()) d.names[alias] = {it->second, {}, false};
+  }
+  zone_ = std::make_shared<const dns::Zone>(std::move(d), true);
+}
+
+nlohmann::json HelperState::ForestJson() const {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& [name, n] : view_.nodes()) {
+    nodes.push_back({{"name", name},
+                     {"subtree", n.route.subtree.ToString()},
+                     {"next_hop", n.route.next_hop.ToString()},
+                     {"ready", n.route.ready}});
+  }
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& [name, addresses] : view_.canonical()) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& x : addresses) a.push_back(x.ToString());
+    nlohmann::json aliases = nlohmann::json::array();
+    if (auto it = view_.aliases().aliases_of.find(name); it != view_.aliases().aliases_of.end()) {
+      for (const auto& al : it->second) aliases.push_back(al);
+    }
+    names.push_back({{"name", name}, {"addresses", a}, {"aliases", aliases}});
+  }
+  nlohmann::json roots = nlohmann::json::array();
+  for (const auto& r : roots_) {
+    roots.push_back({{"name", r.delegation.child_canonical},
+                     {"uplink", r.delegation.uplink.ToString()},
+                     {"subtree", r.delegation.subtree.ToString()},
+                     {"published", exports_.count(r.delegation.child_label) > 0}});
+  }
+  return {{"serial", serial_}, {"roots", roots}, {"nodes", nodes}, {"names", names}};
+}
+
+}  // namespace forest::helper

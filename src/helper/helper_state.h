@@ -1,0 +1,61 @@
+// The helper's state (DESIGN.md, Upward publication / Downward DNS): the
+// last valid export of each root, the merged forest view with the alias rule,
+// and the DNS zone answered from memory. Pure; forestd persists and serves it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "dns/zone.h"
+#include "plan/plan.h"
+#include "registration/registration.h"
+
+namespace forest::helper {
+
+// What the outer host delegated to a root: the helper is the roots' parent.
+struct RootSlot {
+  registration::Delegation delegation;  // label, canonical, prefix, uplink /128
+};
+
+class HelperState {
+ public:
+  HelperState(std::vector<RootSlot> roots, net::Ipv6Address helper_address,
+              std::vector<net::Ipv6Prefix> reverse_zones);
+  static HelperState FromPlan(const plan::Plan& plan);
+
+  // The root that may publish from `source` (its uplink /128); error otherwise.
+  Result<const RootSlot*> RootForSource(std::string_view source) const;
+  const RootSlot* RootByLabel(std::string_view label) const;
+
+  // Validates a root's export against its delegation and keeps it; a rejected
+  // export leaves the last good one in place. Returns whether anything changed.
+  Result<bool> Publish(const RootSlot& root, const registration::Export& e);
+
+  const registration::ForestView& view() const { return view_; }
+  std::shared_ptr<const dns::Zone> zone() const { return zone_; }
+  const std::map<std::string, registration::Export>& exports() const { return exports_; }
+  uint32_t serial() const { return serial_; }
+
+  // GET /v1/forest: nodes with their routes, names with addresses and the
+  // aliases published for them, sorted.
+  nlohmann::json ForestJson() const;
+
+ private:
+  void Rebuild();
+
+  std::vector<RootSlot> roots_;
+  net::Ipv6Address helper_address_;
+  std::vector<net::Ipv6Prefix> reverse_zones_;
+  std::map<std::string, registration::Export> exports_;  // root label → last valid export
+  registration::ForestView view_;
+  std::shared_ptr<const dns::Zone> zone_;
+  uint32_t serial_ = 1;
+};
+
+}  // namespace forest::helper
