@@ -12,9 +12,9 @@
 #include "base/version.h"
 #include "cli/app.h"
 #include "cli/command.h"
-#include "dns/server.h"
+#include "serve/dns_server.h"
 #include "helper/helper_state.h"
-#include "http/server.h"
+#include "serve/http_server.h"
 #include "render/writer.h"
 
 namespace forest::cli {

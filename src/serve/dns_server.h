@@ -1,4 +1,4 @@
-// Serves a Zone over UDP and TCP (Boost.Asio), forwarding what is not ours
+// Serves a dns::Zone over UDP and TCP (Boost.Asio coroutines), forwarding what is not ours
 // to an upstream server when there is one. The zone is swapped atomically
 // when the names change: answers come straight from memory.
 #pragma once

@@ -1,4 +1,4 @@
-#include "dns/server.h"
+#include "serve/dns_server.h"
 
 #include <array>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "http/server.h"
+#include "serve/http_server.h"
 
 #include <chrono>
 
