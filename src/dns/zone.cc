@@ -2,16 +2,11 @@
 
 #include <algorithm>
 
+#include "naming/names.h"
+
 namespace forest::dns {
 
 namespace {
-
-bool IsAtOrUnder(const std::string& name, const std::string& base) {
-  if (base.empty()) return true;
-  if (name.size() < base.size()) return false;
-  if (name.compare(name.size() - base.size(), base.size(), base) != 0) return false;
-  return name.size() == base.size() || name[name.size() - base.size() - 1] == '.';
-}
 
 std::string Reversed(const std::string& s) { return std::string(s.rbegin(), s.rend()); }
 
@@ -32,7 +27,7 @@ Zone::Zone(ZoneData data, bool authoritative_negative)
   std::sort(reversed_names_.begin(), reversed_names_.end());
 }
 
-bool Zone::InZone(const std::string& name) const { return IsAtOrUnder(name, data_.apex); }
+bool Zone::InZone(const std::string& name) const { return naming::IsAtOrUnder(name, data_.apex); }
 
 // Some name lies strictly under `name` (an empty non-terminal: NODATA, not
 // NXDOMAIN). The reversed names under X all start with rev(X) + ".".

@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "serve/listen.h"
+
 namespace forest::dns {
 
 namespace asio = boost::asio;
@@ -161,22 +163,15 @@ Server::Server(asio::io_context& io, udp::socket udp, tcp::acceptor tcp,
 
 Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::string& address,
                                                uint16_t port, std::shared_ptr<const Zone> zone) {
+  FOREST_ASSIGN_OR_RETURN(auto addr, serve::ParseListenAddress(address, "dns"));
   boost::system::error_code ec;
-  auto addr = asio::ip::make_address(address, ec);
-  if (ec) return MakeError("dns: '" + address + "' is not an IP address");
   udp::socket u(io);
   udp::endpoint ue(addr, port);
   u.open(ue.protocol(), ec);
   if (!ec) u.bind(ue, ec);
   if (ec) return MakeError("dns: cannot bind udp [" + address + "]:" + std::to_string(port) + ": " + ec.message());
   // TCP on the port UDP got (port 0 picks one for both).
-  tcp::acceptor t(io);
-  tcp::endpoint te(addr, u.local_endpoint().port());
-  t.open(te.protocol(), ec);
-  if (!ec) t.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) t.bind(te, ec);
-  if (!ec) t.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return MakeError("dns: cannot listen on tcp [" + address + "]:" + std::to_string(port) + ": " + ec.message());
+  FOREST_ASSIGN_OR_RETURN(auto t, serve::ListenTcp(io, addr, u.local_endpoint().port(), "dns"));
   return std::unique_ptr<Server>(new Server(io, std::move(u), std::move(t), std::move(zone)));
 }
 

@@ -10,6 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "serve/listen.h"
+
 namespace forest::http {
 
 namespace asio = boost::asio;
@@ -85,16 +87,8 @@ Server::Server(asio::io_context& io, tcp::acceptor a, Handler h)
 
 Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::string& address,
                                                uint16_t port, Handler handler) {
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(address, ec);
-  if (ec) return MakeError("http: '" + address + "' is not an IP address");
-  tcp::acceptor a(io);
-  tcp::endpoint e(addr, port);
-  a.open(e.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(e, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return MakeError("http: cannot listen on [" + address + "]:" + std::to_string(port) + ": " + ec.message());
+  FOREST_ASSIGN_OR_RETURN(auto addr, serve::ParseListenAddress(address, "http"));
+  FOREST_ASSIGN_OR_RETURN(auto a, serve::ListenTcp(io, addr, port, "http"));
   return std::unique_ptr<Server>(new Server(io, std::move(a), std::move(handler)));
 }
 

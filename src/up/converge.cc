@@ -692,26 +692,25 @@ Status DownHost(Client& host, const topology::Topology& t, const std::string& st
     FOREST_TRY(incus::DeleteProject(global, host.project()));
     say("deleted project " + host.project());
   }
+  // Host objects `up` made (their description says so) go when nothing uses them.
+  auto remove_if_ours = [&](const std::optional<Json>& object, const std::string& marker,
+                            const std::string& what, auto remove) -> Status {
+    if (!object || object->value("description", "") != marker) return {};
+    const Json& used = (*object)["used_by"];
+    if (used.is_array() && !used.empty()) {
+      say("kept " + what + ": still used by " + used.dump());
+      return {};
+    }
+    FOREST_TRY(remove());
+    say("deleted " + what);
+    return {};
+  };
   FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(global, t.host.bridge));
-  if (net && net->value("description", "") == BridgeMarker(t)) {
-    auto used = (*net)["used_by"];
-    if (used.is_array() && !used.empty()) {
-      say("kept host bridge " + t.host.bridge + ": still used by " + used.dump());
-    } else {
-      FOREST_TRY(incus::DeleteNetwork(global, t.host.bridge));
-      say("deleted host bridge " + t.host.bridge);
-    }
-  }
+  FOREST_TRY(remove_if_ours(net, BridgeMarker(t), "host bridge " + t.host.bridge,
+                            [&] { return incus::DeleteNetwork(global, t.host.bridge); }));
   FOREST_ASSIGN_OR_RETURN(auto pool, incus::GetStoragePool(global, t.host.storage_pool));
-  if (pool && pool->value("description", "") == MadeBy(t, "storage pool")) {
-    auto used = (*pool)["used_by"];
-    if (used.is_array() && !used.empty()) {
-      say("kept storage pool " + t.host.storage_pool + ": still used by " + used.dump());
-    } else {
-      FOREST_TRY(incus::DeleteStoragePool(global, t.host.storage_pool));
-      say("deleted storage pool " + t.host.storage_pool);
-    }
-  }
+  FOREST_TRY(remove_if_ours(pool, MadeBy(t, "storage pool"), "storage pool " + t.host.storage_pool,
+                            [&] { return incus::DeleteStoragePool(global, t.host.storage_pool); }));
   if (auto state = ReadFile(HostStatePath(state_dir)); state.ok()) {
     Json j = Json::parse(*state, nullptr, false);
     if (j.is_object() && j.contains("set_https_address")) {

@@ -59,6 +59,14 @@ add_idmap() {
 
 # shift_rewrite "k=v ..." → prints the device keys without shift=true and
 # sets SHIFT_SOURCE when shift was requested on a disk with a source.
+# split_args ARGS...: options (--project takes a value) into opts, the rest into pos.
+split_args() {
+  opts=() pos=()
+  while [ $# -gt 0 ]; do
+    case $1 in --project) opts+=("$1" "$2"); shift 2 ;; -*) opts+=("$1"); shift ;; *) pos+=("$1"); shift ;; esac
+  done
+}
+
 rewrite_keys() {
   SHIFT_SOURCE="" KEYS=()
   local want_shift=0 src="" kv
@@ -123,10 +131,7 @@ case $cmd in
   config)
     if [ "${2:-}" = device ] && [ "${3:-}" = add ]; then
       shift 3
-      opts=() pos=()
-      while [ $# -gt 0 ]; do
-        case $1 in --project) opts+=("$1" "$2"); shift 2 ;; -*) opts+=("$1"); shift ;; *) pos+=("$1"); shift ;; esac
-      done
+      split_args "$@"
       rewrite_keys "${pos[@]:3}"
       if [ -z "$SHIFT_SOURCE" ]; then exec "$real" config device add "${opts[@]}" "${pos[@]}"; fi
       inst=${pos[0]}
@@ -145,10 +150,7 @@ case $cmd in
   profile)
     if [ "${2:-}" = device ] && [ "${3:-}" = add ]; then
       shift 3
-      opts=() pos=()
-      while [ $# -gt 0 ]; do
-        case $1 in --project) opts+=("$1" "$2"); shift 2 ;; -*) opts+=("$1"); shift ;; *) pos+=("$1"); shift ;; esac
-      done
+      split_args "$@"
       rewrite_keys "${pos[@]:3}"
       if [ -z "$SHIFT_SOURCE" ]; then exec "$real" profile device add "${opts[@]}" "${pos[@]}"; fi
       prof=${pos[0]}
