@@ -58,5 +58,11 @@ expect_eq "$after" "$before" "failed generate leaves the materialization as it w
 run_expect 0 "$FOREST" --version
 expect_contains "$out" "forest 0." "version"
 run_expect 2 "$FORESTD" --role node
-expect_contains "$out" "not part of forestd" "forestd refuses roles it does not have"
+expect_contains "$out" "needs --self <canonical name>" "forestd --role node names what it lacks"
+run_expect 2 "$FORESTD" --role node --edge --self c0.incus
+expect_contains "$out" "not part of forestd" "forestd refuses the edge role it does not have yet"
+run_expect 1 "$FORESTD" --role node --self nope.incus --dir "$EX"
+expect_contains "$out" "error" "forestd --role node without a usable topology"
+run_expect 1 "$FOREST" register-local-record --name auth.app.incus --target-name app.incus --dir "$T/none"
+expect_contains "$out" "run this inside a forest node" "register-local-record outside a node"
 finish

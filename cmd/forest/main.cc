@@ -1,3 +1,11 @@
+#include <cstring>
+
 #include "cli/app.h"
 
-int main(int argc, char** argv) { return forest::cli::RunForest(argc, argv); }
+// One binary for nodes: installed as `forestd` too (a symlink), it is the daemon.
+int main(int argc, char** argv) {
+  const char* base = std::strrchr(argv[0], '/');
+  base = base ? base + 1 : argv[0];
+  if (std::strcmp(base, "forestd") == 0) return forest::cli::RunForestd(argc, argv);
+  return forest::cli::RunForest(argc, argv);
+}

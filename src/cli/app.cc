@@ -1,11 +1,14 @@
 #include "cli/app.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "base/files.h"
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
+#include "render/writer.h"
 
 namespace forest::cli {
 
@@ -23,6 +26,7 @@ const std::vector<CommandSpec>& ForestCommands() {
       {"image", "build the node and workload images (cached by recipe hash)", AddImageCommand},
       {"doctor", "explain what this host lacks for `forest up` and how to fix it", AddDoctorCommand},
       {"up", "build or converge the topology on this Incus host", AddUpCommands},
+      {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes", AddNameCommands},
   };
   return commands;
 }
@@ -34,6 +38,45 @@ Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan:
   // The plan keeps pointers into the topology, which now lives at a stable address.
   FOREST_ASSIGN_OR_RETURN(loaded->plan, plan::MakePlan(loaded->topology, slots));
   return loaded;
+}
+
+Result<std::unique_ptr<Loaded>> LoadNodeInputs(const std::string& dir) {
+  FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(dir));
+  return LoadAndPlan(dir + "/topology.yaml", slots);
+}
+
+std::string StateRoot() {
+  const char* d = std::getenv("FOREST_STATE_DIR");
+  return d && *d ? d : "/var/lib/forest";
+}
+
+Result<std::vector<Known>> KnownForests() {
+  std::vector<Known> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(StateRoot(), ec)) {
+    std::string topo = (e.path() / "topology.yaml").string();
+    if (!std::filesystem::exists(topo)) continue;
+    FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(e.path().string()));
+    FOREST_ASSIGN_OR_RETURN(auto loaded, LoadAndPlan(topo, slots));
+    out.push_back({e.path().string(), std::move(loaded)});
+  }
+  std::sort(out.begin(), out.end(), [](const Known& a, const Known& b) { return a.dir < b.dir; });
+  return out;
+}
+
+Result<Known> FindForest(const std::string& name) {
+  FOREST_ASSIGN_OR_RETURN(auto all, KnownForests());
+  std::vector<std::string> names;
+  for (auto& k : all) {
+    names.push_back(k.loaded->topology.name);
+    if (!name.empty() && k.loaded->topology.name == name) return std::move(k);
+  }
+  if (name.empty() && all.size() == 1) return std::move(all[0]);
+  if (all.empty()) {
+    return MakeError("no forest brought up here (" + StateRoot() + "); run `forest up FILE` first");
+  }
+  return MakeError((name.empty() ? std::string("several forests here") : "no forest named '" + name + "' here") +
+                   " (" + JoinComma(names) + "); name one");
 }
 
 int RunForest(int argc, char** argv) {

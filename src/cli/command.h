@@ -41,6 +41,7 @@ void AddTopologyCommand(CLI::App& app, Context& ctx);
 void AddUpCommands(CLI::App& app, Context& ctx);
 void AddImageCommand(CLI::App& app, Context& ctx);
 void AddDoctorCommand(CLI::App& app, Context& ctx);
+void AddNameCommands(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {
@@ -49,5 +50,22 @@ struct Loaded {
   plan::Plan plan;
 };
 Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan::SlotMemory& slots = {});
+
+// A node's (or the helper's) inputs as `forest up` installs them: DIR/topology.yaml
+// planned with the slot memory in DIR/slots.json.
+Result<std::unique_ptr<Loaded>> LoadNodeInputs(const std::string& dir);
+
+// Where `up` keeps each forest's topology and slots ($FOREST_STATE_DIR or /var/lib/forest).
+std::string StateRoot();
+
+// A forest `up` remembered: its state directory holds topology.yaml and slots.json.
+struct Known {
+  std::string dir;
+  std::unique_ptr<Loaded> loaded;
+};
+Result<std::vector<Known>> KnownForests();
+// The forest named `name`, or the only one when `name` is empty; the error
+// lists the forests there are.
+Result<Known> FindForest(const std::string& name);
 
 }  // namespace forest::cli

@@ -1,6 +1,6 @@
 // forestd: the daemon. `--role helper` serves the forest's publication API
-// and authoritative DNS for .incus; the node and edge roles arrive with the
-// node agent and the IPv4 plane.
+// and authoritative DNS for .incus; `--role node` is the node agent
+// (cli/forestd_node.cc); the edge role arrives with the IPv4 plane.
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -12,9 +12,11 @@
 #include "base/version.h"
 #include "cli/app.h"
 #include "cli/command.h"
+#include "cli/forestd.h"
 #include "serve/dns_server.h"
 #include "helper/helper_state.h"
 #include "serve/http_server.h"
+#include "serve/metrics.h"
 #include "render/writer.h"
 
 namespace forest::cli {
@@ -123,32 +125,18 @@ class Helper {
   }
 
   std::string Metrics() const {
-    std::string m;
-    auto line = [&](const std::string& name, const std::string& labels, uint64_t v) {
-      m += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(v) + "\n";
-    };
-    m += "# TYPE forestd_publish_total counter\n";
-    line("forestd_publish_total", "result=\"accepted\"", accepted_);
-    line("forestd_publish_total", "result=\"rejected\"", rejected_);
-    line("forestd_publish_total", "result=\"forbidden\"", forbidden_);
-    m += "# TYPE forestd_names gauge\n";
-    line("forestd_names", "kind=\"canonical\"", state_.view().canonical().size());
-    line("forestd_names", "kind=\"alias\"", state_.view().aliases().alias_to_canonical.size());
-    m += "# TYPE forestd_zone_serial gauge\n";
-    line("forestd_zone_serial", "", state_.serial());
-    if (dns_) {
-      const auto& s = dns_->stats();
-      m += "# TYPE forestd_dns_queries_total counter\n";
-      line("forestd_dns_queries_total", "transport=\"udp\"", s.udp_queries);
-      line("forestd_dns_queries_total", "transport=\"tcp\"", s.tcp_queries);
-      m += "# TYPE forestd_dns_responses_total counter\n";
-      line("forestd_dns_responses_total", "rcode=\"NXDOMAIN\"", s.nxdomain);
-      line("forestd_dns_responses_total", "rcode=\"REFUSED\"", s.refused);
-      line("forestd_dns_responses_total", "rcode=\"FORMERR\"", s.formerr);
-      line("forestd_dns_truncated_total", "", s.truncated);
-      line("forestd_dns_dropped_total", "", s.dropped);
-    }
-    return m;
+    serve::MetricsText m;
+    m.Type("forestd_publish_total", "counter");
+    m.Line("forestd_publish_total", "result=\"accepted\"", accepted_);
+    m.Line("forestd_publish_total", "result=\"rejected\"", rejected_);
+    m.Line("forestd_publish_total", "result=\"forbidden\"", forbidden_);
+    m.Type("forestd_names", "gauge");
+    m.Line("forestd_names", "kind=\"canonical\"", state_.view().canonical().size());
+    m.Line("forestd_names", "kind=\"alias\"", state_.view().aliases().alias_to_canonical.size());
+    m.Type("forestd_zone_serial", "gauge");
+    m.Line("forestd_zone_serial", "", state_.serial());
+    if (dns_) serve::AddDnsStats(m, dns_->stats());
+    return m.text();
   }
 
   HelperOptions o_;
@@ -158,12 +146,7 @@ class Helper {
 };
 
 int RunHelper(const HelperOptions& o) {
-  auto slots = render::ReadSlotMemory(o.dir);
-  if (!slots.ok()) {
-    Log("error: " + slots.error().message);
-    return 1;
-  }
-  auto loaded = LoadAndPlan(o.dir + "/topology.yaml", *slots);
+  auto loaded = LoadNodeInputs(o.dir);
   if (!loaded.ok()) {
     Log("error: " + loaded.error().message);
     return 1;
@@ -205,29 +188,53 @@ int RunHelper(const HelperOptions& o) {
 }  // namespace
 
 int RunForestd(int argc, char** argv) {
-  CLI::App app{"forestd: the forest daemon (helper, node and edge roles)"};
+  CLI::App app{"forestd: the forest daemon (helper and node roles)"};
   app.set_version_flag("--version", std::string("forestd ") + kVersion);
   std::string role;
   bool edge = false;
   HelperOptions h;
+  NodeDaemonOptions n;
+  std::string dir = h.dir, listen;
+  std::string state;
+  int dns_port = -1, http_port = 8053;
   app.add_option("--role", role, "helper | node")->check(CLI::IsMember({"helper", "node"}))->required();
   app.add_flag("--edge", edge, "with --role node: also run DNS64 + NAT64 (root only)");
-  app.add_option("--dir", h.dir, "directory with topology.yaml and slots.json")->capture_default_str();
-  app.add_option("--state", h.state, "state directory (last valid exports)")->capture_default_str();
-  app.add_option("--listen", h.listen, "address to serve on (default: the helper address of the plan)");
-  app.add_option("--dns-port", h.dns_port, "DNS port (udp and tcp; 0 picks one)")->capture_default_str();
-  app.add_option("--http-port", h.http_port, "API port (0 picks one)")->capture_default_str();
+  app.add_option("--self", n.self, "with --role node: this node's canonical name");
+  app.add_option("--dir", dir, "directory with topology.yaml and slots.json")->capture_default_str();
+  app.add_option("--state", state, "state directory (default /var/lib/forestd)");
+  app.add_option("--listen", listen,
+                 "address to serve on (default: the helper address of the plan, or the node's LAN address)");
+  app.add_option("--dns-port", dns_port, "DNS port, udp and tcp (default 53 for the helper, 5353 for a node; 0 picks one)");
+  app.add_option("--http-port", http_port, "API port (0 picks one)")->capture_default_str();
+  app.add_option("--repair-seconds", n.repair_seconds, "with --role node: full repair period")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   std::signal(SIGPIPE, SIG_IGN);
-  if (role == "helper") return RunHelper(h);
-  std::cerr << "forestd: error: role '" << role << (edge ? " --edge" : "")
-            << "' is not part of forestd " << kVersion
-            << " yet; this build provides --role helper\n";
-  return 2;
+  if (role == "helper") {
+    h.dir = dir;
+    if (!state.empty()) h.state = state;
+    h.listen = listen;
+    h.dns_port = static_cast<uint16_t>(dns_port < 0 ? 53 : dns_port);
+    h.http_port = static_cast<uint16_t>(http_port);
+    return RunHelper(h);
+  }
+  if (edge) {
+    std::cerr << "forestd: error: --edge (DNS64 + NAT64) is not part of forestd " << kVersion << " yet\n";
+    return 2;
+  }
+  if (n.self.empty()) {
+    std::cerr << "forestd: error: --role node needs --self <canonical name>, e.g. --self c0-2.c0.incus\n";
+    return 2;
+  }
+  n.dir = dir;
+  if (!state.empty()) n.state = state;
+  n.listen = listen;
+  n.dns_port = static_cast<uint16_t>(dns_port < 0 ? 5353 : dns_port);
+  n.http_port = static_cast<uint16_t>(http_port);
+  return RunNode(n);
 }
 
 }  // namespace forest::cli

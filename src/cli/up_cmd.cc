@@ -1,4 +1,4 @@
-// forest up / down / status / exec / ssh / tree, and the commands the forest
+// forest up / down / status / exec / ssh, and the commands the forest
 // binary runs inside nodes (node-up, node-exec, node-status).
 #include <unistd.h>
 
@@ -19,11 +19,6 @@ namespace forest::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string StateRoot() {
-  const char* d = std::getenv("FOREST_STATE_DIR");
-  return d && *d ? d : "/var/lib/forest";
-}
 
 std::string SelfBinary() {
   std::error_code ec;
@@ -59,25 +54,6 @@ std::string HostAuthorizedKeys() {
 }
 
 void Progress(const std::string& line) { std::cout << line << std::endl; }
-
-// A forest `up` remembered: its state directory holds topology.yaml and slots.json.
-struct Known {
-  std::string dir;
-  std::unique_ptr<Loaded> loaded;
-};
-
-Result<std::vector<Known>> KnownForests() {
-  std::vector<Known> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(StateRoot(), ec)) {
-    std::string topo = (e.path() / "topology.yaml").string();
-    if (!fs::exists(topo)) continue;
-    FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(e.path().string()));
-    FOREST_ASSIGN_OR_RETURN(auto loaded, LoadAndPlan(topo, slots));
-    out.push_back({e.path().string(), std::move(loaded)});
-  }
-  return out;
-}
 
 // NODE is a canonical name ("c0-2-1.c0-2.c0.incus"), or a label when unique.
 struct Found {
@@ -215,8 +191,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   }
   {
     auto* cmd = app.add_subcommand("status", "Show what runs at every level of the forests "
-                                              "brought up here (alias: tree)");
-    cmd->alias("tree");
+                                              "brought up here");
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "print JSON");
     cmd->callback([json, &ctx] {
@@ -359,9 +334,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--self", o->self, "this node's canonical name")->required();
     cmd->add_option("--dir", o->dir, "directory with topology.yaml, slots.json, parent.json");
     cmd->callback([o, &ctx] {
-      auto slots = render::ReadSlotMemory(o->dir);
-      if (!slots.ok()) return ctx.Fail(slots.error());
-      auto loaded = LoadAndPlan(o->dir + "/topology.yaml", *slots);
+      auto loaded = LoadNodeInputs(o->dir);
       if (!loaded.ok()) return ctx.Fail(loaded.error());
       const auto& l = **loaded;
       const plan::NodePlan* self = l.plan.FindNode(o->self);
@@ -372,7 +345,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (!parent.ok()) return ctx.Fail(parent.error());
       up::Options opts;
       opts.topology_text = l.text;
-      opts.slots = *slots;
+      opts.slots = l.plan.Slots();
       opts.self_binary = SelfBinary();
       if (auto k = ReadFile(o->dir + "/authorized_keys"); k.ok()) opts.authorized_keys = *k;
       if (fs::exists(up::kAgentSocket)) opts.agent_socket = up::kAgentSocket;

@@ -107,7 +107,8 @@ Answer Zone::Respond(const Query& q) const {
     return a;
   }
   auto it = data_.names.find(name);
-  bool apex = name == data_.apex;
+  // A node does not speak for the apex: SOA/NS of .incus come from the helper.
+  bool apex = name == data_.apex && authoritative_negative_;
   if (it == data_.names.end() && !apex && !authoritative_negative_) {
     r.rcode = kRefused;  // not known here: the node forwards it
     return a;

@@ -168,6 +168,13 @@ Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::
   udp::socket u(io);
   udp::endpoint ue(addr, port);
   u.open(ue.protocol(), ec);
+  // Bursts (a resolver retrying, dnsperf) overflow the default ~200 KiB
+  // receive buffer and the kernel drops queries; ask for 4 MiB (the kernel
+  // caps it at net.core.rmem_max). Best effort.
+  if (!ec) {
+    boost::system::error_code ignored;
+    u.set_option(asio::socket_base::receive_buffer_size(4 << 20), ignored);
+  }
   if (!ec) u.bind(ue, ec);
   if (ec) return MakeError("dns: cannot bind udp [" + address + "]:" + std::to_string(port) + ": " + ec.message());
   // TCP on the port UDP got (port 0 picks one for both).

@@ -17,7 +17,9 @@
 #include "render/embedded.h"
 #include "render/materialize.h"
 #include "render/sha256.h"
+#include "node/agent.h"
 #include "up/conflicts.h"
+#include "up/daemon.h"
 
 namespace forest::up {
 
@@ -268,21 +270,50 @@ Status PushAuthorizedKeys(Level& l, const std::string& name) {
   return {};
 }
 
-// Installs this forest binary into a node under a versioned release directory
-// with a `current` link, plus the node's inputs under /etc/forest.
-Status InstallForest(Level& l, const std::string& name, const std::string& canonical,
-                     const ParentInfo& parent) {
+// Installs this forest binary into an instance under a versioned release
+// directory with a `current` link; `forestd` is the same binary under its
+// daemon name. Returns the release.
+Result<std::string> InstallBinary(Level& l, const std::string& name, const std::string& what) {
   FOREST_ASSIGN_OR_RETURN(std::string bin, ReadFile(l.o.self_binary, size_t{1} << 30));
   std::string release = std::string(kVersion) + "-" + render::Sha256Hex(bin).substr(0, 12);
   std::string dir = "/opt/forest/releases/" + release;
-  auto have = incus::Exec(l.c, name, {"test", "-x", dir + "/bin/forest"});
+  auto have = incus::Exec(l.c, name, {"test", "-x", dir + "/bin/forestd"});
   if (!have.ok() || have->exit_code != 0) {
     FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", dir + "/bin", kNodeDir}));
     FOREST_TRY(incus::PushFile(l.c, name, dir + "/bin/forest.tmp", bin, 0755));
     FOREST_TRY(incus::ExecOk(l.c, name, {"mv", dir + "/bin/forest.tmp", dir + "/bin/forest"}));
+    FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "forest", dir + "/bin/forestd"}));
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "releases/" + release, "/opt/forest/current"}));
-    l.Changed("installed forest " + release + " in " + canonical);
+    for (const char* b : {"forest", "forestd"}) {
+      FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", std::string("/opt/forest/current/bin/") + b,
+                                           std::string("/usr/local/bin/") + b}));
+    }
+    l.Changed("installed forest " + release + " in " + what);
   }
+  return release;
+}
+
+std::string SlotsJson(const Options& o) {
+  Json slots = Json::object();
+  for (const auto& [k, v] : o.slots) slots[k] = v;
+  return slots.dump(2) + "\n";
+}
+
+std::string InputsHash(const Options& o) {
+  return render::Sha256Hex(o.topology_text + "\n--\n" + SlotsJson(o)).substr(0, 12);
+}
+
+// The inputs every level computes the plan from: topology and slot memory.
+Status PushPlanInputs(Level& l, const std::string& name) {
+  FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", kNodeDir}));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/topology.yaml", l.o.topology_text));
+  return incus::PushFile(l.c, name, std::string(kNodeDir) + "/slots.json", SlotsJson(l.o));
+}
+
+// Installs forest into a node, plus the node's inputs under /etc/forest.
+Status InstallForest(Level& l, const std::string& name, const std::string& canonical,
+                     const ParentInfo& parent) {
+  FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, canonical));
   // The incus shim, ahead of the real client on PATH.
   FOREST_ASSIGN_OR_RETURN(std::string shim, Embedded("node/incus-shim.sh"));
   auto cur_shim = incus::PullFile(l.c, name, "/usr/local/bin/incus");
@@ -290,16 +321,28 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
     FOREST_TRY(incus::PushFile(l.c, name, "/usr/local/bin/incus", shim, 0755));
     l.Changed("installed the incus shim in " + canonical);
   }
-  Json slots = Json::object();
-  for (const auto& [k, v] : l.o.slots) slots[k] = v;
-  FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", kNodeDir}));
-  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/topology.yaml", l.o.topology_text));
-  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/slots.json", slots.dump(2) + "\n"));
+  FOREST_TRY(PushPlanInputs(l, name));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/self", canonical + "\n"));
   FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/parent.json",
                              ToJson(parent).dump(2) + "\n"));
   FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/authorized_keys",
                              l.o.authorized_keys));
   return PushAuthorizedKeys(l, name);
+}
+
+// The helper container runs `forestd --role helper` (DNS for .incus, the
+// publication API) from the same binary.
+Status InstallHelper(Level& l) {
+  const std::string& name = l.t.helper.name;
+  FOREST_TRY(WaitBooted(l, name));
+  FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, "the helper"));
+  FOREST_TRY(PushPlanInputs(l, name));
+  FOREST_TRY(PushAuthorizedKeys(l, name));
+  FOREST_ASSIGN_OR_RETURN(std::string did,
+                          EnsureDaemonIn(l.c, name, DaemonUnit("helper", "--role helper",
+                                                               release + ", inputs " + InputsHash(l.o))));
+  if (!did.empty()) l.Changed("helper: " + did);
+  return WaitHealthy("the helper", l.plan.helper_address.ToString(), node::kApiPort, std::chrono::seconds(30));
 }
 
 bool SubtreeWantsAgent(const plan::Plan& plan, const plan::NodePlan& child) {
@@ -587,6 +630,7 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
   helper.profiles = {"forest-helper"};
   helper.description = "forest helper";
   FOREST_TRY(EnsureRunning(l, helper));
+  FOREST_TRY(InstallHelper(l));
   for (const auto& n : plan.nodes) {
     if (n.depth == 0) FOREST_TRY(ConvergeChild(l, n, me.node_image, me));
   }
@@ -594,6 +638,41 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
   l.Say(l.changes == 0 ? "up to date: nothing changed"
                        : "converged: " + std::to_string(l.changes) + " change(s)");
   return {};
+}
+
+// Extra dnsmasq lines for a node's LAN: .incus goes to the node's forestd,
+// and router advertisements name the LAN's global address as DNS server
+// (dnsmasq listens there; its link-local address may not be bound yet).
+std::string NodeDnsmasq(const plan::NodePlan& self) {
+  std::string addr = self.node_address.ToString();
+  return "server=/incus/" + addr + "#" + std::to_string(node::kNodeDnsPort) +
+         "\ndhcp-option=option6:dns-server,[" + addr + "]";
+}
+
+// forestd --role node in this node, and the node's own resolver asking it
+// for .incus (systemd-resolved drop-in).
+Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
+  std::string addr = self.node_address.ToString();
+  std::string dropin = "# Written by `forest up`: .incus names come from this node's forestd.\n"
+                       "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(node::kNodeDnsPort) +
+                       "\nDomains=~incus\n";
+  const std::string dropin_path = "/etc/systemd/resolved.conf.d/forest.conf";
+  auto cur = ReadFile(dropin_path);
+  if (!cur.ok() || *cur != dropin) {
+    FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
+    FOREST_TRY(WriteFileAtomic(dropin_path, dropin));
+    int rc = 0;
+    Shell("systemctl try-reload-or-restart systemd-resolved.service", &rc);
+    l.Changed(self.canonical_name + ": resolver asks forestd for .incus");
+  }
+  // The unit names the binary's release and the inputs' hash: a new binary
+  // or a new topology restarts forestd, which reads both at start.
+  std::string release = l.o.self_binary + ", inputs " + InputsHash(l.o);
+  FOREST_ASSIGN_OR_RETURN(std::string did,
+                          EnsureLocalDaemon(DaemonUnit("node", "--role node --self " + self.canonical_name,
+                                                       release)));
+  if (!did.empty()) l.Changed(self.canonical_name + ": " + did);
+  return WaitHealthy(self.canonical_name, addr, node::kApiPort, std::chrono::seconds(30));
 }
 
 Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan,
@@ -610,9 +689,13 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
   if (rc != 0) return MakeError(self.canonical_name + ": node preparation failed:\n" + out);
 
   FOREST_TRY(EnsureStoragePool(l));
+  // The bridge's dnsmasq must not claim .incus (Incus's default dns.domain):
+  // it forwards .incus to this node's forestd instead.
   incus::StringMap lan = {{"ipv6.address", self.node_address.ToString() + "/64"},
                           {"ipv6.nat", "false"},
-                          {"ipv4.address", "none"}};
+                          {"ipv4.address", "none"},
+                          {"dns.domain", self.label + ".internal"},
+                          {"raw.dnsmasq", NodeDnsmasq(self)}};
   FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(local, "incusbr0"));
   if (!net) {
     FOREST_TRY(incus::CreateNetwork(local, "incusbr0", "bridge", lan, "forest node LAN " + self.lan.ToString()));
@@ -627,6 +710,8 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
       l.Changed("LAN bridge incusbr0 set to " + lan["ipv6.address"]);
     }
   }
+
+  FOREST_TRY(EnsureNodeDaemon(l, self));
 
   // What `incus admin init` would have made: upstream scripts launch with
   // the default profile and expect a root disk and a NIC on incusbr0.

@@ -19,8 +19,9 @@ run() { "$@" >>"$log" 2>&1 || { echo "build.sh: failed: $* (last lines of $log f
 root=$work/rootfs
 base_pkgs=systemd,systemd-sysv,dbus,udev,openssh-server,iproute2,iputils-ping,ca-certificates,netbase,procps
 # Installed by apt in the chroot: debootstrap cannot order python packages.
-apt_pkgs="cloud-init curl python3 traceroute less"
-node_pkgs="dnsmasq-base unbound tayga nftables libyaml-cpp0.7 libssl3 squashfs-tools xz-utils"
+# libyaml-cpp0.7 and libssl3: the forest binary runs in the helper (workload image) too.
+apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3"
+node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils"
 
 step 1 "debootstrap $suite ($kind)"
 if [ ! -e "$work/.debootstrap-done" ]; then
@@ -47,6 +48,10 @@ for m in proc sys dev; do
   mount --bind "/$m" "$root/$m"; mounts=("$root/$m" "${mounts[@]}")
 done
 chr() { run chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+# apt in the chroot resolves with the build host's resolver (a reused rootfs
+# may carry systemd-resolved's stub link from an earlier build).
+rm -f "$root/etc/resolv.conf"
+cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 step 3 "install $kind packages"
 chr apt-get update -q
@@ -55,6 +60,11 @@ if [ "$kind" = node ]; then
   chr apt-get install -y -q --no-install-recommends $node_pkgs
   chr apt-get install -y -q --no-install-recommends -t "$suite-backports" incus-base incus-client
 fi
+# Last, because it takes over /etc/resolv.conf: systemd-resolved gets the
+# bridge's DNS server (dnsmasq, which forwards .incus to the node's forestd)
+# from router advertisements, as on Incus's own Debian images.
+chr apt-get install -y -q --no-install-recommends systemd-resolved
+chr systemctl enable systemd-resolved.service
 
 step 4 "first-boot units"
 # Host keys and machine-id are made on first boot, never baked into the image.
@@ -92,6 +102,7 @@ echo "PasswordAuthentication no" >"$root/etc/ssh/sshd_config.d/forest.conf"
 mkdir -p "$root/root/.ssh" && chmod 700 "$root/root/.ssh"
 
 step 5 "clean"
+ln -sfn ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 rm -f "$root"/etc/ssh/ssh_host_* "$root/usr/sbin/policy-rc.d"
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"

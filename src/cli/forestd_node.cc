@@ -1,0 +1,155 @@
+// forestd --role node: the node agent (node/agent.h) plus this node's DNS
+// (its subtree's canonical names; everything else forwarded upward) and its
+// HTTP API (poke, export, health, metrics).
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "base/files.h"
+#include "cli/app.h"
+#include "cli/command.h"
+#include "cli/forestd.h"
+#include "node/agent.h"
+#include "render/writer.h"
+#include "serve/dns_server.h"
+#include "serve/http_server.h"
+#include "serve/metrics.h"
+
+namespace forest::cli {
+
+namespace {
+
+using Json = nlohmann::json;
+
+void Log(const std::string& line) { std::cerr << "forestd: " << line << std::endl; }
+
+http::Response Reply(int status, const Json& j) { return {status, "application/json", j.dump() + "\n"}; }
+
+http::Response Handle(node::Agent& agent, const dns::Server& dns, const http::Request& r) {
+  std::string path = r.target.substr(0, r.target.find('?'));
+  if (path == "/v1/poke") {
+    if (r.method != "POST") return Reply(405, {{"error", "use POST"}});
+    // Who changed: a child (its label) or this node ({} or empty body). A
+    // poke only makes us look; what we pull is checked as always.
+    Json j = Json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || (j.contains("child") && !j["child"].is_string())) {
+      return Reply(400, {{"error", "expected {} or {\"child\": \"<label>\"}"}});
+    }
+    agent.Poke(j.value("child", ""));
+    return Reply(200, {{"poked", true}});
+  }
+  if (r.method != "GET") return Reply(405, {{"error", "use GET"}});
+  if (path == "/v1/export") {
+    std::string text = agent.ExportText();
+    if (text.empty()) return Reply(503, {{"error", "no export yet"}});
+    return {200, "application/json", text};
+  }
+  if (path == "/v1/node") return Reply(200, agent.StatusJson());
+  if (path == "/healthz") return Reply(200, {{"status", "ok"}});
+  if (path == "/metrics") {
+    serve::MetricsText m;
+    agent.AddMetrics(m);
+    serve::AddDnsStats(m, dns.stats());
+    return {200, "text/plain; version=0.0.4", m.text()};
+  }
+  return Reply(404, {{"error", "no such endpoint: " + path}});
+}
+
+// The node address sits on incusbr0, which incusd may still be creating.
+template <typename Server, typename... Args>
+std::unique_ptr<Server> ListenWithRetry(const std::atomic<bool>& stop, const char* what, Args&&... args) {
+  for (int attempt = 0; !stop; ++attempt) {
+    auto s = Server::Listen(std::forward<Args>(args)...);
+    if (s.ok()) return std::move(*s);
+    if (attempt % 30 == 0) Log(std::string(what) + ": " + s.error().message + " (retrying every second)");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return nullptr;
+}
+
+std::atomic<bool> g_stop{false};
+
+}  // namespace
+
+int RunNode(const NodeDaemonOptions& o) {
+  auto loaded = LoadNodeInputs(o.dir);
+  if (!loaded.ok()) {
+    Log("error: " + loaded.error().message);
+    return 1;
+  }
+  const plan::Plan& plan = (*loaded)->plan;
+  const plan::NodePlan* self = plan.FindNode(o.self);
+  if (!self) {
+    Log("error: --self " + o.self + " is not a node of " + o.dir + "/topology.yaml");
+    return 1;
+  }
+  std::string listen = o.listen.empty() ? self->node_address.ToString() : o.listen;
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+
+  boost::asio::io_context io;
+  dns::Server* dns_ptr = nullptr;
+  std::mutex zone_mu;
+  std::shared_ptr<const dns::Zone> pending_zone;
+  node::AgentOptions ao;
+  ao.state_dir = o.state;
+  ao.repair_interval = std::chrono::milliseconds(static_cast<long>(o.repair_seconds * 1000));
+  ao.api_port = o.http_port;
+  node::Agent agent(ao, plan, *self, Log, [&](std::shared_ptr<const dns::Zone> z) {
+    std::lock_guard<std::mutex> lock(zone_mu);
+    if (dns_ptr) {
+      dns_ptr->SetZone(std::move(z));
+    } else {
+      pending_zone = std::move(z);
+    }
+  });
+  agent.LoadState();
+  // Until the first round: the saved export, else just this node.
+  registration::Export start;
+  if (auto parsed = registration::Parse(agent.ExportText()); parsed.ok()) start = *parsed;
+  start.records.push_back({self->canonical_name, self->node_address});
+  auto initial = std::make_shared<const dns::Zone>(node::NodeZone(start, *self), false);
+
+  auto dns = ListenWithRetry<dns::Server>(g_stop, "dns", io, listen, o.dns_port, initial);
+  if (!dns) return 0;
+  auto api = ListenWithRetry<http::Server>(g_stop, "http", io, listen, o.http_port,
+                                           [&agent, &dns](const http::Request& r) { return Handle(agent, *dns, r); });
+  if (!api) return 0;
+  namespace ip = boost::asio::ip;
+  if (self->depth == 0) {
+    dns->SetUpstream(ip::udp::endpoint(ip::make_address(plan.helper_address.ToString()), 53));
+  } else {
+    const plan::NodePlan* parent = plan.FindNode(self->parent_canonical);
+    dns->SetUpstream(ip::udp::endpoint(ip::make_address(parent->node_address.ToString()), o.dns_port));
+  }
+  {
+    std::lock_guard<std::mutex> lock(zone_mu);
+    dns_ptr = dns.get();
+    if (pending_zone) dns->SetZone(pending_zone);
+  }
+  dns->Start();
+  api->Start();
+  Log("node " + self->canonical_name + ": DNS on [" + listen + "]:" + std::to_string(dns->port()) +
+      " (forwarding upward), API on http://[" + listen + "]:" + std::to_string(api->port()) +
+      ", repair every " + std::to_string(o.repair_seconds) + " s");
+
+  std::thread loop([&] { agent.Run(g_stop); });
+  std::thread events([&] { agent.WatchIncus(g_stop); });
+  events.detach();  // blocks in a read; the process ends with it
+  std::thread io_thread([&] { io.run(); });
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Log("stopping");
+  agent.Wake();
+  loop.join();
+  dns->Stop();
+  api->Stop();
+  io.stop();
+  io_thread.join();
+  return 0;
+}
+
+}  // namespace forest::cli

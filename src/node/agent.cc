@@ -1,0 +1,328 @@
+#include "node/agent.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "base/files.h"
+#include "incus/api.h"
+#include "incus/client.h"
+#include "incus/events.h"
+#include "serve/http_client.h"
+#include "serve/metrics.h"
+
+namespace forest::node {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kWaitingRetry{500};  // a workload without an address yet
+constexpr int kMaxBackoffMs = 8000;
+
+// Service names the topology declares for this node's workloads.
+std::vector<Service> TopologyServices(const plan::Plan& plan, const plan::NodePlan& self) {
+  std::vector<Service> out;
+  for (const auto& w : plan.workloads) {
+    if (w.host_canonical != self.canonical_name) continue;
+    for (const auto& s : w.service_names) {
+      std::string tail = "." + self.canonical_name;
+      if (s.size() > tail.size()) out.push_back({s.substr(0, s.size() - tail.size()), w.name});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self, Logger log, ZoneSink zone)
+    : o_(std::move(o)),
+      plan_(plan),
+      self_(self),
+      log_(std::move(log)),
+      zone_sink_(std::move(zone)),
+      reconciler_(plan, self) {
+  for (const auto& n : plan.nodes) {
+    if (n.parent_canonical == self.canonical_name) children_[n.label] = &n;
+  }
+  next_repair_ = Clock::now();
+}
+
+void Agent::LoadState() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(o_.state_dir + "/children", ec)) {
+    std::string label = e.path().stem().string();
+    auto text = ReadFile(e.path().string());
+    if (!text.ok()) continue;
+    if (auto s = reconciler_.Restore(label, *text); !s.ok()) {
+      log_(e.path().string() + ": ignored: " + s.error().message);
+    }
+  }
+  if (auto text = ReadFile(o_.state_dir + "/" + kExportFile); text.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    export_text_ = *text;
+  }
+  log_("restored " + std::to_string(reconciler_.children().size()) + " saved child export(s)");
+}
+
+void Agent::Poke(const std::string& child_label) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (child_label.empty()) {
+      local_poked_ = true;
+    } else if (children_.count(child_label)) {
+      poked_.insert(child_label);
+    } else {
+      return;
+    }
+  }
+  cv_.notify_one();
+}
+
+void Agent::Repair() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    repair_due_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Agent::Wake() { cv_.notify_all(); }
+
+Agent::Round Agent::TakeRound(const std::atomic<bool>& stop) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    auto now = Clock::now();
+    if (stop) return {};
+    if (now >= next_repair_) repair_due_ = true;
+    if (repair_due_ || local_poked_ || !poked_.empty() || now >= retry_at_) break;
+    auto until = std::min(next_repair_, retry_at_);
+    cv_.wait_until(lock, until);
+  }
+  Round r;
+  r.repair = repair_due_;
+  r.children = std::move(poked_);
+  poked_.clear();
+  local_poked_ = false;
+  repair_due_ = false;
+  retry_at_ = Clock::time_point::max();
+  if (r.repair) next_repair_ = Clock::now() + o_.repair_interval;
+  return r;
+}
+
+void Agent::Run(const std::atomic<bool>& stop) {
+  while (!stop) {
+    Round r = TakeRound(stop);
+    if (stop) break;
+    RunRound(r);
+  }
+}
+
+std::vector<Service> Agent::Registrations() {
+  std::vector<Service> out = TopologyServices(plan_, self_);
+  std::string file = o_.state_dir + "/" + kRegistrationsFile;
+  if (!fs::exists(file)) return out;
+  auto text = ReadFile(file);
+  auto parsed = text.ok() ? ParseServices(*text, file) : Result<std::vector<Service>>(text.error());
+  if (!parsed.ok()) {
+    log_("registrations ignored: " + parsed.error().message);
+    return out;
+  }
+  for (const auto& s : *parsed) out = WithService(std::move(out), s);
+  return out;
+}
+
+Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
+  ++counters_.pulls;
+  // The child's forestd answers on its node address; its export file
+  // through Incus when the daemon does not answer (still starting, say).
+  auto reply = http::Call("GET", child.node_address.ToString(), o_.api_port, "/v1/export", "",
+                          {std::chrono::seconds(2), ""});
+  if (reply.ok() && reply->status == 200) return reply->body;
+  std::string why = reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message;
+  auto client = incus::Client::Local();
+  auto r = incus::Exec(client, child.label, {o_.forest_binary, "export-registration"});
+  if (r.ok() && r->exit_code == 0) return r->out;
+  ++counters_.pull_failures;
+  return MakeError(why + "; exec: " + (r.ok() ? r->err : r.error().message));
+}
+
+void Agent::RunRound(const Round& r) {
+  ++counters_.rounds;
+  if (r.repair) ++counters_.repairs;
+  auto client = incus::Client::Local();
+  auto listed = client.Get("/1.0/instances?recursion=2");
+  if (!listed.ok()) {
+    log_("cannot list local instances: " + listed.error().message + "; retrying");
+    std::lock_guard<std::mutex> lock(mu_);
+    retry_at_ = Clock::now() + milliseconds(1000);
+    return;
+  }
+  std::set<std::string> child_labels;
+  for (const auto& [label, n] : children_) child_labels.insert(label);
+  std::map<std::string, std::string> child_status;
+  for (const auto& i : *listed) {
+    std::string name = i.value("name", "");
+    if (child_labels.count(name)) child_status[name] = i.value("status", "");
+  }
+  auto workloads = WorkloadsFromIncus(*listed, self_, child_labels);
+  OwnRecords own = ComputeOwnRecords(self_, workloads, Registrations());
+
+  std::vector<ChildObservation> seen;
+  for (const auto& [label, n] : children_) {
+    ChildObservation c;
+    c.label = label;
+    auto st = child_status.find(label);
+    c.exists = st != child_status.end();
+    bool wanted = r.repair || r.children.count(label);
+    if (c.exists && wanted && st->second == "Running") {
+      auto pulled = PullChild(*n);
+      if (pulled.ok()) {
+        c.pulled = *pulled;
+      } else {
+        c.pull_error = pulled.error().message;
+      }
+    }
+    seen.push_back(std::move(c));
+  }
+  Outcome out = reconciler_.Apply(own.records, seen);
+  for (const auto& line : out.log) {
+    if (line.find("rejected") != std::string::npos) ++counters_.rejected;
+    log_(line);
+  }
+  // Last good child exports, for restarts.
+  Status saved = MakeDirs(o_.state_dir + "/children");
+  for (const auto& [label, e] : reconciler_.children()) {
+    std::string path = o_.state_dir + "/children/" + label + ".json";
+    std::string text = registration::Serialize(e);
+    auto cur = ReadFile(path);
+    if (saved.ok() && (!cur.ok() || *cur != text)) saved = WriteFileAtomic(path, text);
+  }
+  for (const auto& [label, n] : children_) {
+    if (!reconciler_.children().count(label)) fs::remove(o_.state_dir + "/children/" + label + ".json");
+  }
+  std::string text = reconciler_.exported_text();
+  bool changed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    changed = text != export_text_;
+    export_text_ = text;
+    waiting_ = own.waiting;
+    if (!own.waiting.empty()) retry_at_ = std::min(retry_at_, Clock::now() + kWaitingRetry);
+  }
+  if (out.changed || changed) {
+    if (saved.ok()) saved = WriteFileAtomic(o_.state_dir + "/" + kExportFile, text);
+    zone_sink_(std::make_shared<const dns::Zone>(NodeZone(out.exported, self_), false));
+  }
+  if (!saved.ok()) log_("cannot save state: " + saved.error().message);
+  if (changed) {
+    log_("export changed: " + std::to_string(out.exported.records.size()) + " records, " +
+         std::to_string(out.exported.descendants.size()) + " nodes below");
+  }
+  bool retry_upward;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retry_upward = upward_backoff_ms_ > 0;
+  }
+  if (changed || r.repair || retry_upward || out.changed) {
+    bool ok = PassUpward(changed || out.changed || retry_upward, r.repair);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      upward_backoff_ms_ = 0;
+    } else {
+      upward_backoff_ms_ = std::min(kMaxBackoffMs, std::max(500, upward_backoff_ms_ * 2));
+      retry_at_ = std::min(retry_at_, Clock::now() + milliseconds(upward_backoff_ms_));
+    }
+  }
+}
+
+// A root publishes to the helper (from its uplink, which is how the helper
+// knows it); any other node pokes its parent, which then pulls.
+bool Agent::PassUpward(bool changed, bool repair) {
+  std::string text = ExportText();
+  if (self_.depth == 0) {
+    auto reply = http::Call("POST", plan_.helper_address.ToString(), o_.api_port,
+                            "/v1/publish-root-registration", text,
+                            {std::chrono::seconds(3), self_.uplink.ToString()});
+    if (!reply.ok()) {
+      ++counters_.upward_failures;
+      log_("cannot publish to the helper: " + reply.error().message);
+      return false;
+    }
+    if (reply->status != 200) {
+      ++counters_.upward_failures;
+      log_("the helper refused our export (HTTP " + std::to_string(reply->status) + "): " + reply->body);
+      return true;  // a refusal is an answer; the next change or repair tries again
+    }
+    ++counters_.upward_ok;
+    return true;
+  }
+  if (!changed) return true;  // the parent's own repair pulls us
+  const plan::NodePlan* parent = plan_.FindNode(self_.parent_canonical);
+  if (!parent) return true;
+  auto reply = http::Call("POST", parent->node_address.ToString(), o_.api_port, "/v1/poke",
+                          Json{{"child", self_.label}}.dump(), {std::chrono::seconds(2), ""});
+  if (!reply.ok() || reply->status != 200) {
+    ++counters_.upward_failures;
+    log_("cannot poke the parent " + parent->canonical_name + ": " +
+         (reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message));
+    return false;
+  }
+  ++counters_.upward_ok;
+  return true;
+}
+
+void Agent::WatchIncus(const std::atomic<bool>& stop) {
+  bool said = false;
+  while (!stop) {
+    incus::EventFilter f;
+    f.types = "lifecycle";
+    auto s = incus::WatchEvents(incus::DefaultSocketPath(), f, [&](const Json& e) {
+      said = false;
+      std::string action = e.contains("metadata") && e["metadata"].is_object()
+                               ? e["metadata"].value("action", "")
+                               : "";
+      if (action.rfind("instance-", 0) == 0) Poke("");
+      return !stop.load();
+    });
+    if (stop) break;
+    if (!s.ok() && !said) {
+      log_("incus events: " + s.error().message + "; reconnecting");
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    Poke("");  // whatever happened while we were not listening
+  }
+}
+
+std::string Agent::ExportText() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return export_text_;
+}
+
+Json Agent::StatusJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Json export_json = Json::parse(export_text_, nullptr, false);
+  return {{"node", self_.canonical_name},
+          {"waiting", waiting_},
+          {"rounds", counters_.rounds.load()},
+          {"export", export_json.is_discarded() ? Json() : export_json}};
+}
+
+void Agent::AddMetrics(serve::MetricsText& m) const {
+  m.Type("forestd_rounds_total", "counter");
+  m.Line("forestd_rounds_total", "kind=\"any\"", counters_.rounds);
+  m.Line("forestd_rounds_total", "kind=\"repair\"", counters_.repairs);
+  m.Type("forestd_child_pulls_total", "counter");
+  m.Line("forestd_child_pulls_total", "result=\"attempted\"", counters_.pulls);
+  m.Line("forestd_child_pulls_total", "result=\"failed\"", counters_.pull_failures);
+  m.Type("forestd_child_exports_rejected_total", "counter");
+  m.Line("forestd_child_exports_rejected_total", "", counters_.rejected);
+  m.Type("forestd_upward_total", "counter");
+  m.Line("forestd_upward_total", "result=\"ok\"", counters_.upward_ok);
+  m.Line("forestd_upward_total", "result=\"failed\"", counters_.upward_failures);
+}
+
+}  // namespace forest::node

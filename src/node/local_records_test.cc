@@ -1,0 +1,103 @@
+#include "node/local_records.h"
+
+#include <gtest/gtest.h>
+
+#include "node/test_plan.h"
+
+namespace forest::node {
+namespace {
+
+using testing::Six;
+
+TEST(ResolveService, AcceptsShortCanonicalAndAliasForms) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2-1.c0-2.c0.incus");
+  for (const char* name : {"auth.app.incus", "auth.app.c0-2-1.c0-2.c0.incus", "auth.app.c0-2-1.incus",
+                           "AUTH.app.c0-2-1.c0-2.incus."}) {
+    auto s = ResolveService(name, "app.incus", self);
+    ASSERT_TRUE(s.ok()) << name << ": " << s.error().message;
+    EXPECT_EQ(s->label_path, "auth.app") << name;
+    EXPECT_EQ(s->target, "app") << name;
+  }
+  auto node_target = ResolveService("api.incus", "c0-2-1.incus", self);
+  ASSERT_TRUE(node_target.ok());
+  EXPECT_EQ(node_target->target, "");
+  EXPECT_EQ(ResolveService("auth.app.incus", "app.c0-2-1.c0-2.c0.incus", self)->target, "app");
+}
+
+TEST(ResolveService, RefusesWithAReason) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2-1.c0-2.c0.incus");
+  auto own = ResolveService("c0-2-1.incus", "app.incus", self);
+  ASSERT_FALSE(own.ok());
+  EXPECT_NE(own.error().message.find("own name"), std::string::npos);
+  auto outside = ResolveService("auth.example.com", "app.incus", self);
+  ASSERT_FALSE(outside.ok());
+  EXPECT_NE(outside.error().message.find("under .incus"), std::string::npos);
+  EXPECT_FALSE(ResolveService("a_b.incus", "app.incus", self).ok());
+  auto deep_target = ResolveService("auth.incus", "x.app.incus", self);
+  ASSERT_FALSE(deep_target.ok());
+  EXPECT_NE(deep_target.error().message.find("--target-name"), std::string::npos);
+}
+
+TEST(Services, FileRoundTripAndErrors) {
+  std::vector<Service> s = {{"web", "app"}, {"auth.app", "app"}};
+  auto back = ParseServices(SerializeServices(s), "f");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, (std::vector<Service>{{"auth.app", "app"}, {"web", "app"}}));
+  auto bad = ParseServices(R"({"schema":1,"services":[{"name":"ok"},{"name":"Bad_"}]})", "f.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("f.json: services[1].name"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(ParseServices("nope", "f").ok());
+  EXPECT_FALSE(ParseServices(R"({"schema":2,"services":[]})", "f").ok());
+}
+
+TEST(Services, RegisteringAgainRetargets) {
+  auto v = WithService({}, {"auth.app", "green"});
+  v = WithService(v, {"auth.app", "blue"});
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].target, "blue");
+  EXPECT_TRUE(WithoutService(v, "auth.app")->empty());
+  EXPECT_FALSE(WithoutService(v, "nope").ok());
+}
+
+TEST(WorkloadsFromIncus, RunningWorkloadsWithLanAddressesOnly) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2.c0.incus");  // LAN fd00:1100::/64, child c0-2-1
+  auto instances = nlohmann::json::parse(R"([
+    {"name":"app","status":"Running","state":{"network":{
+      "eth0":{"addresses":[{"family":"inet6","address":"fd00:1100::216:3eff:fe00:1","scope":"global"},
+                           {"family":"inet6","address":"fe80::1","scope":"link"},
+                           {"family":"inet6","address":"fd00:9999::1","scope":"global"},
+                           {"family":"inet","address":"10.0.0.2","scope":"global"}]},
+      "lo":{"addresses":[{"family":"inet6","address":"::1","scope":"local"}]}}}},
+    {"name":"c0-2-1","status":"Running","state":{}},
+    {"name":"stopped","status":"Stopped"},
+    {"name":"booting","status":"Running","state":{"network":{}}},
+    {"name":"Bad_Name","status":"Running"},
+    "garbage"])");
+  auto w = WorkloadsFromIncus(instances, self, {"c0-2-1"});
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].name, "app");
+  EXPECT_EQ(w[0].addresses, (std::vector<net::Ipv6Address>{Six("fd00:1100::216:3eff:fe00:1")}));
+  EXPECT_EQ(w[1].name, "booting");
+  EXPECT_TRUE(w[1].addresses.empty());
+}
+
+TEST(ComputeOwnRecords, NodeWorkloadsAndServices) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2-1.c0-2.c0.incus");
+  std::vector<LocalInstance> w = {{"app", {Six("fd00:1110::25")}}, {"new", {}}};
+  auto own = ComputeOwnRecords(self, w, {{"auth.app", "app"}, {"api", ""}, {"x", "missing"}});
+  std::vector<registration::Record> want = {
+      {"api.c0-2-1.c0-2.c0.incus", Six("fd00:1110::1")},
+      {"app.c0-2-1.c0-2.c0.incus", Six("fd00:1110::25")},
+      {"auth.app.c0-2-1.c0-2.c0.incus", Six("fd00:1110::25")},
+      {"c0-2-1.c0-2.c0.incus", Six("fd00:1110::1")},
+  };
+  EXPECT_EQ(own.records, want);
+  EXPECT_EQ(own.waiting, (std::vector<std::string>{"new", "x → missing"}));
+}
+
+}  // namespace
+}  // namespace forest::node

@@ -1,0 +1,87 @@
+#include "node/reconcile.h"
+
+#include <algorithm>
+
+namespace forest::node {
+
+Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self) : self_(self) {
+  for (const auto& n : plan.nodes) {
+    if (n.parent_canonical != self.canonical_name) continue;
+    delegations_[n.label] = {n.label, n.canonical_name, n.prefix, n.uplink};
+  }
+  exported_.source_node = self.label;
+}
+
+Result<registration::Export> Reconciler::Check(const std::string& label, std::string_view text) const {
+  auto d = delegations_.find(label);
+  if (d == delegations_.end()) {
+    return MakeError(label + " is not a hierarchy-aware child of " + self_.canonical_name + " in the plan");
+  }
+  FOREST_ASSIGN_OR_RETURN(registration::Export e, registration::Parse(text));
+  if (e.source_node != label) {
+    return MakeError("source_node: " + e.source_node + " is not " + label);
+  }
+  FOREST_TRY(registration::ValidateChildExport(e, d->second));
+  registration::Normalize(e);
+  return e;
+}
+
+Status Reconciler::Restore(const std::string& label, std::string_view text) {
+  FOREST_ASSIGN_OR_RETURN(auto e, Check(label, text));
+  last_good_[label] = std::move(e);
+  return {};
+}
+
+Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
+                          const std::vector<ChildObservation>& children) {
+  Outcome out;
+  for (const auto& c : children) {
+    std::string name = delegations_.count(c.label) ? delegations_.at(c.label).child_canonical : c.label;
+    if (!c.exists) {
+      if (last_good_.erase(c.label)) out.log.push_back(name + " is gone: its names are withdrawn");
+      continue;
+    }
+    if (!c.pulled) {
+      if (!c.pull_error.empty()) {
+        out.log.push_back("cannot pull the export of " + name + " (" + c.pull_error + ")" +
+                          (last_good_.count(c.label) ? "; keeping its last good one" : ""));
+      }
+      continue;
+    }
+    auto e = Check(c.label, *c.pulled);
+    if (!e.ok()) {
+      out.log.push_back("export of " + name + " rejected" +
+                        (last_good_.count(c.label) ? ", last good kept" : "") + ": " + e.error().message);
+      continue;
+    }
+    auto it = last_good_.find(c.label);
+    if (it == last_good_.end() || it->second != *e) {
+      out.log.push_back("accepted export of " + name + ": " + std::to_string(e->records.size()) + " records");
+      last_good_[c.label] = std::move(*e);
+    }
+  }
+  std::vector<registration::ChildExport> valid;
+  for (const auto& [label, e] : last_good_) valid.push_back({delegations_.at(label), e});
+  registration::Route route{self_.prefix, self_.uplink, true, "eth0"};
+  registration::Export merged = registration::Merge(self_.label, own_records, route, valid);
+  out.changed = first_ || merged != exported_;
+  first_ = false;
+  exported_ = std::move(merged);
+  out.exported = exported_;
+  return out;
+}
+
+dns::ZoneData NodeZone(const registration::Export& e, const plan::NodePlan& self) {
+  dns::ZoneData z;
+  z.ns_name = self.canonical_name;
+  z.hostmaster = "hostmaster." + self.canonical_name;
+  for (const auto& r : e.records) z.names[r.name].v6.push_back(r.address);
+  for (auto& [name, entry] : z.names) {
+    std::sort(entry.v6.begin(), entry.v6.end());
+    entry.v6.erase(std::unique(entry.v6.begin(), entry.v6.end()), entry.v6.end());
+  }
+  z.reverse_zones = {self.prefix};
+  return z;
+}
+
+}  // namespace forest::node

@@ -1,0 +1,72 @@
+#include "serve/http_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "serve/listen.h"
+
+namespace forest::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using asio::ip::tcp;
+
+Result<Reply> Call(const std::string& method, const std::string& address, uint16_t port,
+                   const std::string& target, const std::string& body, const CallOptions& options) {
+  const auto timeout = options.timeout;
+  FOREST_ASSIGN_OR_RETURN(auto addr, serve::ParseListenAddress(address, "http"));
+  std::string where = (addr.is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(port);
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.expires_after(timeout);
+  if (!options.source.empty()) {
+    FOREST_ASSIGN_OR_RETURN(auto src, serve::ParseListenAddress(options.source, "http source"));
+    boost::system::error_code ec;
+    stream.socket().open(src.is_v6() ? tcp::v6() : tcp::v4(), ec);
+    if (!ec) stream.socket().bind(tcp::endpoint(src, 0), ec);
+    if (ec) return MakeError("http: cannot send from " + options.source + ": " + ec.message());
+  }
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, where);
+  req.set(bhttp::field::user_agent, "forestd");
+  if (!body.empty() || method == "POST") {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.keep_alive(false);
+  req.prepare_payload();
+  beast::flat_buffer buf;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64u << 20);
+  boost::system::error_code result;
+  std::string stage = "connect";
+  stream.async_connect(tcp::endpoint(addr, port), [&](boost::system::error_code ec) {
+    if (ec) {
+      result = ec;
+      return;
+    }
+    stage = "send";
+    bhttp::async_write(stream, req, [&](boost::system::error_code ec, size_t) {
+      if (ec) {
+        result = ec;
+        return;
+      }
+      stage = "read";
+      bhttp::async_read(stream, buf, parser, [&](boost::system::error_code ec, size_t) { result = ec; });
+    });
+  });
+  io.run();
+  if (result) {
+    std::string why = result == beast::error::timeout
+                          ? "no answer within " + std::to_string(timeout.count()) + " ms"
+                          : result.message();
+    return MakeError("http " + method + " " + where + target + ": " + stage + ": " + why);
+  }
+  return Reply{static_cast<int>(parser.get().result_int()), parser.get().body()};
+}
+
+}  // namespace forest::http
