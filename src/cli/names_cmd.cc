@@ -17,7 +17,7 @@
 #include "node/agent.h"
 #include "node/local_records.h"
 #include "render/writer.h"
-#include "serve/http_client.h"
+#include "http/client.h"
 
 namespace forest::cli {
 

@@ -7,7 +7,7 @@
 #include "incus/api.h"
 #include "incus/client.h"
 #include "incus/events.h"
-#include "serve/http_client.h"
+#include "http/client.h"
 #include "serve/metrics.h"
 
 namespace forest::node {

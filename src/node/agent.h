@@ -18,6 +18,7 @@
 
 #include "dns/zone.h"
 #include "node/local_records.h"
+#include "node/ports.h"
 #include "node/reconcile.h"
 #include "plan/plan.h"
 
@@ -30,8 +31,6 @@ namespace forest::node {
 inline constexpr char kStateDir[] = "/var/lib/forestd";
 inline constexpr char kRegistrationsFile[] = "local-records.json";
 inline constexpr char kExportFile[] = "export.json";
-inline constexpr uint16_t kApiPort = 8053;      // every forestd's HTTP API
-inline constexpr uint16_t kNodeDnsPort = 5353;  // a node's forestd DNS (dnsmasq forwards .incus here)
 
 struct AgentOptions {
   std::string state_dir = kStateDir;

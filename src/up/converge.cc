@@ -17,7 +17,7 @@
 #include "render/embedded.h"
 #include "render/materialize.h"
 #include "render/sha256.h"
-#include "node/agent.h"
+#include "node/ports.h"
 #include "up/conflicts.h"
 #include "up/daemon.h"
 

@@ -7,7 +7,7 @@
 
 #include "base/files.h"
 #include "incus/api.h"
-#include "serve/http_client.h"
+#include "http/client.h"
 
 namespace forest::up {
 

@@ -1,4 +1,4 @@
-#include "serve/http_client.h"
+#include "http/client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -6,7 +6,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "serve/listen.h"
 
 namespace forest::http {
 
@@ -18,14 +17,17 @@ using asio::ip::tcp;
 Result<Reply> Call(const std::string& method, const std::string& address, uint16_t port,
                    const std::string& target, const std::string& body, const CallOptions& options) {
   const auto timeout = options.timeout;
-  FOREST_ASSIGN_OR_RETURN(auto addr, serve::ParseListenAddress(address, "http"));
+  boost::system::error_code aec;
+  auto addr = asio::ip::make_address(address, aec);
+  if (aec) return MakeError("http: '" + address + "' is not an IP address");
   std::string where = (addr.is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(port);
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.expires_after(timeout);
   if (!options.source.empty()) {
-    FOREST_ASSIGN_OR_RETURN(auto src, serve::ParseListenAddress(options.source, "http source"));
     boost::system::error_code ec;
+    auto src = asio::ip::make_address(options.source, ec);
+    if (ec) return MakeError("http: source '" + options.source + "' is not an IP address");
     stream.socket().open(src.is_v6() ? tcp::v6() : tcp::v4(), ec);
     if (!ec) stream.socket().bind(tcp::endpoint(src, 0), ec);
     if (ec) return MakeError("http: cannot send from " + options.source + ": " + ec.message());
