@@ -90,6 +90,13 @@ Status WriteFileAtomic(const std::string& path, const std::string& contents, uns
   return {};
 }
 
+Result<bool> WriteFileIfChanged(const std::string& path, const std::string& contents, unsigned mode) {
+  auto cur = ReadFile(path);
+  if (cur.ok() && *cur == contents) return false;
+  FOREST_TRY(WriteFileAtomic(path, contents, mode));
+  return true;
+}
+
 Status MakeDirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);

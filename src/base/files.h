@@ -14,6 +14,10 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 64u << 
 // Atomically replaces `path` with `contents` (mode 0644 unless `mode` says otherwise).
 Status WriteFileAtomic(const std::string& path, const std::string& contents, unsigned mode = 0644);
 
+// WriteFileAtomic only when the file is missing or holds something else;
+// returns whether it wrote.
+Result<bool> WriteFileIfChanged(const std::string& path, const std::string& contents, unsigned mode = 0644);
+
 // Creates `path` and its parents (like mkdir -p).
 Status MakeDirs(const std::string& path);
 

@@ -34,6 +34,15 @@ TEST_F(FilesTest, AtomicWriteReplacesAndLeavesNoTemporaries) {
   EXPECT_EQ(entries, 1);
 }
 
+TEST_F(FilesTest, WriteIfChangedWritesOnlyNewContent) {
+  std::string p = (dir_ / "unit").string();
+  EXPECT_TRUE(*WriteFileIfChanged(p, "a"));
+  EXPECT_FALSE(*WriteFileIfChanged(p, "a"));
+  EXPECT_TRUE(*WriteFileIfChanged(p, "b"));
+  EXPECT_EQ(*ReadFile(p), "b");
+  EXPECT_FALSE(WriteFileIfChanged((dir_ / "no" / "such").string(), "x").ok());
+}
+
 TEST_F(FilesTest, ReadRefusesOversizeAndMissing) {
   std::string p = (dir_ / "big").string();
   ASSERT_TRUE(WriteFileAtomic(p, std::string(100, 'x')).ok());

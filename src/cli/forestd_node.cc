@@ -92,21 +92,13 @@ int RunNode(const NodeDaemonOptions& o) {
   std::signal(SIGTERM, [](int) { g_stop = true; });
 
   boost::asio::io_context io;
+  // Set before the agent's loop starts; only that loop swaps zones.
   dns::Server* dns_ptr = nullptr;
-  std::mutex zone_mu;
-  std::shared_ptr<const dns::Zone> pending_zone;
   node::AgentOptions ao;
   ao.state_dir = o.state;
   ao.repair_interval = std::chrono::milliseconds(static_cast<long>(o.repair_seconds * 1000));
   ao.api_port = o.http_port;
-  node::Agent agent(ao, plan, *self, Log, [&](std::shared_ptr<const dns::Zone> z) {
-    std::lock_guard<std::mutex> lock(zone_mu);
-    if (dns_ptr) {
-      dns_ptr->SetZone(std::move(z));
-    } else {
-      pending_zone = std::move(z);
-    }
-  });
+  node::Agent agent(ao, plan, *self, Log, [&](std::shared_ptr<const dns::Zone> z) { dns_ptr->SetZone(std::move(z)); });
   agent.LoadState();
   // Until the first round: the saved export, else just this node.
   registration::Export start;
@@ -126,11 +118,7 @@ int RunNode(const NodeDaemonOptions& o) {
     const plan::NodePlan* parent = plan.FindNode(self->parent_canonical);
     dns->SetUpstream(ip::udp::endpoint(ip::make_address(parent->node_address.ToString()), o.dns_port));
   }
-  {
-    std::lock_guard<std::mutex> lock(zone_mu);
-    dns_ptr = dns.get();
-    if (pending_zone) dns->SetZone(pending_zone);
-  }
+  dns_ptr = dns.get();
   dns->Start();
   api->Start();
   Log("node " + self->canonical_name + ": DNS on [" + listen + "]:" + std::to_string(dns->port()) +

@@ -70,14 +70,11 @@ Status EditRegistrations(const NodeFiles& f,
   std::string file = f.state + "/" + node::kRegistrationsFile;
   std::vector<node::Service> current;
   Status s;
-  if (fs::exists(file)) {
-    auto text = ReadFile(file);
-    auto parsed = text.ok() ? node::ParseServices(*text, file) : Result<std::vector<node::Service>>(text.error());
-    if (!parsed.ok()) {
-      s = MakeError(parsed.error().message + "; fix or remove the file, then try again");
-    } else {
-      current = *parsed;
-    }
+  auto parsed = node::ReadRegistrations(f.state);
+  if (!parsed.ok()) {
+    s = MakeError(parsed.error().message + "; fix or remove the file, then try again");
+  } else {
+    current = *parsed;
   }
   if (s.ok()) {
     auto next = edit(current);
@@ -160,16 +157,10 @@ void AddNodeNameCommands(CLI::App& app, Context& ctx) {
     cmd->callback([o, json, &ctx] {
       auto n = LoadThisNode(*o);
       if (!n.ok()) return ctx.Fail(n.error());
-      std::string file = o->state + "/" + node::kRegistrationsFile;
-      std::vector<node::Service> list;
-      if (fs::exists(file)) {
-        auto text = ReadFile(file);
-        auto parsed = text.ok() ? node::ParseServices(*text, file) : Result<std::vector<node::Service>>(text.error());
-        if (!parsed.ok()) return ctx.Fail(parsed.error());
-        list = *parsed;
-      }
+      auto list = node::ReadRegistrations(o->state);
+      if (!list.ok()) return ctx.Fail(list.error());
       Json out = Json::array();
-      for (const auto& s : list) {
+      for (const auto& s : *list) {
         std::string name = s.label_path + "." + n->self->canonical_name;
         std::string target = s.target.empty() ? n->self->canonical_name : s.target + "." + n->self->canonical_name;
         out.push_back({{"name", name}, {"target", target}});

@@ -102,6 +102,15 @@ std::vector<std::string> SplitLabels(std::string_view name) {
   }
 }
 
+std::string FoldName(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool IsAtOrUnder(std::string_view name, std::string_view base) {
   if (base.empty()) return true;  // the DNS root holds every name
   if (name.size() == base.size()) return name == base;

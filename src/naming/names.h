@@ -24,6 +24,10 @@ Status ValidateName(std::string_view name);
 // Splits "a.b.incus" into {"a","b","incus"}.
 std::vector<std::string> SplitLabels(std::string_view name);
 
+// A name as users and resolvers write it, for comparison: ASCII lower case,
+// without the trailing dot of an absolute name ("App.Incus." → "app.incus").
+std::string FoldName(std::string_view name);
+
 // True if `name` equals `base` or lies under it on a label boundary.
 bool IsAtOrUnder(std::string_view name, std::string_view base);
 

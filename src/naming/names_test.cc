@@ -286,5 +286,12 @@ TEST(ComputeAliases, PropertyUnambiguousAndOrderIndependent) {
   }
 }
 
+TEST(FoldName, LowerCaseWithoutTheTrailingDot) {
+  EXPECT_EQ(FoldName("App.C0-2.INCUS."), "app.c0-2.incus");
+  EXPECT_EQ(FoldName("x.incus"), "x.incus");
+  EXPECT_EQ(FoldName("."), "");
+  EXPECT_EQ(FoldName(""), "");
+}
+
 }  // namespace
 }  // namespace forest::naming

@@ -45,7 +45,9 @@ Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self,
       zone_sink_(std::move(zone)),
       reconciler_(plan, self) {
   for (const auto& n : plan.nodes) {
-    if (n.parent_canonical == self.canonical_name) children_[n.label] = &n;
+    if (n.parent_canonical != self.canonical_name) continue;
+    children_[n.label] = &n;
+    child_labels_.insert(n.label);
   }
   next_repair_ = Clock::now();
 }
@@ -57,7 +59,8 @@ void Agent::LoadState() {
     auto text = ReadFile(e.path().string());
     if (!text.ok()) continue;
     if (auto s = reconciler_.Restore(label, *text); !s.ok()) {
-      log_(e.path().string() + ": ignored: " + s.error().message);
+      log_(e.path().string() + ": ignored and removed: " + s.error().message);
+      fs::remove(e.path(), ec);
     }
   }
   if (auto text = ReadFile(o_.state_dir + "/" + kExportFile); text.ok()) {
@@ -120,21 +123,25 @@ void Agent::Run(const std::atomic<bool>& stop) {
   }
 }
 
+Result<std::vector<Service>> ReadRegistrations(const std::string& state_dir) {
+  std::string file = state_dir + "/" + kRegistrationsFile;
+  if (!fs::exists(file)) return std::vector<Service>{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+  return ParseServices(text, file);
+}
+
 std::vector<Service> Agent::Registrations() {
   std::vector<Service> out = TopologyServices(plan_, self_);
-  std::string file = o_.state_dir + "/" + kRegistrationsFile;
-  if (!fs::exists(file)) return out;
-  auto text = ReadFile(file);
-  auto parsed = text.ok() ? ParseServices(*text, file) : Result<std::vector<Service>>(text.error());
-  if (!parsed.ok()) {
-    log_("registrations ignored: " + parsed.error().message);
+  auto registered = ReadRegistrations(o_.state_dir);
+  if (!registered.ok()) {
+    log_("registrations ignored: " + registered.error().message);
     return out;
   }
-  for (const auto& s : *parsed) out = WithService(std::move(out), s);
+  for (const auto& s : *registered) out = WithService(std::move(out), s);
   return out;
 }
 
-Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
+Result<std::string> Agent::PullChild(incus::Client& client, const plan::NodePlan& child) {
   ++counters_.pulls;
   // The child's forestd answers on its node address; its export file
   // through Incus when the daemon does not answer (still starting, say).
@@ -142,7 +149,6 @@ Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
                           {std::chrono::seconds(2), ""});
   if (reply.ok() && reply->status == 200) return reply->body;
   std::string why = reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message;
-  auto client = incus::Client::Local();
   auto r = incus::Exec(client, child.label, {o_.forest_binary, "export-registration"});
   if (r.ok() && r->exit_code == 0) return r->out;
   ++counters_.pull_failures;
@@ -160,14 +166,12 @@ void Agent::RunRound(const Round& r) {
     retry_at_ = Clock::now() + milliseconds(1000);
     return;
   }
-  std::set<std::string> child_labels;
-  for (const auto& [label, n] : children_) child_labels.insert(label);
   std::map<std::string, std::string> child_status;
   for (const auto& i : *listed) {
     std::string name = i.value("name", "");
-    if (child_labels.count(name)) child_status[name] = i.value("status", "");
+    if (children_.count(name)) child_status[name] = i.value("status", "");
   }
-  auto workloads = WorkloadsFromIncus(*listed, self_, child_labels);
+  auto workloads = WorkloadsFromIncus(*listed, self_, child_labels_);
   OwnRecords own = ComputeOwnRecords(self_, workloads, Registrations());
 
   std::vector<ChildObservation> seen;
@@ -178,7 +182,7 @@ void Agent::RunRound(const Round& r) {
     c.exists = st != child_status.end();
     bool wanted = r.repair || r.children.count(label);
     if (c.exists && wanted && st->second == "Running") {
-      auto pulled = PullChild(*n);
+      auto pulled = PullChild(client, *n);
       if (pulled.ok()) {
         c.pulled = *pulled;
       } else {
@@ -188,46 +192,38 @@ void Agent::RunRound(const Round& r) {
     seen.push_back(std::move(c));
   }
   Outcome out = reconciler_.Apply(own.records, seen);
-  for (const auto& line : out.log) {
-    if (line.find("rejected") != std::string::npos) ++counters_.rejected;
-    log_(line);
+  counters_.rejected += out.rejected;
+  for (const auto& line : out.log) log_(line);
+  // Last good child exports, for restarts: the new ones written, the gone ones removed.
+  Status saved = out.stored.empty() ? Status() : MakeDirs(o_.state_dir + "/children");
+  for (const auto& label : out.stored) {
+    if (saved.ok()) {
+      saved = WriteFileAtomic(o_.state_dir + "/children/" + label + ".json",
+                              registration::Serialize(reconciler_.children().at(label)));
+    }
   }
-  // Last good child exports, for restarts.
-  Status saved = MakeDirs(o_.state_dir + "/children");
-  for (const auto& [label, e] : reconciler_.children()) {
-    std::string path = o_.state_dir + "/children/" + label + ".json";
-    std::string text = registration::Serialize(e);
-    auto cur = ReadFile(path);
-    if (saved.ok() && (!cur.ok() || *cur != text)) saved = WriteFileAtomic(path, text);
-  }
-  for (const auto& [label, n] : children_) {
-    if (!reconciler_.children().count(label)) fs::remove(o_.state_dir + "/children/" + label + ".json");
-  }
+  for (const auto& label : out.dropped) fs::remove(o_.state_dir + "/children/" + label + ".json");
   std::string text = reconciler_.exported_text();
   bool changed;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    changed = text != export_text_;
-    export_text_ = text;
-    waiting_ = own.waiting;
-    if (!own.waiting.empty()) retry_at_ = std::min(retry_at_, Clock::now() + kWaitingRetry);
-  }
-  if (out.changed || changed) {
-    if (saved.ok()) saved = WriteFileAtomic(o_.state_dir + "/" + kExportFile, text);
-    zone_sink_(std::make_shared<const dns::Zone>(NodeZone(out.exported, self_), false));
-  }
-  if (!saved.ok()) log_("cannot save state: " + saved.error().message);
-  if (changed) {
-    log_("export changed: " + std::to_string(out.exported.records.size()) + " records, " +
-         std::to_string(out.exported.descendants.size()) + " nodes below");
-  }
   bool retry_upward;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // The saved export counts as the previous one after a restart.
+    changed = out.changed || text != export_text_;
+    export_text_ = text;
+    waiting_ = own.waiting;
+    if (!own.waiting.empty()) retry_at_ = std::min(retry_at_, Clock::now() + kWaitingRetry);
     retry_upward = upward_backoff_ms_ > 0;
   }
-  if (changed || r.repair || retry_upward || out.changed) {
-    bool ok = PassUpward(changed || out.changed || retry_upward, r.repair);
+  if (changed) {
+    if (saved.ok()) saved = WriteFileAtomic(o_.state_dir + "/" + kExportFile, text);
+    zone_sink_(std::make_shared<const dns::Zone>(NodeZone(out.exported, self_), false));
+    log_("export changed: " + std::to_string(out.exported.records.size()) + " records, " +
+         std::to_string(out.exported.descendants.size()) + " nodes below");
+  }
+  if (!saved.ok()) log_("cannot save state: " + saved.error().message);
+  if (changed || r.repair || retry_upward) {
+    bool ok = PassUpward(changed || retry_upward);
     std::lock_guard<std::mutex> lock(mu_);
     if (ok) {
       upward_backoff_ms_ = 0;
@@ -240,7 +236,7 @@ void Agent::RunRound(const Round& r) {
 
 // A root publishes to the helper (from its uplink, which is how the helper
 // knows it); any other node pokes its parent, which then pulls.
-bool Agent::PassUpward(bool changed, bool repair) {
+bool Agent::PassUpward(bool changed) {
   std::string text = ExportText();
   if (self_.depth == 0) {
     auto reply = http::Call("POST", plan_.helper_address.ToString(), o_.api_port,

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "dns/zone.h"
+#include "incus/client.h"
 #include "node/local_records.h"
 #include "node/ports.h"
 #include "node/reconcile.h"
@@ -31,6 +32,9 @@ namespace forest::node {
 inline constexpr char kStateDir[] = "/var/lib/forestd";
 inline constexpr char kRegistrationsFile[] = "local-records.json";
 inline constexpr char kExportFile[] = "export.json";
+
+// The registrations file in `state_dir` (none yet: empty). Errors name the file.
+Result<std::vector<Service>> ReadRegistrations(const std::string& state_dir);
 
 struct AgentOptions {
   std::string state_dir = kStateDir;
@@ -77,8 +81,8 @@ class Agent {
   };
   Round TakeRound(const std::atomic<bool>& stop);
   void RunRound(const Round& r);
-  Result<std::string> PullChild(const plan::NodePlan& child);
-  bool PassUpward(bool changed, bool repair);
+  Result<std::string> PullChild(incus::Client& client, const plan::NodePlan& child);
+  bool PassUpward(bool changed);
   std::vector<Service> Registrations();
 
   AgentOptions o_;
@@ -88,6 +92,7 @@ class Agent {
   ZoneSink zone_sink_;
   Reconciler reconciler_;
   std::map<std::string, const plan::NodePlan*> children_;  // label → plan
+  std::set<std::string> child_labels_;                     // the same labels
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -17,13 +17,6 @@ bool EndsWith(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
-
 // This node's own names, longest first: canonical, then alias candidates.
 std::vector<std::string> SelfNames(const plan::NodePlan& self) {
   naming::ObjectName me{{self.label}, self.ancestors};
@@ -36,7 +29,7 @@ std::vector<std::string> SelfNames(const plan::NodePlan& self) {
 // The label path in front of one of this node's names (or of .incus);
 // "" when `name` is one of the node's own names.
 Result<std::string> LabelPathOf(std::string_view raw, const plan::NodePlan& self, const char* what) {
-  std::string name = Lower(raw);
+  std::string name = naming::FoldName(raw);
   if (!EndsWith(name, kSuffix)) {
     return MakeError(std::string(what) + " " + naming::QuoteUntrusted(raw) +
                      ": expected a name under .incus, such as auth.app.incus or auth.app." +

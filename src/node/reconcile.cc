@@ -38,7 +38,10 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
   for (const auto& c : children) {
     std::string name = delegations_.count(c.label) ? delegations_.at(c.label).child_canonical : c.label;
     if (!c.exists) {
-      if (last_good_.erase(c.label)) out.log.push_back(name + " is gone: its names are withdrawn");
+      if (last_good_.erase(c.label)) {
+        out.log.push_back(name + " is gone: its names are withdrawn");
+        out.dropped.push_back(c.label);
+      }
       continue;
     }
     if (!c.pulled) {
@@ -50,6 +53,7 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
     }
     auto e = Check(c.label, *c.pulled);
     if (!e.ok()) {
+      ++out.rejected;
       out.log.push_back("export of " + name + " rejected" +
                         (last_good_.count(c.label) ? ", last good kept" : "") + ": " + e.error().message);
       continue;
@@ -58,6 +62,7 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
     if (it == last_good_.end() || it->second != *e) {
       out.log.push_back("accepted export of " + name + ": " + std::to_string(e->records.size()) + " records");
       last_good_[c.label] = std::move(*e);
+      out.stored.push_back(c.label);
     }
   }
   std::vector<registration::ChildExport> valid;

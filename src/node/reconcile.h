@@ -28,6 +28,9 @@ struct Outcome {
   registration::Export exported;  // own records ∪ children's exports, canonical
   bool changed = false;           // differs from the previous round's export
   std::vector<std::string> log;   // accepted, rejected (with the reason), removed
+  size_t rejected = 0;            // pulled exports refused this round
+  std::vector<std::string> stored;   // children whose last good export is new this round
+  std::vector<std::string> dropped;  // children whose instance is gone
 };
 
 class Reconciler {

@@ -30,6 +30,7 @@ TEST(Reconciler, MergesAValidChildExport) {
   std::vector<registration::Record> own = {{"c0-2.c0.incus", Six("fd00:1100::1")}};
   auto out = r.Apply(own, {Pulled(ChildExport("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25"))});
   EXPECT_TRUE(out.changed);
+  EXPECT_EQ(out.stored, std::vector<std::string>{"c0-2-1"});
   ASSERT_EQ(out.exported.records.size(), 3u);
   ASSERT_EQ(out.exported.descendants.size(), 1u);
   EXPECT_EQ(out.exported.descendants[0].name, "c0-2-1.c0-2.c0.incus");
@@ -38,6 +39,7 @@ TEST(Reconciler, MergesAValidChildExport) {
   std::string before = r.exported_text();
   auto again = r.Apply(own, {Pulled(ChildExport("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25"))});
   EXPECT_FALSE(again.changed);
+  EXPECT_TRUE(again.stored.empty());
   EXPECT_EQ(r.exported_text(), before);
 }
 
@@ -55,6 +57,8 @@ TEST(Reconciler, RejectsForgedExportsWholeAndKeepsTheLastGood) {
     EXPECT_EQ(r.exported_text(), good);
     ASSERT_EQ(out.log.size(), 1u);
     EXPECT_NE(out.log[0].find("rejected, last good kept"), std::string::npos) << out.log[0];
+    EXPECT_EQ(out.rejected, 1u);
+    EXPECT_TRUE(out.stored.empty());
   }
   // Wrong source_node.
   std::string other = ChildExport("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25");
@@ -78,6 +82,7 @@ TEST(Reconciler, AGoneChildLosesItsNamesAFailedPullKeepsThem) {
   gone.exists = false;
   auto out = r.Apply(own, {gone});
   EXPECT_TRUE(out.changed);
+  EXPECT_EQ(out.dropped, std::vector<std::string>{"c0-2-1"});
   EXPECT_EQ(out.exported.records.size(), 1u);
   EXPECT_TRUE(out.exported.descendants.empty());
 }

@@ -13,16 +13,6 @@ namespace {
 
 const std::string kDotZone = "." + std::string(naming::kZone);
 
-// DNS names compare case-insensitively; an absolute name may end in a dot.
-std::string QueryKey(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string out(name);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string Reversed(std::string_view s) { return std::string(s.rbegin(), s.rend()); }
 
 // Labels of a name without the zone: "a.b.incus" → {"a","b"}.
@@ -168,7 +158,7 @@ ForestView ForestView::Build(const std::vector<Export>& root_exports,
 }
 
 std::vector<net::Ipv6Address> ForestView::Lookup(std::string_view name) const {
-  std::string key = QueryKey(name);
+  std::string key = naming::FoldName(name);
   if (auto it = canonical_.find(key); it != canonical_.end()) return it->second;
   if (auto a = aliases_.alias_to_canonical.find(key); a != aliases_.alias_to_canonical.end()) {
     if (auto it = canonical_.find(a->second); it != canonical_.end()) return it->second;
@@ -177,7 +167,7 @@ std::vector<net::Ipv6Address> ForestView::Lookup(std::string_view name) const {
 }
 
 bool ForestView::HasNameAtOrUnder(std::string_view name) const {
-  std::string key = QueryKey(name);
+  std::string key = naming::FoldName(name);
   if (key.empty()) return !reversed_names_.empty();
   std::string rev = Reversed(key);
   if (std::binary_search(reversed_names_.begin(), reversed_names_.end(), rev)) return true;

@@ -20,6 +20,7 @@
 #include "node/ports.h"
 #include "up/conflicts.h"
 #include "up/daemon.h"
+#include "up/shell.h"
 
 namespace forest::up {
 
@@ -101,21 +102,6 @@ Status EnsureHostBridge(Level& l) {
     }
   }
   return {};
-}
-
-std::string Shell(const std::string& cmd, int* rc) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) {
-    *rc = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
 }
 
 std::string GuardTable(const topology::Topology& t) { return "forest_guard_" + t.name; }
@@ -657,10 +643,9 @@ Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
                        "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(node::kNodeDnsPort) +
                        "\nDomains=~incus\n";
   const std::string dropin_path = "/etc/systemd/resolved.conf.d/forest.conf";
-  auto cur = ReadFile(dropin_path);
-  if (!cur.ok() || *cur != dropin) {
-    FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
-    FOREST_TRY(WriteFileAtomic(dropin_path, dropin));
+  FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
+  FOREST_ASSIGN_OR_RETURN(bool wrote, WriteFileIfChanged(dropin_path, dropin));
+  if (wrote) {
     int rc = 0;
     Shell("systemctl try-reload-or-restart systemd-resolved.service", &rc);
     l.Changed(self.canonical_name + ": resolver asks forestd for .incus");

@@ -1,13 +1,11 @@
 #include "up/daemon.h"
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <thread>
 
 #include "base/files.h"
 #include "incus/api.h"
 #include "http/client.h"
+#include "up/shell.h"
 
 namespace forest::up {
 
@@ -51,20 +49,13 @@ Result<std::string> Ensure(bool unit_changed, const Runner& run) {
 }  // namespace
 
 Result<std::string> EnsureLocalDaemon(const std::string& unit) {
-  auto cur = ReadFile(kDaemonUnitPath);
-  bool changed = !cur.ok() || *cur != unit;
-  if (changed) FOREST_TRY(WriteFileAtomic(kDaemonUnitPath, unit));
+  FOREST_ASSIGN_OR_RETURN(bool changed, WriteFileIfChanged(kDaemonUnitPath, unit));
   return Ensure(changed, [](const std::vector<std::string>& argv) -> Result<std::pair<int, std::string>> {
     std::string cmd;
-    for (const auto& a : argv) cmd += a + " ";
-    cmd += "2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return MakeError("cannot run " + cmd);
-    std::string out;
-    char buf[512];
-    while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int st = ::pclose(p);
-    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : 1, out);
+    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;  // fixed words, no quoting needed
+    int rc = 0;
+    std::string out = Shell(cmd, &rc);
+    return std::make_pair(rc < 0 ? 1 : rc, out);  // could not run, or killed: a failure
   });
 }
 
