@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "base/result.h"
+#include "incus/client.h"
+#include "incus/exec_stream.h"
 #include "plan/plan.h"
 #include "topology/topology.h"
 
@@ -42,6 +44,7 @@ void AddUpCommands(CLI::App& app, Context& ctx);
 void AddImageCommand(CLI::App& app, Context& ctx);
 void AddDoctorCommand(CLI::App& app, Context& ctx);
 void AddNameCommands(CLI::App& app, Context& ctx);
+void AddTrustCommands(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {
@@ -67,5 +70,21 @@ Result<std::vector<Known>> KnownForests();
 // The forest named `name`, or the only one when `name` is empty; the error
 // lists the forests there are.
 Result<Known> FindForest(const std::string& name);
+
+// A node or workload of a known forest, with the instance path to it.
+struct Found {
+  const Known* forest = nullptr;
+  const plan::NodePlan* node = nullptr;
+  const plan::WorkloadPlan* workload = nullptr;
+  std::vector<std::string> path;  // instance names from the host down
+};
+// NODE is a canonical name ("c0-2-1.c0-2.c0.incus"), or a label when unique.
+Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name);
+// Finds NODE among the forests brought up here; `forests` keeps them alive.
+Result<Found> Locate(const std::string& node, std::vector<Known>& forests);
+// Streams a command's output to the terminal as it arrives.
+incus::OutputSink StreamTo(Context& ctx);
+// The host's Incus, in the forest's project.
+incus::Client HostClient(const topology::Topology& t);
 
 }  // namespace forest::cli

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "image/image.h"
 #include "incus/api.h"
+#include "trust/caroot.h"
 
 namespace forest::cli {
 
@@ -94,6 +95,28 @@ std::vector<Check> RunChecks() {
     bool have = OnPath(tool);
     out.push_back({std::string("tool ") + tool, have, have ? "found" : "not on PATH", "scripts/setup"});
   }
+  // The trust anchor: mkcert's root, which `forest up` stages into the helper.
+  std::string caroot = trust::DefaultCaroot();
+  auto root = trust::LoadOrCreateRoot(caroot, false);
+  bool no_root = !root.ok() && !fs::exists(caroot + "/" + trust::kRootCertFile, ec) &&
+                 !fs::exists(caroot + "/" + trust::kRootKeyFile, ec);
+  std::string root_detail;
+  if (root.ok()) {
+    auto info = trust::InspectCert(root->files.cert_pem);
+    root_detail = caroot + ": " + (info.ok() ? info->subject : std::string("root"));
+  } else if (no_root) {
+    root_detail = "no root in " + caroot + " yet: `forest up` makes an mkcert-compatible one there";
+  } else {
+    root_detail = root.error().message;
+  }
+  out.push_back({"mkcert root (the forest's trust anchor)", root.ok() || no_root, root_detail,
+                 "restore the missing file, or move both rootCA files away for a new root "
+                 "(certificates already issued will no longer verify)"});
+  bool certutil = OnPath("certutil");
+  out.push_back({"certutil (trust the root in browsers)", true,
+                 certutil ? "found: `mkcert -install` (the real one) puts the root in the NSS db"
+                          : "not found: apt-get install libnss3-tools, then mkcert -install for browsers",
+                 ""});
   for (auto k : {image::Kind::kNode, image::Kind::kWorkload}) {
     bool have = fs::exists(image::CachedTarball(k), ec);
     out.push_back({image::Alias(k) + " image", true,

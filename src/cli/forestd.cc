@@ -1,8 +1,14 @@
 // forestd: the daemon. `--role helper` serves the forest's publication API
 // and authoritative DNS for .incus; `--role node` is the node agent
 // (cli/forestd_node.cc); the edge role arrives with the IPv4 plane.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +20,7 @@
 #include "cli/command.h"
 #include "cli/forestd.h"
 #include "serve/dns_server.h"
+#include "helper/ca_broker.h"
 #include "helper/helper_state.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
@@ -61,6 +68,8 @@ class Helper {
         Log(e.path().string() + ": ignored: " + r.error().message);
       }
     }
+    ReloadRoot();
+    LoadIssuances();
     Log("serving " + std::to_string(state_.view().canonical().size()) + " names from " +
         std::to_string(state_.exports().size()) + " saved root exports (serial " +
         std::to_string(state_.serial()) + ")");
@@ -72,8 +81,19 @@ class Helper {
       if (r.method != "POST") return JsonReply(405, {{"error", "use POST"}});
       return Publish(r);
     }
+    if (path == "/v1/sign-csr") {
+      if (r.method != "POST") return JsonReply(405, {{"error", "use POST"}});
+      return SignCsr(r);
+    }
     if (r.method != "GET") return JsonReply(405, {{"error", "use GET"}});
     if (path == "/v1/forest") return JsonReply(200, state_.ForestJson());
+    if (path == "/v1/root-ca") {
+      ReloadRoot();
+      if (!broker_.root()) {
+        return JsonReply(503, {{"error", "no CA root is staged on the helper; run `forest ca stage` on the host"}});
+      }
+      return {200, "application/x-pem-file", broker_.root()->cert_pem()};
+    }
     if (path == "/healthz") {
       return JsonReply(200, {{"status", "ok"},
                              {"serial", state_.serial()},
@@ -87,6 +107,80 @@ class Helper {
   std::shared_ptr<const dns::Zone> Zone() const { return state_.zone(); }
 
  private:
+  std::string CaDir() const { return o_.state + "/ca"; }
+
+  // The staged root (`forest ca stage` writes it into the helper's state);
+  // loaded again whenever the files change, so staging needs no restart.
+  void ReloadRoot() {
+    struct stat cert{}, key{};
+    std::string cert_path = CaDir() + "/rootCA.pem", key_path = CaDir() + "/rootCA-key.pem";
+    if (stat(cert_path.c_str(), &cert) != 0 || stat(key_path.c_str(), &key) != 0) {
+      if (broker_.root()) Log("CA root removed from " + CaDir());
+      broker_.SetRoot(std::nullopt);
+      root_stamp_.clear();
+      return;
+    }
+    std::string stamp = std::to_string(cert.st_mtim.tv_sec) + "." + std::to_string(cert.st_mtim.tv_nsec) + "/" +
+                        std::to_string(key.st_mtim.tv_sec) + "." + std::to_string(key.st_mtim.tv_nsec) + "/" +
+                        std::to_string(cert.st_size + key.st_size);
+    if (stamp == root_stamp_) return;
+    root_stamp_ = stamp;
+    auto cert_pem = ReadFile(cert_path, trust::kMaxPemBytes);
+    auto key_pem = ReadFile(key_path, trust::kMaxPemBytes);
+    if (!cert_pem.ok() || !key_pem.ok()) {
+      Log("cannot read the CA root in " + CaDir() + ": " + (cert_pem.ok() ? key_pem.error() : cert_pem.error()).message);
+      return;  // keep the last good root
+    }
+    auto root = trust::CaRoot::Load(*cert_pem, *key_pem);
+    if (!root.ok()) {
+      Log("CA root in " + CaDir() + " not loaded, last good kept: " + root.error().message);
+      return;
+    }
+    Log("CA root loaded: " + root->subject());
+    broker_.SetRoot(*root);
+  }
+
+  // Key bindings survive restarts: the issuance log is replayed.
+  void LoadIssuances() {
+    std::ifstream in(CaDir() + "/issued.jsonl");
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) {
+      Json j = Json::parse(line, nullptr, false);
+      if (!j.is_object() || !j["caller"].is_string() || !j["key_sha256"].is_string()) continue;
+      helper::Issuance i;
+      i.caller = j["caller"];
+      i.key_sha256 = j["key_sha256"];
+      broker_.Remember(i);
+      ++n;
+    }
+    if (n) Log("replayed " + std::to_string(n) + " issuances from " + CaDir() + "/issued.jsonl");
+  }
+
+  http::Response SignCsr(const http::Request& r) {
+    ReloadRoot();
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    auto reply = broker_.Sign(state_.view(), r.remote_address, r.body, now);
+    Log(reply.log);
+    if (!reply.issued) {
+      ++sign_refused_;
+      return JsonReply(reply.status, reply.body);
+    }
+    ++signed_;
+    // Every issuance is logged: who, which names, the serial.
+    std::string line = reply.issued->ToJson().dump() + "\n";
+    if (FILE* f = std::fopen((CaDir() + "/issued.jsonl").c_str(), "a")) {
+      std::fwrite(line.data(), 1, line.size(), f);
+      std::fflush(f);
+      fsync(fileno(f));
+      std::fclose(f);
+    } else {
+      Log("cannot append to " + CaDir() + "/issued.jsonl");
+    }
+    return JsonReply(reply.status, reply.body);
+  }
+
   http::Response Publish(const http::Request& r) {
     auto root = state_.RootForSource(r.remote_address);
     if (!root.ok()) {
@@ -130,6 +224,9 @@ class Helper {
     m.Line("forestd_publish_total", "result=\"accepted\"", accepted_);
     m.Line("forestd_publish_total", "result=\"rejected\"", rejected_);
     m.Line("forestd_publish_total", "result=\"forbidden\"", forbidden_);
+    m.Type("forestd_sign_csr_total", "counter");
+    m.Line("forestd_sign_csr_total", "result=\"signed\"", signed_);
+    m.Line("forestd_sign_csr_total", "result=\"refused\"", sign_refused_);
     m.Type("forestd_names", "gauge");
     m.Line("forestd_names", "kind=\"canonical\"", state_.view().canonical().size());
     m.Line("forestd_names", "kind=\"alias\"", state_.view().aliases().alias_to_canonical.size());
@@ -142,7 +239,9 @@ class Helper {
   HelperOptions o_;
   helper::HelperState state_;
   dns::Server* dns_ = nullptr;
-  uint64_t accepted_ = 0, rejected_ = 0, forbidden_ = 0;
+  helper::CaBroker broker_;
+  std::string root_stamp_;
+  uint64_t accepted_ = 0, rejected_ = 0, forbidden_ = 0, signed_ = 0, sign_refused_ = 0;
 };
 
 int RunHelper(const HelperOptions& o) {

@@ -14,6 +14,8 @@
 #include "cli/command.h"
 #include "cli/forestd.h"
 #include "node/agent.h"
+#include "node/cert_deploy.h"
+#include "node/ports.h"
 #include "render/writer.h"
 #include "serve/dns_server.h"
 #include "serve/http_server.h"
@@ -126,6 +128,31 @@ int RunNode(const NodeDaemonOptions& o) {
       ", repair every " + std::to_string(o.repair_seconds) + " s");
 
   std::thread loop([&] { agent.Run(g_stop); });
+  // Certificates this node deployed into workloads: renewed before they
+  // expire, deployed again when a workload lost them (node/cert_deploy.h).
+  std::thread certs([&] {
+    trust::CaEndpoint ca{plan.helper_address.ToString(), node::kApiPort, self->canonical_name};
+    auto client = incus::Client::Local();
+    auto period = std::chrono::milliseconds(static_cast<long>(o.repair_seconds * 1000));
+    std::vector<node::CertDeployment> declared;
+    for (const auto& w : self->node->workloads) {
+      if (!w.tls) continue;
+      node::CertDeployment d;
+      d.workload = w.name;
+      d.services = w.services;
+      declared.push_back(d);
+    }
+    while (!g_stop) {
+      for (const std::string& line : node::EnsureDeclared(client, ca, o.state, declared)) Log(line);
+      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+      for (const std::string& line : node::RenewDue(client, ca, o.state, now)) Log(line);
+      auto until = std::chrono::steady_clock::now() + period;
+      while (!g_stop && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+  });
   std::thread events([&] { agent.WatchIncus(g_stop); });
   events.detach();  // blocks in a read; the process ends with it
   std::thread io_thread([&] { io.run(); });
@@ -133,6 +160,7 @@ int RunNode(const NodeDaemonOptions& o) {
   Log("stopping");
   agent.Wake();
   loop.join();
+  certs.join();
   dns->Stop();
   api->Stop();
   io.stop();

@@ -8,6 +8,7 @@
 
 #include "base/files.h"
 #include "cli/command.h"
+#include "trust/caroot.h"
 #include "incus/api.h"
 #include "incus/events.h"
 #include "render/materialize.h"
@@ -55,13 +56,7 @@ std::string HostAuthorizedKeys() {
 
 void Progress(const std::string& line) { std::cout << line << std::endl; }
 
-// NODE is a canonical name ("c0-2-1.c0-2.c0.incus"), or a label when unique.
-struct Found {
-  const Known* forest = nullptr;
-  const plan::NodePlan* node = nullptr;
-  const plan::WorkloadPlan* workload = nullptr;
-  std::vector<std::string> path;  // instance names from the host down
-};
+}  // namespace
 
 Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name) {
   std::vector<Found> hits;
@@ -117,8 +112,6 @@ incus::Client HostClient(const topology::Topology& t) {
   return incus::Client::Local(render::ProjectName(t));
 }
 
-}  // namespace
-
 void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("up", "Build or converge the topology on this Incus host "
@@ -126,9 +119,13 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     struct Opts {
       std::string file;
       bool guard = false;
+      std::string caroot;
     };
     auto o = std::make_shared<Opts>();
     cmd->add_option("FILE", o->file, "topology file")->required();
+    cmd->add_option("--caroot", o->caroot,
+                    "mkcert's CAROOT whose root the helper signs with (made if absent; default: $CAROOT, "
+                    "else ~/.local/share/mkcert)");
     cmd->add_flag("--guard-uplink", o->guard,
                   "install an nftables table that drops forest traffic towards the machine's "
                   "uplink (test hygiene; `down` removes it)");
@@ -150,6 +147,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       opts.self_binary = SelfBinary();
       opts.authorized_keys = HostAuthorizedKeys();
       opts.guard_uplink = o->guard;
+      opts.caroot = o->caroot.empty() ? trust::DefaultCaroot() : o->caroot;
       if (const char* a = std::getenv("SSH_AUTH_SOCK"); a && *a) opts.agent_socket = a;
       opts.progress = Progress;
       opts.state_dir = dir;

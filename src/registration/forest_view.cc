@@ -190,6 +190,12 @@ std::optional<std::string> ForestView::NodeForSource(const net::Ipv6Address& sou
   return std::nullopt;
 }
 
+std::optional<std::string> ForestView::NodeWithAddress(const net::Ipv6Address& source) const {
+  auto it = source_exact_.find(source);
+  if (it == source_exact_.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<naming::ObjectName> ForestView::ObjectFor(std::string_view canonical_name) const {
   auto it = objects_.find(std::string(canonical_name));
   if (it == objects_.end()) return std::nullopt;

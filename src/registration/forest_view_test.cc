@@ -104,6 +104,16 @@ TEST(ForestView, NodeForSource) {
   EXPECT_FALSE(v.NodeForSource(A("::1")).has_value());
 }
 
+TEST(ForestView, NodeWithAddressIsExactOnly) {
+  ForestView v = ForestView::Build({RootExport()}, HelperRecords());
+  EXPECT_EQ(v.NodeWithAddress(A("fd00:1100:0:1::1")), std::optional<std::string>("c0-2-1.c0-2.c0.incus"));
+  EXPECT_EQ(v.NodeWithAddress(A("fd00:1110::1")), std::optional<std::string>("c0-2-1.c0-2.c0.incus"));
+  EXPECT_EQ(v.NodeWithAddress(A("fd00:f00d:0:1::1")), std::optional<std::string>("c0.incus"));
+  EXPECT_FALSE(v.NodeWithAddress(A("fd00:1110::25")).has_value());  // a workload is no node
+  EXPECT_FALSE(v.NodeWithAddress(A("fd00:1000:0:1::2")).has_value());
+  EXPECT_FALSE(v.NodeWithAddress(A("fd00:f00d::53")).has_value());
+}
+
 TEST(ForestView, HasNameAtOrUnder) {
   ForestView v = ForestView::Build({RootExport()}, HelperRecords());
   EXPECT_TRUE(v.HasNameAtOrUnder("incus"));

@@ -116,6 +116,10 @@ class ForestView {
   // whose subtree contains it most specifically; nullopt for unknown callers
   // and for addresses (or most specific subtrees) that two nodes claim.
   std::optional<std::string> NodeForSource(const net::Ipv6Address& source) const;
+  // Only the exact part of NodeForSource: the node whose uplink or node
+  // record address is `source` (the CA's caller identity; an address that is
+  // merely inside a node's subtree, a workload's say, is nobody).
+  std::optional<std::string> NodeWithAddress(const net::Ipv6Address& source) const;
 
   const std::map<std::string, std::vector<net::Ipv6Address>>& canonical() const { return canonical_; }
   const naming::AliasTable& aliases() const { return aliases_; }

@@ -116,7 +116,7 @@ const std::array<Key<Share>, 3> kShareKeys = {{
 
 // ---- workloads ------------------------------------------------------------
 
-const std::array<Key<Workload>, 3> kWorkloadKeys = {{
+const std::array<Key<Workload>, 4> kWorkloadKeys = {{
     {.name = "name",
      .type = "label",
      .doc = "Instance name; published as `<name>.<node's canonical name>`.",
@@ -154,6 +154,16 @@ const std::array<Key<Workload>, 3> kWorkloadKeys = {{
          return {};
        });
      }},
+    {.name = "tls",
+     .type = "boolean",
+     .doc = "The hosting node gets a certificate for the workload's names (base name and services, "
+            "with their aliases) from the forest CA and keeps `cert.pem`, `key.pem` and `root.pem` in "
+            "`/etc/forest/tls` inside it, renewed before expiry (as `forest cert issue` does).",
+     .read = [](Reader& r, const Field& f, Workload& w) -> Status {
+       FOREST_ASSIGN_OR_RETURN(w.tls, ReadBool(r, f));
+       return {};
+     },
+     .show_default = [](const Workload& w) { return std::string(w.tls ? "true" : "false"); }},
 }};
 
 // ---- nodes ----------------------------------------------------------------

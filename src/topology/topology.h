@@ -40,6 +40,7 @@ struct Workload {
   std::string name;
   std::string image = "forest-workload";
   std::vector<std::string> services;
+  bool tls = false;  // the hosting node deploys a forest-CA certificate into it
   SourcePos pos;
 };
 

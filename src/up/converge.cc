@@ -18,6 +18,9 @@
 #include "render/materialize.h"
 #include "render/sha256.h"
 #include "node/ports.h"
+#include "trust/ca_endpoint.h"
+#include "trust/caroot.h"
+#include "up/ca_stage.h"
 #include "up/conflicts.h"
 #include "up/daemon.h"
 #include "up/shell.h"
@@ -313,17 +316,33 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
                              ToJson(parent).dump(2) + "\n"));
   FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/authorized_keys",
                              l.o.authorized_keys));
+  // The mkcert shim: the forest binary under mkcert's name, and its settings.
+  FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "/opt/forest/current/bin/forest", "/usr/local/bin/mkcert"}));
+  trust::CaEndpoint ca{l.plan.helper_address.ToString(), node::kApiPort, canonical};
+  FOREST_TRY(incus::PushFile(l.c, name, trust::kMkcertConfig, trust::CaEndpointJson(ca)));
   return PushAuthorizedKeys(l, name);
 }
 
+// The host's mkcert root (made if absent) goes into the helper's state, and
+// only there (DESIGN.md, Trust).
+Status StageHostRoot(Level& l) {
+  if (l.o.caroot.empty()) return {};
+  FOREST_ASSIGN_OR_RETURN(trust::HostRoot root, trust::LoadOrCreateRoot(l.o.caroot, true));
+  if (root.created) l.Say("created a new mkcert-compatible root in " + root.dir);
+  FOREST_ASSIGN_OR_RETURN(bool staged, StageRoot(l.c, l.t.helper.name, root.files));
+  if (staged) l.Changed("staged the mkcert root of " + root.dir + " in the helper");
+  return {};
+}
+
 // The helper container runs `forestd --role helper` (DNS for .incus, the
-// publication API) from the same binary.
+// publication API, the CA broker) from the same binary.
 Status InstallHelper(Level& l) {
   const std::string& name = l.t.helper.name;
   FOREST_TRY(WaitBooted(l, name));
   FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, "the helper"));
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(PushAuthorizedKeys(l, name));
+  FOREST_TRY(StageHostRoot(l));
   FOREST_ASSIGN_OR_RETURN(std::string did,
                           EnsureDaemonIn(l.c, name, DaemonUnit("helper", "--role helper",
                                                                release + ", inputs " + InputsHash(l.o))));

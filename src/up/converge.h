@@ -40,6 +40,9 @@ struct Options {
   // host's $SSH_AUTH_SOCK; inside a node, the relay its parent made).
   std::string agent_socket;
   Progress progress;
+  // The host's mkcert CAROOT: its root is made there if absent and staged
+  // into the helper ("" = leave the helper's CA alone).
+  std::string caroot;
   // Where the host level remembers what it changed outside its project
   // (host.json); the CLI's state directory for this forest.
   std::string state_dir;

@@ -21,7 +21,7 @@ base_pkgs=systemd,systemd-sysv,dbus,udev,openssh-server,iproute2,iputils-ping,ca
 # Installed by apt in the chroot: debootstrap cannot order python packages.
 # libyaml-cpp0.7 and libssl3: the forest binary runs in the helper (workload image) too.
 apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3"
-node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils"
+node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils libnss3-tools"
 
 step 1 "debootstrap $suite ($kind)"
 if [ ! -e "$work/.debootstrap-done" ]; then

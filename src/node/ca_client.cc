@@ -1,0 +1,81 @@
+#include "node/ca_client.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "base/files.h"
+#include "helper/ca_broker.h"
+#include "http/client.h"
+#include "trust/san_policy.h"
+#include "trust/x509.h"
+
+namespace forest::node {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string ErrorOf(const http::Reply& r) {
+  Json j = Json::parse(r.body, nullptr, false);
+  std::string why = j.is_object() && j["error"].is_string() ? j["error"].get<std::string>() : r.body;
+  return "HTTP " + std::to_string(r.status) + ": " + why;
+}
+
+}  // namespace
+
+Result<CaEndpoint> LoadCaEndpoint() {
+  const char* env = std::getenv("FOREST_MKCERT_CONFIG");
+  std::string path = env && *env ? env : trust::kMkcertConfig;
+  auto text = ReadFile(path, 64 * 1024);
+  if (!text.ok()) {
+    return MakeError(path + ": cannot read the forest CA settings (" + text.error().message +
+                     "); run this inside a node that `forest up` converged");
+  }
+  return trust::ParseCaEndpoint(*text, path);
+}
+
+Result<std::string> FetchRoot(const CaEndpoint& e) {
+  auto r = http::Call("GET", e.helper, e.port, "/v1/root-ca", "", {std::chrono::seconds(10), ""});
+  if (!r.ok()) return r.error().Wrap("fetching the forest root from the helper");
+  if (r->status != 200) return MakeError("the helper gave no root (" + ErrorOf(*r) + ")");
+  auto info = trust::InspectCert(r->body);
+  if (!info.ok() || !info->is_ca) return MakeError("the helper's /v1/root-ca is not a CA certificate");
+  return r->body;
+}
+
+Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
+                                const std::vector<std::string>& names, bool client) {
+  helper::SignRequest req;
+  req.csr_pem = csr_pem;
+  req.client = client;
+  for (const std::string& n : names) {
+    FOREST_ASSIGN_OR_RETURN(std::string path, trust::LabelPathForName(e.node, n));
+    if (std::find(req.label_paths.begin(), req.label_paths.end(), path) == req.label_paths.end()) {
+      req.label_paths.push_back(path);
+    }
+  }
+  auto r = http::Call("POST", e.helper, e.port, "/v1/sign-csr", helper::SerializeSignRequest(req),
+                      {std::chrono::seconds(15), ""});
+  if (!r.ok()) return r.error().Wrap("asking the forest CA");
+  if (r->status != 200) return MakeError("the forest CA refused (" + ErrorOf(*r) + ")");
+  Json j = Json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j["certificate"].is_string() || !j["root"].is_string() || !j["serial"].is_string() ||
+      !j["names"].is_array() || !j["not_after"].is_number_integer()) {
+    return MakeError("the forest CA answered something unexpected");
+  }
+  Signed s;
+  s.certificate = j["certificate"];
+  s.root = j["root"];
+  s.serial = j["serial"];
+  for (const auto& n : j["names"]) {
+    if (n.is_string()) s.names.push_back(n);
+  }
+  if (j["withheld"].is_array()) {
+    for (const auto& w : j["withheld"]) {
+      if (w.is_string()) s.withheld.push_back(w);
+    }
+  }
+  s.not_after = j["not_after"];
+  return s;
+}
+
+}  // namespace forest::node

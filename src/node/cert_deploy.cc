@@ -1,0 +1,201 @@
+#include "node/cert_deploy.h"
+
+#include <sys/file.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "base/files.h"
+#include "incus/api.h"
+#include "trust/x509.h"
+
+namespace forest::node {
+namespace {
+
+using Json = nlohmann::json;
+
+Json ToJson(const CertDeployment& d) {
+  return Json{{"workload", d.workload}, {"services", d.services},   {"dir", d.dir},
+              {"reload", d.reload},     {"renew_before_days", d.renew_before_days},
+              {"serial", d.serial},     {"not_after", d.not_after}, {"names", d.names}};
+}
+
+Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
+  CertDeployment d;
+  if (!j.is_object() || !j["workload"].is_string() || !j["dir"].is_string()) {
+    return MakeError(where + ": expected {\"workload\": ..., \"dir\": ...}");
+  }
+  d.workload = j["workload"];
+  d.dir = j["dir"];
+  if (j["services"].is_array()) {
+    for (const auto& s : j["services"]) {
+      if (!s.is_string()) return MakeError(where + ".services: expected strings");
+      d.services.push_back(s);
+    }
+  }
+  if (j["reload"].is_string()) d.reload = j["reload"];
+  if (j["renew_before_days"].is_number_integer()) d.renew_before_days = j["renew_before_days"];
+  if (j["serial"].is_string()) d.serial = j["serial"];
+  if (j["not_after"].is_number_integer()) d.not_after = j["not_after"];
+  if (j["names"].is_array()) {
+    for (const auto& n : j["names"]) {
+      if (n.is_string()) d.names.push_back(n);
+    }
+  }
+  return d;
+}
+
+// Serialises read-modify-write of certs.json between the CLI and forestd.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+bool SameSlot(const CertDeployment& a, const CertDeployment& b) { return a.workload == b.workload && a.dir == b.dir; }
+
+}  // namespace
+
+std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical) {
+  std::vector<std::string> names = {d.workload + "." + node_canonical};
+  for (const std::string& s : d.services) names.push_back(s + "." + d.workload + "." + node_canonical);
+  return names;
+}
+
+Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir) {
+  std::string path = state_dir + "/" + kCertsFile;
+  if (::access(path.c_str(), F_OK) != 0) return std::vector<CertDeployment>{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4u << 20));
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_object() || !j["deployments"].is_array()) return MakeError(path + ": expected {\"deployments\": [...]}");
+  std::vector<CertDeployment> out;
+  for (size_t i = 0; i < j["deployments"].size(); ++i) {
+    FOREST_ASSIGN_OR_RETURN(CertDeployment d,
+                            FromJson(j["deployments"][i], path + ": deployments[" + std::to_string(i) + "]"));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all) {
+  Json list = Json::array();
+  for (const auto& d : all) list.push_back(ToJson(d));
+  FOREST_TRY(MakeDirs(state_dir));
+  return WriteFileAtomic(state_dir + "/" + kCertsFile, Json{{"deployments", list}}.dump(2) + "\n", 0600);
+}
+
+Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDeployment d) {
+  FOREST_ASSIGN_OR_RETURN(std::string key, trust::GenerateKey(trust::KeyKind::kEcdsaP256));
+  std::vector<std::string> names = DeploymentNames(d, ca.node);
+  FOREST_ASSIGN_OR_RETURN(std::string csr, trust::MakeCsr(key, names));
+  FOREST_ASSIGN_OR_RETURN(Signed s, RequestSignature(ca, csr, names, false));
+  std::string where = d.workload + ":" + d.dir;
+  FOREST_TRY(incus::ExecOk(local, d.workload, {"mkdir", "-p", d.dir}));
+  // Key first, certificate last: a server that reloads on the certificate
+  // never sees a new certificate with the old key.
+  FOREST_TRY(incus::PushFile(local, d.workload, d.dir + "/root.pem", s.root, 0644));
+  FOREST_TRY(incus::PushFile(local, d.workload, d.dir + "/key.pem.new", key, 0600));
+  FOREST_TRY(incus::PushFile(local, d.workload, d.dir + "/cert.pem.new", s.certificate + s.root, 0644));
+  FOREST_TRY(incus::ExecOk(local, d.workload,
+                           {"sh", "-c", "mv -f \"$1/key.pem.new\" \"$1/key.pem\" && mv -f \"$1/cert.pem.new\" \"$1/cert.pem\"",
+                            "sh", d.dir}));
+  if (!d.reload.empty()) {
+    auto r = incus::ExecOk(local, d.workload, {"sh", "-c", d.reload});
+    if (!r.ok()) return r.error().Wrap(where + ": reload command");
+  }
+  d.serial = s.serial;
+  d.not_after = s.not_after;
+  d.names = s.names;
+  return d;
+}
+
+Result<CertDeployment> DeployAndRecord(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                       CertDeployment d) {
+  FOREST_TRY(MakeDirs(state_dir));
+  FileLock lock(state_dir + "/certs.lock");
+  FOREST_ASSIGN_OR_RETURN(std::vector<CertDeployment> all, ReadDeployments(state_dir));
+  FOREST_ASSIGN_OR_RETURN(CertDeployment done, Deploy(local, ca, std::move(d)));
+  bool replaced = false;
+  for (auto& x : all) {
+    if (SameSlot(x, done)) {
+      x = done;
+      replaced = true;
+    }
+  }
+  if (!replaced) all.push_back(done);
+  FOREST_TRY(SaveDeployments(state_dir, all));
+  return done;
+}
+
+std::vector<std::string> EnsureDeclared(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                        const std::vector<CertDeployment>& declared) {
+  std::vector<std::string> log;
+  if (declared.empty()) return log;
+  auto have = ReadDeployments(state_dir);
+  if (!have.ok()) return {"certificates: " + have.error().message};
+  for (const auto& d : declared) {
+    bool recorded = false;
+    for (const auto& h : *have) recorded = recorded || SameSlot(h, d);
+    if (recorded) continue;
+    auto done = DeployAndRecord(local, ca, state_dir, d);
+    if (!done.ok()) {
+      log.push_back("certificate for " + d.workload + " (tls: true) not deployed yet: " + done.error().message);
+      continue;
+    }
+    log.push_back("certificate for " + d.workload + ":" + d.dir + " deployed (tls: true): serial " + done->serial);
+  }
+  return log;
+}
+
+std::vector<std::string> RenewDue(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                  int64_t now) {
+  std::vector<std::string> log;
+  FileLock lock(state_dir + "/certs.lock");
+  auto all = ReadDeployments(state_dir);
+  if (!all.ok()) return {"certificates: " + all.error().message};
+  bool changed = false;
+  for (auto& d : *all) {
+    std::string why;
+    if (now >= d.not_after - int64_t{d.renew_before_days} * 86400) {
+      why = "expires within " + std::to_string(d.renew_before_days) + " days";
+    } else {
+      auto have = incus::PullFile(local, d.workload, d.dir + "/cert.pem");
+      if (!have.ok()) {
+        // Not running or gone: nothing to serve TLS; look again next pass.
+        continue;
+      }
+      auto info = trust::InspectCert(*have);
+      if (!info.ok() || info->serial_hex != d.serial) why = "the workload's certificate is not ours";
+    }
+    if (why.empty()) continue;
+    auto renewed = Deploy(local, ca, d);
+    if (!renewed.ok()) {
+      log.push_back("certificate for " + d.workload + ":" + d.dir + " (" + why + ") not renewed: " +
+                    renewed.error().message);
+      continue;
+    }
+    log.push_back("certificate for " + d.workload + ":" + d.dir + " renewed (" + why + "): serial " +
+                  renewed->serial);
+    d = *renewed;
+    changed = true;
+  }
+  if (changed) {
+    if (auto s = SaveDeployments(state_dir, *all); !s.ok()) log.push_back("certificates: " + s.error().message);
+  }
+  return log;
+}
+
+}  // namespace forest::node

@@ -1,0 +1,60 @@
+// Certificates a node deploys into its plain workloads (DESIGN.md, Trust):
+// the key is made on the node, the helper's CA broker signs the workload's
+// names (its base name and its services), and cert, key and root are pushed
+// into the workload that terminates TLS. forestd renews each deployment
+// before it expires, and deploys again when the workload lost the files.
+// Deployments are kept in <state>/certs.json (atomic writes).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "incus/client.h"
+#include "node/ca_client.h"
+
+namespace forest::node {
+
+inline constexpr char kCertsFile[] = "certs.json";
+
+struct CertDeployment {
+  std::string workload;
+  std::vector<std::string> services;    // "auth" → auth.<workload>.<node>
+  std::string dir = "/etc/forest/tls";  // in the workload: cert.pem, key.pem (0600), root.pem
+  std::string reload;                   // run in the workload (sh -c) after new files; "" = none
+  int renew_before_days = 30;
+  // The certificate in place.
+  std::string serial;
+  int64_t not_after = 0;
+  std::vector<std::string> names;
+};
+
+// The names asked for: <workload>.<node> and <service>.<workload>.<node>.
+std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical);
+
+Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir);
+Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all);
+
+// Makes a key, has it signed, pushes the files, runs the reload command, and
+// returns `d` with the new certificate's serial, expiry and names.
+Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDeployment d);
+
+// Adds or replaces (same workload and dir) a deployment, deploying it now.
+Result<CertDeployment> DeployAndRecord(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                       CertDeployment d);
+
+// Deploys each of `declared` (the topology's `tls: true` workloads) that has
+// no record yet; returns what it did or why it could not (a workload that is
+// not running yet is tried again next pass).
+std::vector<std::string> EnsureDeclared(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                        const std::vector<CertDeployment>& declared);
+
+// One renewal pass: every deployment that expires within its
+// renew_before_days, or whose workload no longer has our certificate, is
+// deployed again. Returns what it did, one line each (for the journal).
+std::vector<std::string> RenewDue(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
+                                  int64_t now);
+
+}  // namespace forest::node

@@ -1,0 +1,34 @@
+// The host's mkcert root on disk (DESIGN.md, Trust): where mkcert keeps it
+// ($CAROOT, else $XDG_DATA_HOME/mkcert, else ~/.local/share/mkcert), read or
+// created in mkcert's layout (rootCA.pem 0644, rootCA-key.pem 0400).
+#pragma once
+
+#include <string>
+
+#include "base/result.h"
+#include "trust/x509.h"
+
+namespace forest::trust {
+
+inline constexpr char kRootCertFile[] = "rootCA.pem";
+inline constexpr char kRootKeyFile[] = "rootCA-key.pem";
+
+// mkcert's CAROOT for this process's environment.
+std::string DefaultCaroot();
+
+// "user@host" the way mkcert names its roots.
+std::string UserAndHostname();
+
+struct HostRoot {
+  std::string dir;
+  RootFiles files;
+  bool created = false;  // true when this call made it
+};
+
+// Reads the root in `dir`; when both files are missing and `create` is set,
+// makes a new mkcert-compatible root there first. A half-present root (one
+// file without the other) or one that does not load is an error that says
+// what to do; nothing is overwritten.
+Result<HostRoot> LoadOrCreateRoot(const std::string& dir, bool create);
+
+}  // namespace forest::trust

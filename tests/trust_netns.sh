@@ -1,0 +1,28 @@
+# Sourced by tests/trust_broker_test.sh and bench/sign_csr.sh: two network
+# namespaces of the caller's own joined by a veth, nothing else reachable.
+#   $hns: the helper, fd00:f00d::53/64
+#   $nns: a node c0-2-1 (uplink fd00:1100:0:1::1, the default source towards
+#         the helper), plus c0's uplink fd00:f00d:0:1::1 to publish from and
+#         any extra /128s given as arguments (other callers)
+# trust_netns_up PREFIX [ADDR...]; trust_netns_down removes both.
+trust_netns_up() {
+  local prefix=$1 tag a p; shift
+  tag=$(printf '%04x' $((RANDOM)))
+  hns="${prefix}h$tag" nns="${prefix}n$tag"
+  ip netns add "$hns"
+  ip netns add "$nns"
+  ip -n "$hns" link set lo up
+  ip -n "$nns" link set lo up
+  ip link add "h$tag" netns "$hns" type veth peer name "n$tag" netns "$nns"
+  ip -n "$hns" link set "h$tag" up
+  ip -n "$nns" link set "n$tag" up
+  ip -n "$hns" addr add fd00:f00d::53/64 dev "h$tag" nodad
+  for a in fd00:1100:0:1::1 fd00:f00d:0:1::1 "$@"; do ip -n "$nns" addr add "$a/128" dev "n$tag" nodad; done
+  ip -n "$nns" -6 route add fd00:f00d::/64 dev "n$tag" src fd00:1100:0:1::1
+  for p in fd00:1000::/20 fd00:f00d:0:1::/64; do ip -n "$hns" -6 route add "$p" dev "h$tag"; done
+}
+trust_netns_down() {
+  [ -n "${hns:-}" ] && ip netns del "$hns" 2>/dev/null
+  [ -n "${nns:-}" ] && ip netns del "$nns" 2>/dev/null
+  return 0
+}
