@@ -23,7 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trust_netns_up tb fd00:1110::25 fd00:1000:0:1::1
-in_h() { ip netns exec "$hns" "$@"; }
 in_n() { ip netns exec "$nns" "$@"; }
 api="http://[fd00:f00d::53]:8053"
 
@@ -44,7 +43,9 @@ roots:
               - name: app
 EOF2
 start() {
-  in_h "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" >>"$T/forestd.log" 2>&1 &
+  # ip netns exec execs forestd: $! is forestd's own pid (a shell function
+  # here would put a subshell in between, and kill would miss forestd).
+  ip netns exec "$hns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" >>"$T/forestd.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 50); do
     in_n curl -sf "$api/healthz" >/dev/null 2>&1 && return 0
@@ -157,6 +158,7 @@ expect_contains "$(cat "$T/forestd.log")" "issued serial $serial to c0-2-1.c0-2.
 metrics=$(in_n curl -s "$api/metrics")
 expect_contains "$metrics" 'forestd_sign_csr_total{result="refused"}' "refusals counted"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+in_n curl -s --max-time 2 "$api/healthz" >/dev/null 2>&1 && fail "forestd still answers after kill -9" || ok
 start || fail "forestd did not restart"
 expect_eq "$(in_n curl -s -o /dev/null -w '%{http_code}' --interface fd00:f00d:0:1::1 -X POST --data-binary "@$T/export.json" "$api/v1/publish-root-registration")" "200" "republish"
 expect_eq "$(sign fd00:1000:0:1::1 "$T/replay.json")" "403" "replay still refused after restart"
