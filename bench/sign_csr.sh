@@ -35,7 +35,6 @@ T=$(mktemp -d /tmp/forest-bench-csr.XXXXXX)
 . "$(dirname "$0")/../tests/trust_netns.sh"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   trust_netns_down
   rm -rf "$T"
 }
@@ -47,9 +46,7 @@ mkdir -p "$T/etc" "$T/state/ca" "$T/csr" "$T/out"
 printf 'version: 1\nname: %s\nroots:\n  - name: c0\n    children:\n      - name: c0-2\n        slot: 1\n        children:\n          - name: c0-2-1\n' "$hns" >"$T/etc/topology.yaml"
 (cd "$T" && CAROOT="$T/ca" mkcert -cert-file x.pem -key-file x-key.pem warmup.example >/dev/null 2>&1)
 cp "$T/ca/rootCA.pem" "$T/ca/rootCA-key.pem" "$T/state/ca/"
-taskset -c 0 ip netns exec "$hns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" >"$T/forestd.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 50); do ip netns exec "$nns" curl -sf "$api/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+trust_helper_start "$T/etc" "$T/state" "$T/forestd.log" taskset -c 0 || { echo "sign_csr: the helper did not come up" >&2; exit 1; }
 cat >"$T/export.json" <<'EOF2'
 {"schema":1,"source_node":"c0","records":[{"name":"c0.incus","address":"fd00:1000::1"},{"name":"c0-2.c0.incus","address":"fd00:1100::1"},{"name":"c0-2-1.c0-2.c0.incus","address":"fd00:1110::1"}],"route":{"subtree":"fd00:1000::/20","next_hop":"fd00:f00d:0:1::1","ready":true,"uplink_interface":"eth0"},"descendants":[{"name":"c0-2.c0.incus","route":{"subtree":"fd00:1100::/24","next_hop":"fd00:1000:0:1::1","ready":true,"uplink_interface":"eth0"}},{"name":"c0-2-1.c0-2.c0.incus","route":{"subtree":"fd00:1110::/28","next_hop":"fd00:1100:0:1::1","ready":true,"uplink_interface":"eth0"}}]}
 EOF2

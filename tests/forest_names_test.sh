@@ -73,18 +73,7 @@ tail -n 1 "$T/up.log"
 
 # The host-equivalent: the host's own network, a resolv.conf naming only the helper.
 echo "nameserver $HELPER" >"$T/resolv.conf"
-hostns() { unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T/resolv.conf" "$@"; }
-q() { kdig @"$HELPER" +short +timeout=2 "$1" "${2:-AAAA}" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
 rcode() { kdig @"$HELPER" +timeout=2 "$1" AAAA 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n1; }
-# wait_for SECONDS WHAT CMD...: until CMD succeeds; prints the seconds it took.
-wait_for() {
-  local limit=$1 what=$2 start=$SECONDS; shift 2
-  while ! "$@" >/dev/null 2>&1; do
-    if [ $((SECONDS - start)) -ge "$limit" ]; then fail "$what: not within $limit s"; return 0; fi
-    sleep 0.2
-  done
-  ok
-}
 resolves_to() { [ "$(q "$1")" = "$2" ]; }
 resolves() { [ -n "$(q "$1")" ]; }
 nxdomain() { [ "$(rcode "$1")" = NXDOMAIN ]; }

@@ -86,16 +86,6 @@ out=$("$FOREST" ca stage "$project" --caroot "$CAROOT_DIR" 2>&1) || fail "ca sta
 expect_contains "$out" "already staged" "ca stage is idempotent"
 
 echo "nameserver $HELPER" >"$T/resolv.conf"
-hostns() { unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T/resolv.conf" "$@"; }
-q() { kdig @"$HELPER" +short +timeout=2 "$1" AAAA 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
-wait_for() {
-  local limit=$1 what=$2 start=$SECONDS; shift 2
-  while ! "$@" >/dev/null 2>&1; do
-    if [ $((SECONDS - start)) -ge "$limit" ]; then fail "$what: not within $limit s"; return 0; fi
-    sleep 0.5
-  done
-  ok
-}
 resolves() { [ -n "$(q "$1")" ]; }
 in_node() { local n=$1; shift; "$FOREST" exec "$n" -- "$@"; }
 

@@ -22,6 +22,21 @@ run_expect() {
   expect_eq "$code" "$want" "exit code of $*"
 }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+# wait_for SECONDS WHAT CMD...: until CMD succeeds (a check), or a failure.
+wait_for() {
+  local limit=$1 what=$2 start=$SECONDS; shift 2
+  while ! "$@" >/dev/null 2>&1; do
+    if [ $((SECONDS - start)) -ge "$limit" ]; then fail "$what: not within $limit s"; return 0; fi
+    sleep 0.2
+  done
+  ok
+}
+# For suites on a real forest, with HELPER set and $T/resolv.conf naming it:
+# hostns CMD... runs CMD as the host would with ~incus taught (a mount
+# namespace whose resolv.conf names only the helper); q NAME [TYPE] asks the
+# helper directly (answers sorted, one line).
+hostns() { unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T/resolv.conf" "$@"; }
+q() { kdig @"${HELPER:?}" +short +timeout=2 "$1" "${2:-AAAA}" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
 finish() {
   echo "$checks checks, $failures failures"
   [ "$failures" -eq 0 ]

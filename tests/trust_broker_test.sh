@@ -17,7 +17,6 @@ FORESTD=${FORESTD:-$(dirname "$FOREST")/forestd}
 . "$(dirname "$0")/trust_netns.sh"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   trust_netns_down
   rm -rf "$T"
 }
@@ -42,18 +41,7 @@ roots:
             workloads:
               - name: app
 EOF2
-start() {
-  # ip netns exec execs forestd: $! is forestd's own pid (a shell function
-  # here would put a subshell in between, and kill would miss forestd).
-  ip netns exec "$hns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" >>"$T/forestd.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 50); do
-    in_n curl -sf "$api/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  cat "$T/forestd.log" >&2
-  return 1
-}
+start() { trust_helper_start "$T/etc" "$T/state" "$T/forestd.log"; }
 start || { fail "forestd did not come up"; finish; }
 ok
 cat >"$T/export.json" <<'EOF2'

@@ -4,7 +4,8 @@
 #   $nns: a node c0-2-1 (uplink fd00:1100:0:1::1, the default source towards
 #         the helper), plus c0's uplink fd00:f00d:0:1::1 to publish from and
 #         any extra /128s given as arguments (other callers)
-# trust_netns_up PREFIX [ADDR...]; trust_netns_down removes both.
+# trust_netns_up PREFIX [ADDR...]; trust_helper_start runs forestd --role
+# helper there; trust_netns_down stops it and removes both namespaces.
 trust_netns_up() {
   local prefix=$1 tag a p; shift
   tag=$(printf '%04x' $((RANDOM)))
@@ -21,7 +22,27 @@ trust_netns_up() {
   ip -n "$nns" -6 route add fd00:f00d::/64 dev "n$tag" src fd00:1100:0:1::1
   for p in fd00:1000::/20 fd00:f00d:0:1::/64; do ip -n "$hns" -6 route add "$p" dev "h$tag"; done
 }
+# trust_helper_start DIR STATE LOG [WRAPPER...]: forestd --role helper in
+# $hns (through WRAPPER, e.g. taskset -c 0) until /healthz answers from $nns;
+# sets $pid. Every wrapper execs the next, so $pid is forestd's own pid (a
+# shell function in between would make kill miss forestd).
+trust_helper_start() {
+  local dir=$1 state=$2 log=$3 _
+  shift 3
+  "$@" ip netns exec "$hns" "${FORESTD:?}" --role helper --dir "$dir" --state "$state" >>"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do
+    ip netns exec "$nns" curl -sf "http://[fd00:f00d::53]:8053/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$log" >&2
+  return 1
+}
 trust_netns_down() {
+  if [ -n "${pid:-}" ]; then
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    pid=""
+  fi
   [ -n "${hns:-}" ] && ip netns del "$hns" 2>/dev/null
   [ -n "${nns:-}" ] && ip netns del "$nns" 2>/dev/null
   return 0

@@ -2,6 +2,7 @@
 // directory, fsync it, rename over the target, fsync the directory.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "base/result.h"
@@ -23,5 +24,23 @@ Status MakeDirs(const std::string& path);
 
 // Removes `path` recursively if it exists.
 Status RemoveTree(const std::string& path);
+
+// An exclusive flock(2) on `path` (created 0600 if missing), held until the
+// lock is destroyed: serialises read-modify-write of a state file between
+// processes.
+class FileLock {
+ public:
+  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// True when an executable `program` is in one of $PATH's directories.
+bool OnPath(const std::string& program);
 
 }  // namespace forest

@@ -1,9 +1,6 @@
 // forest doctor: what this host lacks for `forest up`, and how to fix it.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "base/files.h"
 #include "cli/command.h"
@@ -21,16 +18,6 @@ struct Check {
   std::string detail;
   std::string fix;
 };
-
-bool OnPath(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  std::istringstream in(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-  std::string dir;
-  while (std::getline(in, dir, ':')) {
-    if (access((dir + "/" + tool).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
 
 std::vector<Check> RunChecks() {
   std::vector<Check> out;

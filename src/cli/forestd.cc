@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "base/clock.h"
 #include "base/files.h"
 #include "base/version.h"
 #include "cli/app.h"
@@ -21,6 +21,7 @@
 #include "cli/forestd.h"
 #include "serve/dns_server.h"
 #include "helper/ca_broker.h"
+#include "trust/caroot.h"
 #include "helper/helper_state.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
@@ -113,7 +114,7 @@ class Helper {
   // loaded again whenever the files change, so staging needs no restart.
   void ReloadRoot() {
     struct stat cert{}, key{};
-    std::string cert_path = CaDir() + "/rootCA.pem", key_path = CaDir() + "/rootCA-key.pem";
+    std::string cert_path = CaDir() + "/" + trust::kRootCertFile, key_path = CaDir() + "/" + trust::kRootKeyFile;
     if (stat(cert_path.c_str(), &cert) != 0 || stat(key_path.c_str(), &key) != 0) {
       if (broker_.root()) Log("CA root removed from " + CaDir());
       broker_.SetRoot(std::nullopt);
@@ -159,9 +160,7 @@ class Helper {
 
   http::Response SignCsr(const http::Request& r) {
     ReloadRoot();
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    auto reply = broker_.Sign(state_.view(), r.remote_address, r.body, now);
+    auto reply = broker_.Sign(state_.view(), r.remote_address, r.body, UnixNow());
     Log(reply.log);
     if (!reply.issued) {
       ++sign_refused_;

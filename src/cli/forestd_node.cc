@@ -9,6 +9,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "base/clock.h"
 #include "base/files.h"
 #include "cli/app.h"
 #include "cli/command.h"
@@ -144,9 +145,7 @@ int RunNode(const NodeDaemonOptions& o) {
     }
     while (!g_stop) {
       for (const std::string& line : node::EnsureDeclared(client, ca, o.state, declared)) Log(line);
-      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
-      for (const std::string& line : node::RenewDue(client, ca, o.state, now)) Log(line);
+      for (const std::string& line : node::RenewDue(client, ca, o.state, UnixNow())) Log(line);
       auto until = std::chrono::steady_clock::now() + period;
       while (!g_stop && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -3,14 +3,11 @@
 // signed by the helper's CA broker (DESIGN.md, Trust). Settings come from
 // /etc/forest/mkcert.json ($FOREST_MKCERT_CONFIG), which `forest up` writes
 // (node/ca_client.h).
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
 #include <iostream>
-
-#include <nlohmann/json.hpp>
 
 #include "base/files.h"
 #include "base/version.h"
@@ -25,17 +22,9 @@
 namespace forest::cli {
 namespace {
 
-using Json = nlohmann::json;
-
 int Die(const std::string& message) {
   std::cerr << "ERROR: " << message << "\n";
   return 1;
-}
-
-bool HaveProgram(const std::string& name) {
-  int rc = 0;
-  up::Shell("command -v " + name + " >/dev/null 2>&1", &rc);
-  return rc == 0;
 }
 
 std::string Quote(const std::string& s) {
@@ -72,7 +61,7 @@ int Install(const node::CaEndpoint& c, const std::string& caroot) {
   std::string out = up::Shell("update-ca-certificates 2>&1", &rc);
   if (rc != 0) return Die("update-ca-certificates failed: " + out);
   std::cerr << "The forest's root (" << info->subject << ") is now installed in the system trust store.\n";
-  if (!HaveProgram("certutil")) {
+  if (!OnPath("certutil")) {
     std::cerr << "Note: certutil is not available, so the root is not in the NSS store (Chromium, Firefox);"
                  " install it with \"apt install libnss3-tools\" and run \"mkcert -install\" again.\n";
     return 0;
@@ -99,7 +88,7 @@ int Uninstall(const std::string& caroot) {
   std::remove(StoreFile(info->serial_hex).c_str());
   int rc = 0;
   up::Shell("update-ca-certificates --fresh >/dev/null 2>&1", &rc);
-  if (HaveProgram("certutil")) {
+  if (OnPath("certutil")) {
     up::Shell("certutil -D -d " + Quote("sql:" + NssDb()) + " -n " + Quote(Nickname(info->serial_hex)) +
                   " >/dev/null 2>&1",
               &rc);
@@ -127,10 +116,6 @@ void Report(const node::Signed& reply, const std::vector<std::string>& requested
   std::cerr << "\n" << where << "\n\nIt will expire on " << Day(reply.not_after) << "\n\n";
 }
 
-Status WriteOut(const std::string& path, const std::string& data, unsigned mode) {
-  return WriteFileAtomic(path, data, mode);
-}
-
 int MakeCert(const node::CaEndpoint& c, const trust::MkcertArgs& a) {
   std::vector<std::string> names;
   for (const auto& n : a.names) {
@@ -152,10 +137,10 @@ int MakeCert(const node::CaEndpoint& c, const trust::MkcertArgs& a) {
     std::string key_file = a.key_file.empty() ? files.key : a.key_file;
     Status s;
     if (cert_file == key_file) {
-      s = WriteOut(key_file, cert + *key, 0600);
+      s = WriteFileAtomic(key_file, cert + *key, 0600);
     } else {
-      s = WriteOut(cert_file, cert, 0644);
-      if (s.ok()) s = WriteOut(key_file, *key, 0600);
+      s = WriteFileAtomic(cert_file, cert, 0644);
+      if (s.ok()) s = WriteFileAtomic(key_file, *key, 0600);
     }
     if (!s.ok()) return Die(s.error().message);
     where = cert_file == key_file ? "The certificate and key are at \"" + cert_file + "\""
@@ -164,7 +149,7 @@ int MakeCert(const node::CaEndpoint& c, const trust::MkcertArgs& a) {
     std::string p12_file = a.p12_file.empty() ? files.p12 : a.p12_file;
     auto p12 = trust::MakePkcs12(cert, *key, reply->root, "changeit");
     if (!p12.ok()) return Die(p12.error().message);
-    if (auto s = WriteOut(p12_file, *p12, 0644); !s.ok()) return Die(s.error().message);
+    if (auto s = WriteFileAtomic(p12_file, *p12, 0644); !s.ok()) return Die(s.error().message);
     where = "The PKCS#12 bundle is at \"" + p12_file + "\"\nThe legacy PKCS#12 encryption password is the often hardcoded default \"changeit\"";
   }
   Report(*reply, names, where);
@@ -182,7 +167,7 @@ int SignCsrFile(const node::CaEndpoint& c, const trust::MkcertArgs& a) {
   auto reply = node::RequestSignature(c, *text, names, false);
   if (!reply.ok()) return Die(reply.error().message);
   std::string cert_file = a.cert_file.empty() ? trust::MkcertDefaultFiles(names, false).cert : a.cert_file;
-  if (auto s = WriteOut(cert_file, reply->certificate, 0644); !s.ok()) return Die(s.error().message);
+  if (auto s = WriteFileAtomic(cert_file, reply->certificate, 0644); !s.ok()) return Die(s.error().message);
   Report(*reply, names, "The certificate is at \"" + cert_file + "\"");
   return 0;
 }

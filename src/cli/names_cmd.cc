@@ -3,10 +3,7 @@
 // a node: `register-local-record` / `unregister-local-record` /
 // `local-records` (service names on this node) and `export-registration`
 // (what this node passes upward; its parent pulls it).
-#include <sys/file.h>
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
@@ -63,10 +60,7 @@ Result<ThisNode> LoadThisNode(const NodeFiles& f) {
 Status EditRegistrations(const NodeFiles& f,
                          const std::function<Result<std::vector<node::Service>>(std::vector<node::Service>)>& edit) {
   FOREST_TRY(MakeDirs(f.state));
-  std::string lock_path = f.state + "/local-records.lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return MakeError(lock_path + ": " + std::strerror(errno));
-  ::flock(fd, LOCK_EX);
+  FOREST_ASSIGN_OR_RETURN(auto lock, FileLock::Acquire(f.state + "/local-records.lock"));
   std::string file = f.state + "/" + node::kRegistrationsFile;
   std::vector<node::Service> current;
   Status s;
@@ -84,7 +78,6 @@ Status EditRegistrations(const NodeFiles& f,
       s = WriteFileAtomic(file, node::SerializeServices(*next));
     }
   }
-  ::close(fd);
   return s;
 }
 

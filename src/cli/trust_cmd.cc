@@ -2,9 +2,9 @@
 // root into the helper's state) and `forest cert issue NODE WORKLOAD` (have
 // NODE deploy a certificate into WORKLOAD). Inside a node: `forest cert
 // deploy` and `forest cert list`.
-#include <chrono>
 #include <iostream>
 
+#include "base/clock.h"
 #include "cli/command.h"
 #include "node/agent.h"
 #include "node/cert_deploy.h"
@@ -16,11 +16,6 @@ namespace forest::cli {
 namespace {
 
 using Json = nlohmann::json;
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void AddCaCommand(CLI::App& app, Context& ctx) {
   auto* ca = app.add_subcommand("ca", "The forest's one trust anchor: the host's mkcert root");
@@ -121,7 +116,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
               << " for:\n";
       for (const auto& n : done->names) ctx.out << "  " << n << "\n";
       ctx.out << "forestd renews it " << dep.renew_before_days << " days before it expires ("
-              << (done->not_after - Now()) / 86400 << " days from now)\n";
+              << (done->not_after - UnixNow()) / 86400 << " days from now)\n";
     });
   }
   {
@@ -147,7 +142,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
       }
       for (const auto& d : *all) {
         ctx.out << d.workload << ":" << d.dir << "  serial " << d.serial << "  expires in "
-                << (d.not_after - Now()) / 86400 << " days\n";
+                << (d.not_after - UnixNow()) / 86400 << " days\n";
         for (const auto& n : d.names) ctx.out << "  " << n << "\n";
       }
     });

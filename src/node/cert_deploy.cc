@@ -1,11 +1,6 @@
 #include "node/cert_deploy.h"
 
-#include <sys/file.h>
-
-#include <fcntl.h>
 #include <unistd.h>
-
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -48,22 +43,6 @@ Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
   }
   return d;
 }
-
-// Serialises read-modify-write of certs.json between the CLI and forestd.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
 
 bool SameSlot(const CertDeployment& a, const CertDeployment& b) { return a.workload == b.workload && a.dir == b.dir; }
 
@@ -125,7 +104,8 @@ Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDe
 Result<CertDeployment> DeployAndRecord(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
                                        CertDeployment d) {
   FOREST_TRY(MakeDirs(state_dir));
-  FileLock lock(state_dir + "/certs.lock");
+  // certs.json is read, changed and written by the CLI and forestd alike.
+  FOREST_ASSIGN_OR_RETURN(auto lock, FileLock::Acquire(state_dir + "/certs.lock"));
   FOREST_ASSIGN_OR_RETURN(std::vector<CertDeployment> all, ReadDeployments(state_dir));
   FOREST_ASSIGN_OR_RETURN(CertDeployment done, Deploy(local, ca, std::move(d)));
   bool replaced = false;
@@ -163,7 +143,8 @@ std::vector<std::string> EnsureDeclared(incus::Client& local, const CaEndpoint& 
 std::vector<std::string> RenewDue(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
                                   int64_t now) {
   std::vector<std::string> log;
-  FileLock lock(state_dir + "/certs.lock");
+  auto lock = FileLock::Acquire(state_dir + "/certs.lock");
+  if (!lock.ok()) return {"certificates: " + lock.error().message};
   auto all = ReadDeployments(state_dir);
   if (!all.ok()) return {"certificates: " + all.error().message};
   bool changed = false;

@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 
+#include "base/clock.h"
 #include "base/files.h"
 
 namespace forest::trust {
@@ -45,9 +45,7 @@ Result<HostRoot> LoadOrCreateRoot(const std::string& dir, bool create) {
       return MakeError(dir + ": no mkcert root here (" + kRootCertFile + ", " + kRootKeyFile +
                        "); run `mkcert -install` or `forest ca stage` to create one");
     }
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-    FOREST_ASSIGN_OR_RETURN(r.files, CreateRoot(UserAndHostname(), now));
+    FOREST_ASSIGN_OR_RETURN(r.files, CreateRoot(UserAndHostname(), UnixNow()));
     FOREST_TRY(MakeDirs(dir));
     FOREST_TRY(WriteFileAtomic(key_path, r.files.key_pem, 0400));
     FOREST_TRY(WriteFileAtomic(cert_path, r.files.cert_pem, 0644));

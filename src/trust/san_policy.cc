@@ -111,8 +111,8 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
                                const std::vector<std::string>& label_paths,
                                const std::vector<std::string>& requested) {
   SanDecision d;
-  d.caller = naming::FoldName(caller_canonical);
-  std::vector<std::string> chain = ChainOf(d.caller);
+  const std::string caller = naming::FoldName(caller_canonical);
+  std::vector<std::string> chain = ChainOf(caller);
   if (chain.empty()) return MakeError("caller " + naming::QuoteUntrusted(caller_canonical) + " is not a node name");
   if (label_paths.empty()) return MakeError("label_paths: at least one label path is needed (\"\" is the node itself)");
   if (label_paths.size() > kMaxLabelPaths) {
@@ -127,12 +127,11 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
     std::string path = naming::FoldName(label_paths[i]);
     auto object = ObjectFor(chain, path);
     if (!object.ok()) return object.error().Wrap("label_paths[" + std::to_string(i) + "]");
-    d.label_paths.push_back(path);
     std::vector<std::string> family = {object->Canonical()};
     for (std::string& a : object->AliasCandidates()) family.push_back(std::move(a));
     for (const std::string& name : family) {
       if (allowed.count(name) || why_withheld.count(name)) continue;
-      if (auto conflict = Conflict(view, d.caller, name)) {
+      if (auto conflict = Conflict(view, caller, name)) {
         why_withheld[name] = *conflict;
         d.withheld.push_back(name + " " + *conflict);
         continue;
@@ -148,11 +147,11 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
     if (placed.count(name)) continue;
     if (!allowed.count(name)) {
       if (auto it = why_withheld.find(name); it != why_withheld.end()) {
-        return MakeError(name + " " + it->second + "; it is not signed for " + d.caller);
+        return MakeError(name + " " + it->second + "; it is not signed for " + caller);
       }
-      auto path = LabelPathForName(d.caller, name);
+      auto path = LabelPathForName(caller, name);
       if (!path.ok()) return path.error();
-      return MakeError(name + " is not a name of the requested label paths of " + d.caller +
+      return MakeError(name + " is not a name of the requested label paths of " + caller +
                        " (it would be label path " + naming::QuoteUntrusted(*path) + ")");
     }
     placed.insert(name);
@@ -161,7 +160,7 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
   for (const std::string& name : family_order) {
     if (placed.insert(name).second) d.sans.push_back(name);
   }
-  if (d.sans.empty()) return MakeError("no name of the requested label paths can be signed for " + d.caller + ": " + d.withheld.front());
+  if (d.sans.empty()) return MakeError("no name of the requested label paths can be signed for " + caller + ": " + d.withheld.front());
   return d;
 }
 

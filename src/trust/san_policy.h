@@ -26,10 +26,8 @@ inline constexpr size_t kMaxLabelPaths = 16;
 Result<std::string> LabelPathForName(std::string_view node_canonical, std::string_view name);
 
 struct SanDecision {
-  std::string caller;                    // canonical node name
-  std::vector<std::string> label_paths;  // as checked, folded
-  std::vector<std::string> sans;         // requested names first, then the rest of each family
-  std::vector<std::string> withheld;     // family members left out, with the reason
+  std::vector<std::string> sans;      // requested names first, then the rest of each family
+  std::vector<std::string> withheld;  // family members left out, with the reason
 };
 
 // Helper side. `requested` are the names the CSR asks for (they must all be in
