@@ -16,6 +16,7 @@ build=${1:?usage: bench/name_propagation.sh BUILD_DIR}
 forest="$build/forest"
 src=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d /tmp/forest-bench.XXXXXX)
+. "$src/tests/forest_tests.sh"
 N=${FOREST_BENCH_N:-20}
 M=${FOREST_BENCH_M:-5}
 if [ -n "${FOREST_BENCH_REUSE:-}" ]; then
@@ -26,8 +27,7 @@ else
   suffix=$(printf '%04x' $((RANDOM)))
   topo="$T/chain.yaml"
   sed -e "s/^name: source-chain/name: bp$suffix/" "$src/examples/source-chain.yaml" >"$topo"
-  printf 'host:\n  bridge: fbp%s\n' "$suffix" >>"$topo"
-  . "$src/tests/forest_tests.sh"
+  printf 'dns64_upstream: %s\nhost:\n  bridge: fbp%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
   forest_tests_begin "$forest"
   cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
 fi

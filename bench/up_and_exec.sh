@@ -12,12 +12,12 @@ build=${1:?usage: bench/up_and_exec.sh BUILD_DIR}
 forest="$build/forest"
 src=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d /tmp/forest-bench.XXXXXX)
+. "$src/tests/forest_tests.sh"
 suffix=$(printf '%04x' $((RANDOM)))
 name="bn$suffix"
 topo="$T/chain.yaml"
 sed -e "s/^name: source-chain/name: $name/" "$src/examples/source-chain.yaml" >"$topo"
-printf 'host:\n  bridge: fbn%s\n' "$suffix" >>"$topo"
-. "$src/tests/forest_tests.sh"
+printf 'dns64_upstream: %s\nhost:\n  bridge: fbn%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
 forest_tests_begin "$forest"
 cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
 trap cleanup EXIT

@@ -59,8 +59,9 @@ run_expect 0 "$FOREST" --version
 expect_contains "$out" "forest 0." "version"
 run_expect 2 "$FORESTD" --role node
 expect_contains "$out" "needs --self <canonical name>" "forestd --role node names what it lacks"
-run_expect 2 "$FORESTD" --role node --edge --self c0.incus
-expect_contains "$out" "not part of forestd" "forestd refuses the edge role it does not have yet"
+mkdir -p "$T/inputs" && cp "$EX/source-chain.yaml" "$T/inputs/topology.yaml"
+run_expect 1 "$FORESTD" --role node --edge --self c0-2.c0.incus --dir "$T/inputs" --state "$T/state"
+expect_contains "$out" "c0-2.c0.incus is not an edge" "forestd --edge on a node the topology does not make the edge"
 run_expect 1 "$FORESTD" --role node --self nope.incus --dir "$EX"
 expect_contains "$out" "error" "forestd --role node without a usable topology"
 run_expect 1 "$FOREST" register-local-record --name auth.app.incus --target-name app.incus --dir "$T/none"

@@ -19,7 +19,7 @@ done
 expect_eq "$(cat "$c/forest.command")" "forest generate demo --topology topology.yaml --enable-cache" "forest.command"
 node_profile=$(cat "$c/final/nodes/forest-node_c0-2-1_c0-2_c0.yaml")
 expect_contains "$node_profile" 'nictype: "routed"' "routed NIC"
-expect_contains "$node_profile" 'ipv6.address: "fd00:1100:0:1::1"' "uplink on the routed NIC"
+expect_contains "$node_profile" 'ipv6.address: "fd00:1100:0:1::1,fd00:1100:0:1::c1a7:1"' "uplink and CLAT /128 on the routed NIC"
 expect_contains "$node_profile" 'ipv6.routes: "fd00:1110::/28"' "delegated prefix on the routed NIC"
 [[ "$node_profile" != *security.privileged* ]] && ok || fail "node profile must not be privileged"
 expect_contains "$(cat "$c/final/profiles/forest-root.yaml")" 'path: "/dev/net/tun"' "tun device"

@@ -12,6 +12,7 @@
 # the checks against a forest that is already up (developer aid: it is
 # converged again, not removed).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/forest_tests.sh"
 if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
   echo "forest_names_test: needs root and a running incusd (scripts/setup)" >&2
   exit 1
@@ -27,18 +28,9 @@ else
   suffix=$(printf '%04x' $((RANDOM)))
   name="nm$suffix"
   topo="$T/names.yaml"
-  cat >"$topo" <<EOF2
-version: 1
-name: $name
-nat64_prefix: fd00:6464::/96
-host:
-  bridge: fnm$suffix
-roots:
-  - name: c0
-    prefix: fd00:1000::/20
-    children:
-      - name: c0-2
-        slot: 1
+  {
+    forest_chain_head "$name" "fnm$suffix"
+    cat <<EOF2
         children:
           - name: c0-2-1
             slot: 1
@@ -46,7 +38,7 @@ roots:
               - name: $W
               - name: peer
 EOF2
-  . "$(dirname "$0")/forest_tests.sh"
+  } >"$topo"
   forest_tests_begin "$FOREST"
   cleanup() {
     set +e
@@ -64,12 +56,7 @@ ssh-keygen -q -t ed25519 -N '' -C forest-names -f "$T/id" && ssh-add -q "$T/id" 
 
 project=$(sed -n 's/^name: //p' "$topo" | head -n1)
 echo "== up"
-if ! "$FOREST" up --guard-uplink "$topo" >"$T/up.log" 2>&1; then
-  cat "$T/up.log" >&2
-  fail "up failed"
-  finish
-fi
-tail -n 1 "$T/up.log"
+forest_up "$topo" || { fail "up failed"; finish; }
 
 # The host-equivalent: the host's own network, a resolv.conf naming only the helper.
 echo "nameserver $HELPER" >"$T/resolv.conf"

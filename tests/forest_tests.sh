@@ -25,3 +25,29 @@ forest_tests_begin() {
     "$bin" down "$n" >&2 || echo "could not remove test forest $n; see the output above" >&2
   done
 }
+
+# A test forest's DNS64 asks the upstream namespace of tests/xlat_upstream.sh,
+# never Incus's dnsmasq on the host bridge, which would ask the machine's
+# resolvers. Without that namespace the query dies at the uplink guard.
+FOREST_TEST_DNS64=198.51.100.53
+
+# forest_chain_head NAME BRIDGE: the start of a test topology: the ULA NAT64
+# prefix, the test DNS64 upstream, the host bridge, root c0 (fd00:1000::/20)
+# and its child c0-2 in slot 1. The caller appends c0-2's own keys (8 spaces
+# in) and what lies below it.
+forest_chain_head() {
+  printf 'version: 1\nname: %s\nnat64_prefix: fd00:6464::/96\n' "$1"
+  printf 'dns64_upstream: %s\n' "$FOREST_TEST_DNS64"
+  printf 'host:\n  bridge: %s\nroots:\n  - name: c0\n    prefix: fd00:1000::/20\n' "$2"
+  printf '    children:\n      - name: c0-2\n        slot: 1\n'
+}
+
+# forest_up [ARGS...] TOPOLOGY: `forest up --guard-uplink`, printing its last
+# line; on failure its whole log, and false.
+forest_up() {
+  if ! "${FOREST:?}" up --guard-uplink "$@" >"$T/up.log" 2>&1; then
+    cat "$T/up.log" >&2
+    return 1
+  fi
+  tail -n 1 "$T/up.log"
+}

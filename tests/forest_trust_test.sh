@@ -12,6 +12,7 @@
 # Needs root and a running incusd. FOREST_TRUST_REUSE=<topology file> runs the
 # checks against a forest that is already up (developer aid).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/forest_tests.sh"
 if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
   echo "forest_trust_test: needs root and a running incusd (scripts/setup)" >&2
   exit 1
@@ -34,18 +35,9 @@ else
   name="tr$suffix"
   topo="$T/trust.yaml"
   CAROOT_DIR="$T/caroot"
-  cat >"$topo" <<EOF2
-version: 1
-name: $name
-nat64_prefix: fd00:6464::/96
-host:
-  bridge: ftr$suffix
-roots:
-  - name: c0
-    prefix: fd00:1000::/20
-    children:
-      - name: c0-2
-        slot: 1
+  {
+    forest_chain_head "$name" "ftr$suffix"
+    cat <<EOF2
         workloads:
           - name: peer
             tls: true
@@ -55,7 +47,7 @@ roots:
             workloads:
               - name: $W
 EOF2
-  . "$(dirname "$0")/forest_tests.sh"
+  } >"$topo"
   forest_tests_begin "$FOREST"
   cleanup() {
     set +e
@@ -67,12 +59,7 @@ trap cleanup EXIT
 project=$(sed -n 's/^name: //p' "$topo" | head -n1)
 
 echo "== up (the root is made in an empty CAROOT and staged)"
-if ! "$FOREST" up --guard-uplink --caroot "$CAROOT_DIR" "$topo" >"$T/up.log" 2>&1; then
-  cat "$T/up.log" >&2
-  fail "up failed"
-  finish
-fi
-tail -n 1 "$T/up.log"
+forest_up --caroot "$CAROOT_DIR" "$topo" || { fail "up failed"; finish; }
 ROOT="$CAROOT_DIR/rootCA.pem"
 [ -s "$ROOT" ] && [ -s "$CAROOT_DIR/rootCA-key.pem" ] && ok || fail "no root in $CAROOT_DIR"
 [ -n "${FOREST_TRUST_REUSE:-}" ] || expect_contains "$(cat "$T/up.log")" "created a new mkcert-compatible root in $CAROOT_DIR" "up says it made the root"

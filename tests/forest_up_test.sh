@@ -6,6 +6,7 @@
 # spoofed sources; down removes everything.
 # Needs root and a running incusd (scripts/setup starts one).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/forest_tests.sh"
 if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
   echo "forest_up_test: needs root and a running incusd (scripts/setup)" >&2
   exit 1
@@ -20,18 +21,9 @@ share="$T/share"
 mkdir -p "$share/sub" && echo hello >"$share/greeting" && echo secret >"$T/next-to-share"
 chown -R 1000:1000 "$share"
 chmod 755 "$T"
-cat >"$topo" <<EOF2
-version: 1
-name: $name
-nat64_prefix: fd00:6464::/96
-host:
-  bridge: $bridge
-roots:
-  - name: c0
-    prefix: fd00:1000::/20
-    children:
-      - name: c0-2
-        slot: 1
+{
+  forest_chain_head "$name" "$bridge"
+  cat <<EOF2
         children:
           - name: c0-2-1
             slot: 1
@@ -46,7 +38,7 @@ roots:
             children:
               - name: c0-2-1-1
 EOF2
-. "$(dirname "$0")/forest_tests.sh"
+} >"$topo"
 forest_tests_begin "$FOREST"
 project="forest-$name"
 

@@ -27,6 +27,7 @@ const std::vector<CommandSpec>& ForestCommands() {
       {"doctor", "explain what this host lacks for `forest up` and how to fix it", AddDoctorCommand},
       {"up", "build or converge the topology on this Incus host", AddUpCommands},
       {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes", AddNameCommands},
+      {"xlat", "(inside a node) 464XLAT: the CLAT sidecar or the DNS64/NAT64 edge", AddXlatCommand},
       {"ca", "trust: stage the host's mkcert root on the helper; issue and deploy certificates", AddTrustCommands},
   };
   return commands;

@@ -45,6 +45,7 @@ void AddImageCommand(CLI::App& app, Context& ctx);
 void AddDoctorCommand(CLI::App& app, Context& ctx);
 void AddNameCommands(CLI::App& app, Context& ctx);
 void AddTrustCommands(CLI::App& app, Context& ctx);
+void AddXlatCommand(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {

@@ -7,6 +7,7 @@
 #include "image/image.h"
 #include "incus/api.h"
 #include "trust/caroot.h"
+#include "up/converge.h"
 
 namespace forest::cli {
 
@@ -114,14 +115,53 @@ std::vector<Check> RunChecks() {
   return out;
 }
 
+
+// `forest doctor NODE`: the node's own checks (its 464XLAT wiring), asked
+// through the hierarchy.
+Result<std::vector<Check>> NodeChecks(const std::string& node) {
+  std::vector<Known> forests;
+  FOREST_ASSIGN_OR_RETURN(Found found, Locate(node, forests));
+  if (!found.node) return MakeError(node + " is a workload; doctor checks nodes (and this host without NODE)");
+  auto client = HostClient(found.forest->loaded->topology);
+  std::string text, err;
+  FOREST_ASSIGN_OR_RETURN(int rc, up::ExecPath(client, found.path, {up::kBinaryPath, "xlat", "status", "--json"},
+                                               [&](int fd, std::string_view b) { (fd == 2 ? err : text).append(b); }));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.contains("checks")) {
+    return MakeError(found.node->canonical_name + ": `forest xlat status` failed (exit " + std::to_string(rc) +
+                     "): " + err + text);
+  }
+  std::vector<Check> out;
+  std::string role = j.value("role", "none");
+  out.push_back({"464XLAT role", true,
+                 role == "edge"   ? "edge: DNS64 + NAT64 to the IPv4 egress"
+                 : role == "clat" ? "clat: CLAT sidecar in netns clatns"
+                                  : "none: a root without the edge",
+                 ""});
+  for (const auto& c : j["checks"]) {
+    out.push_back({c.value("check", ""), c.value("ok", false), c.value("ok", false) ? "present" : "missing",
+                   c.value("fix", "")});
+  }
+  return out;
+}
+
 }  // namespace
 
 void AddDoctorCommand(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("doctor", "Explain what this host lacks for `forest up` and how to fix it");
+  auto* cmd = app.add_subcommand("doctor", "Explain what this host (or NODE) lacks and how to fix it");
   auto json = std::make_shared<bool>(false);
+  auto node = std::make_shared<std::string>();
+  cmd->add_option("NODE", *node, "check this node of a forest brought up here (its 464XLAT wiring) instead of the host");
   cmd->add_flag("--json", *json, "print JSON");
-  cmd->callback([json, &ctx] {
-    auto checks = RunChecks();
+  cmd->callback([json, node, &ctx] {
+    std::vector<Check> checks;
+    if (node->empty()) {
+      checks = RunChecks();
+    } else {
+      auto r = NodeChecks(*node);
+      if (!r.ok()) return ctx.Fail(r.error());
+      checks = std::move(*r);
+    }
     int bad = 0;
     nlohmann::json out = nlohmann::json::array();
     for (const auto& c : checks) {
@@ -129,14 +169,15 @@ void AddDoctorCommand(CLI::App& app, Context& ctx) {
       out.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}, {"fix", c.ok ? "" : c.fix}});
     }
     if (*json) {
+      if (!node->empty()) out = {{"node", *node}, {"checks", out}, {"role", checks.front().detail.substr(0, checks.front().detail.find(':'))}};
       ctx.out << out.dump(2) << "\n";
     } else {
       for (const auto& c : checks) {
         ctx.out << (c.ok ? "ok    " : "FAIL  ") << c.name << ": " << c.detail << "\n";
         if (!c.ok && !c.fix.empty()) ctx.out << "      fix: " << c.fix << "\n";
       }
-      ctx.out << (bad == 0 ? "this host can run `forest up`\n"
-                           : std::to_string(bad) + " problem(s) to fix before `forest up`\n");
+      std::string what = node->empty() ? "this host can run `forest up`" : *node + " is healthy";
+      ctx.out << (bad == 0 ? what + "\n" : std::to_string(bad) + " problem(s) to fix\n");
     }
     if (bad) ctx.exit_code = 1;
   });

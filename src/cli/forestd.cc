@@ -1,6 +1,6 @@
 // forestd: the daemon. `--role helper` serves the forest's publication API
 // and authoritative DNS for .incus; `--role node` is the node agent
-// (cli/forestd_node.cc); the edge role arrives with the IPv4 plane.
+// (cli/forestd_node.cc), with the 464XLAT wiring of its node (up/xlat_apply.h).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -296,7 +296,8 @@ int RunForestd(int argc, char** argv) {
   std::string state;
   int dns_port = -1, http_port = 8053;
   app.add_option("--role", role, "helper | node")->check(CLI::IsMember({"helper", "node"}))->required();
-  app.add_flag("--edge", edge, "with --role node: also run DNS64 + NAT64 (root only)");
+  app.add_flag("--edge", edge,
+               "with --role node: this node is the edge (DNS64 + NAT64); the topology must say so too");
   app.add_option("--self", n.self, "with --role node: this node's canonical name");
   app.add_option("--dir", dir, "directory with topology.yaml and slots.json")->capture_default_str();
   app.add_option("--state", state, "state directory (default /var/lib/forestd)");
@@ -319,15 +320,12 @@ int RunForestd(int argc, char** argv) {
     h.http_port = static_cast<uint16_t>(http_port);
     return RunHelper(h);
   }
-  if (edge) {
-    std::cerr << "forestd: error: --edge (DNS64 + NAT64) is not part of forestd " << kVersion << " yet\n";
-    return 2;
-  }
   if (n.self.empty()) {
     std::cerr << "forestd: error: --role node needs --self <canonical name>, e.g. --self c0-2.c0.incus\n";
     return 2;
   }
   n.dir = dir;
+  n.edge = edge;
   if (!state.empty()) n.state = state;
   n.listen = listen;
   n.dns_port = static_cast<uint16_t>(dns_port < 0 ? 5353 : dns_port);

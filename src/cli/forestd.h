@@ -14,8 +14,10 @@ struct NodeDaemonOptions {
   uint16_t dns_port = 5353;
   uint16_t http_port = 8053;
   double repair_seconds = 30;
+  bool edge = false;                       // --edge: refuse to start unless the plan makes self the edge
 };
 
 int RunNode(const NodeDaemonOptions& o);
+
 
 }  // namespace forest::cli

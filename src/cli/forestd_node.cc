@@ -21,6 +21,8 @@
 #include "serve/dns_server.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
+#include "up/xlat_apply.h"
+#include "xlat/xlat.h"
 
 namespace forest::cli {
 
@@ -90,6 +92,11 @@ int RunNode(const NodeDaemonOptions& o) {
     Log("error: --self " + o.self + " is not a node of " + o.dir + "/topology.yaml");
     return 1;
   }
+  if (o.edge && !self->edge) {
+    Log("error: --edge, but " + o.self + " is not an edge in " + o.dir +
+        "/topology.yaml (only a root with `edge: true` runs DNS64 + NAT64)");
+    return 1;
+  }
   std::string listen = o.listen.empty() ? self->node_address.ToString() : o.listen;
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
@@ -117,6 +124,9 @@ int RunNode(const NodeDaemonOptions& o) {
   namespace ip = boost::asio::ip;
   if (self->depth == 0) {
     dns->SetUpstream(ip::udp::endpoint(ip::make_address(plan.helper_address.ToString()), 53));
+    // The edge: names outside the forest go to DNS64 (Unbound), which
+    // synthesises AAAA under the NAT64 prefix for IPv4-only names.
+    if (self->edge) dns->SetOutsideUpstream(ip::udp::endpoint(ip::make_address("::1"), xlat::kDns64Port));
   } else {
     const plan::NodePlan* parent = plan.FindNode(self->parent_canonical);
     dns->SetUpstream(ip::udp::endpoint(ip::make_address(parent->node_address.ToString()), o.dns_port));
@@ -129,8 +139,10 @@ int RunNode(const NodeDaemonOptions& o) {
       ", repair every " + std::to_string(o.repair_seconds) + " s");
 
   std::thread loop([&] { agent.Run(g_stop); });
-  // Certificates this node deployed into workloads: renewed before they
-  // expire, deployed again when a workload lost them (node/cert_deploy.h).
+  // Upkeep every repair period: the 464XLAT wiring (built at start, repaired
+  // when a piece went missing), and the certificates this node deployed into
+  // workloads: renewed before they expire, deployed again when a workload
+  // lost them (node/cert_deploy.h).
   std::thread certs([&] {
     trust::CaEndpoint ca{plan.helper_address.ToString(), node::kApiPort, self->canonical_name};
     auto client = incus::Client::Local();
@@ -144,6 +156,11 @@ int RunNode(const NodeDaemonOptions& o) {
       declared.push_back(d);
     }
     while (!g_stop) {
+      if (auto x = up::ApplyXlat(plan, *self, "up"); !x.ok()) {
+        Log("xlat: " + x.error().message);
+      } else {
+        for (const std::string& line : x->lines) Log(line);
+      }
       for (const std::string& line : node::EnsureDeclared(client, ca, o.state, declared)) Log(line);
       for (const std::string& line : node::RenewDue(client, ca, o.state, UnixNow())) Log(line);
       auto until = std::chrono::steady_clock::now() + period;

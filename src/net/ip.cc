@@ -145,4 +145,20 @@ bool Ipv4Interface::Overlaps(const Ipv4Interface& o) const {
   return (Value(address) & m) == (Value(o.address) & m);
 }
 
+std::optional<Ipv4Interface> Ipv4Interface::Offset(uint32_t n) const {
+  uint64_t v = uint64_t(Value(address)) + n;
+  uint32_t m = Mask(length);
+  if (v > 0xffffffffu || (uint32_t(v) & m) != (Value(address) & m) || (uint32_t(v) | m) == 0xffffffffu) {
+    return std::nullopt;
+  }
+  Ipv4Interface out = *this;
+  for (int i = 0; i < 4; ++i) out.address[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
+  return out;
+}
+
+std::string Ipv4Interface::AddressString() const {
+  std::string s = ToString();
+  return s.substr(0, s.find('/'));
+}
+
 }  // namespace forest::net

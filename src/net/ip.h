@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <compare>
 #include <cstdint>
 #include <string>
@@ -58,6 +59,10 @@ struct Ipv4Interface {
   std::string ToString() const;
   std::string NetworkString() const;  // "10.203.0.0/24"
   bool Overlaps(const Ipv4Interface& o) const;  // the two on-link networks share addresses
+  // The address `n` after this one, same length; nullopt if it leaves the
+  // network or is its broadcast address.
+  std::optional<Ipv4Interface> Offset(uint32_t n) const;
+  std::string AddressString() const;  // "10.203.0.1"
   auto operator<=>(const Ipv4Interface&) const = default;
 };
 

@@ -76,5 +76,14 @@ TEST(Ip, Ipv4Networks) {
   EXPECT_TRUE(a.Overlaps(*Ipv4Interface::Parse("192.168.0.1/0")));
 }
 
+TEST(Ip, Ipv4Offset) {
+  auto a = *Ipv4Interface::Parse("10.203.0.1/24");
+  EXPECT_EQ(a.Offset(1)->ToString(), "10.203.0.2/24");
+  EXPECT_EQ(a.Offset(253)->ToString(), "10.203.0.254/24");
+  EXPECT_FALSE(a.Offset(254));  // the broadcast address
+  EXPECT_FALSE(a.Offset(300));  // leaves the network
+  EXPECT_EQ(Ipv4Interface::Parse("10.0.0.255/16")->Offset(1)->AddressString(), "10.0.1.0");
+}
+
 }  // namespace
 }  // namespace forest::net

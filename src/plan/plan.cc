@@ -163,6 +163,8 @@ Status CheckApart(const Topology& t, const topology::SourcePos& pos, const std::
 
 }  // namespace
 
+net::Ipv4Interface LanIpv4() { return *net::Ipv4Interface::Parse("10.203.254.1/24"); }
+
 net::Ipv6Prefix DefaultRootPrefix() { return *net::Ipv6Prefix::Parse("fd00:1000::/20"); }
 
 Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
@@ -171,6 +173,8 @@ Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
   b.plan.host_uplink_range = t.host.uplink_range;
   b.plan.helper_address = t.helper.address;
   b.plan.nat64_prefix = t.nat64_prefix;
+  b.plan.host_ipv4 = t.host.ipv4;
+  b.plan.dns64_upstream = t.dns64_upstream.empty() ? t.host.ipv4.AddressString() : t.dns64_upstream;
   const net::Ipv6Prefix bridge = t.host.ipv6.Network();
   FOREST_TRY(CheckApart(t, {}, "the host uplink range", t.host.uplink_range, "the host bridge", bridge));
   FOREST_TRY(CheckApart(t, {}, "the NAT64 prefix", t.nat64_prefix, "the host bridge", bridge));
@@ -222,6 +226,21 @@ Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
   for (size_t i = 0; i < t.roots.size(); ++i) {
     auto uplink = t.host.uplink_range.Host(static_cast<uint64_t>(slots[i]));
     FOREST_TRY(b.AddNode(t.roots[i], nullptr, slots[i], prefixes[i], uplink, uplink));
+  }
+  // Edge roots: IPv4 on the host bridge, the addresses after the host's.
+  uint32_t edges = 0;
+  for (auto& n : b.plan.nodes) {
+    if (!n.edge) continue;
+    auto a = t.host.ipv4.Offset(++edges);
+    if (!a) {
+      return MakeError(Where(t, n.node->pos) + n.canonical_name + " needs an IPv4 address on the host bridge after " +
+                       t.host.ipv4.ToString() + " and none is left; give host.ipv4 a lower address or a larger network");
+    }
+    n.egress_ipv4 = *a;
+  }
+  if (t.host.ipv4.Overlaps(LanIpv4())) {
+    return MakeError(Where(t, {}) + "host.ipv4 " + t.host.ipv4.ToString() + " overlaps " + LanIpv4().NetworkString() +
+                     ", the IPv4 subnet of every node's LAN; choose another host.ipv4");
   }
   return std::move(b.plan);
 }

@@ -33,6 +33,7 @@ struct NodePlan {
   net::Ipv6Address uplink;             // own /128: parent's uplink range ::slot (host's for roots)
   net::Ipv6Address clat_uplink;        // the CLAT sidecar's /128 next to it (::c1a7:slot)
   bool edge = false;                   // root with DNS64/NAT64
+  net::Ipv4Interface egress_ipv4;      // edge roots: its IPv4 on the host bridge (NAT64 leaves here)
   int max_children = kMaxChildren;     // 0 when the prefix leaves no room for children
   const topology::Node* node = nullptr;  // points into the Topology passed to MakePlan
 };
@@ -59,6 +60,8 @@ struct Plan {
   net::Ipv6Prefix host_uplink_range;
   net::Ipv6Address helper_address;
   net::Ipv6Prefix nat64_prefix;
+  net::Ipv4Interface host_ipv4;        // the host's side of the bridge
+  std::string dns64_upstream;          // where the edge's DNS64 resolver asks (IPv4 or IPv6 literal)
 
   const NodePlan* FindNode(std::string_view canonical_name) const;
   // Routes installed by `parent_canonical` ("" = the outer host).
@@ -69,6 +72,11 @@ struct Plan {
 
 // Slots handed out by earlier runs: a child keeps its slot for life.
 using SlotMemory = std::map<std::string, int>;
+
+// Every node's LAN bridge carries this IPv4 subnet for its workloads: it is
+// translated (CLAT) or masqueraded (edge) before it leaves the node, so the
+// same subnet serves every node.
+net::Ipv4Interface LanIpv4();
 
 // Default root prefix of the first root.
 net::Ipv6Prefix DefaultRootPrefix();

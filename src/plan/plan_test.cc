@@ -38,6 +38,31 @@ Topology SourceChain() {
   return t;
 }
 
+TEST(Plan, EdgeRootsGetIpv4OnTheHostBridge) {
+  Topology t = Base();
+  t.roots.push_back(N("c0"));
+  t.roots.push_back(N("c1"));
+  t.roots[1].edge = false;
+  t.roots.push_back(N("c2"));
+  auto p = MakePlan(t);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->FindNode("c0.incus")->egress_ipv4.ToString(), "10.203.0.2/24");
+  EXPECT_EQ(p->FindNode("c2.incus")->egress_ipv4.ToString(), "10.203.0.3/24");
+  EXPECT_FALSE(p->FindNode("c1.incus")->edge);
+  EXPECT_EQ(p->dns64_upstream, "10.203.0.1") << "default: Incus's dnsmasq on the host bridge";
+
+  t.host.ipv4 = *net::Ipv4Interface::Parse("10.9.0.254/24");
+  auto full = MakePlan(t);
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.error().message.find("c0.incus needs an IPv4 address on the host bridge"), std::string::npos)
+      << full.error().message;
+
+  t.host.ipv4 = *net::Ipv4Interface::Parse("10.203.254.9/16");
+  auto overlap = MakePlan(t);
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_NE(overlap.error().message.find("overlaps 10.203.254.0/24"), std::string::npos) << overlap.error().message;
+}
+
 TEST(Plan, SourceChainMatchesDesign) {
   Topology t = SourceChain();
   auto p = MakePlan(t);

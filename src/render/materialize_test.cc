@@ -56,7 +56,14 @@ TEST(Materialize, HasEveryRoleProfileAndOneProfilePerNode) {
     ASSERT_NE(it, tree->end()) << n.canonical_name;
     YAML::Node doc = YAML::Load(it->second.contents);
     EXPECT_EQ(doc["devices"]["eth0"]["nictype"].as<std::string>(), "routed");
-    EXPECT_EQ(doc["devices"]["eth0"]["ipv6.address"].as<std::string>(), n.uplink.ToString());
+    // Non-root nodes carry their CLAT sidecar's /128 as the second address;
+    // edge roots get their IPv4 egress NIC on the host bridge.
+    std::string addresses = n.uplink.ToString() + (n.depth > 0 ? "," + n.clat_uplink.ToString() : "");
+    EXPECT_EQ(doc["devices"]["eth0"]["ipv6.address"].as<std::string>(), addresses);
+    EXPECT_EQ(static_cast<bool>(doc["devices"]["eth1"]), n.edge) << n.canonical_name;
+    if (n.edge) {
+      EXPECT_EQ(doc["devices"]["eth1"]["ipv4.address"].as<std::string>(), n.egress_ipv4.AddressString());
+    }
     EXPECT_EQ(doc["devices"]["eth0"]["ipv6.routes"].as<std::string>(), n.prefix.ToString());
     EXPECT_FALSE(doc["config"]["security.privileged"]) << "unprivileged unless opted in";
     // cloud-init carries the node's own plan.

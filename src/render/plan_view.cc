@@ -36,6 +36,7 @@ nlohmann::json NodeJson(const plan::NodePlan& n, const naming::AliasTable& alias
   j["uplink_range"] = n.uplink_range.ToString();
   j["clat_uplink"] = n.depth == 0 ? "" : n.clat_uplink.ToString();
   j["edge"] = n.edge;
+  j["egress_ipv4"] = n.edge ? n.egress_ipv4.ToString() : "";
   j["max_children"] = n.max_children;
   j["privileged"] = n.node != nullptr && n.node->privileged;
   return j;

@@ -98,11 +98,24 @@ IncusProfile NodeProfile(const topology::Topology& t, const plan::NodePlan& node
   // The routed NIC: Incus puts the /128 on eth0 with a default route via
   // fe80::1, and installs on the parent `uplink/128 dev vethX` plus
   // `prefix via uplink` and its anti-spoofing chain.
+  // A non-root node's second address is its CLAT sidecar's /128: its agent
+  // moves it from eth0 to up0 in clatns, where the parent's on-link route
+  // for it still arrives (DESIGN.md, IPv4 compatibility).
+  std::string addresses = node.uplink.ToString();
+  if (node.depth > 0) addresses += "," + node.clat_uplink.ToString();
   p.devices["eth0"] = {{"type", "nic"},
                        {"nictype", "routed"},
                        {"name", "eth0"},
-                       {"ipv6.address", node.uplink.ToString()},
+                       {"ipv6.address", addresses},
                        {"ipv6.routes", node.prefix.ToString()}};
+  // An edge root's IPv4 egress: a NIC on the host bridge with a fixed
+  // address (forestd configures it; NAT64 and the root's LAN leave here).
+  if (node.edge) {
+    p.devices["eth1"] = {{"type", "nic"},
+                         {"name", "eth1"},
+                         {"network", t.host.bridge},
+                         {"ipv4.address", node.egress_ipv4.AddressString()}};
+  }
   if (!n.limits.disk.empty()) {
     p.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}, {"size", n.limits.disk}};
   }

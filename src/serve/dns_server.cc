@@ -58,7 +58,7 @@ class ServerLoops {
       co_return std::string();
     }
     if (!answer->ours && s.upstream_) {
-      auto forwarded = co_await Forward(s, query);
+      auto forwarded = co_await Forward(s, query, UpstreamFor(s, query));
       if (!forwarded.empty()) {
         ++s.stats_.forwarded;
         co_return forwarded;
@@ -80,12 +80,26 @@ class ServerLoops {
 
   // Asks the upstream over UDP from a fresh socket (random port, random id);
   // "" on timeout or a reply that does not match.
-  static awaitable<std::string> Forward(Server& s, const std::string& query) {
+  // `.incus`, reverse IPv6 names (the forest's addresses) and what does not
+  // parse go to the upstream; other names to the outside upstream when set.
+  static udp::endpoint UpstreamFor(const Server& s, const std::string& query) {
+    if (!s.outside_) return *s.upstream_;
+    auto q = ParseQuery(query);
+    if (!q.ok()) return *s.upstream_;
+    const std::string& name = q->question.name;
+    auto under = [&](std::string_view zone) {
+      return name == zone.substr(1) ||
+             (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0);
+    };
+    return under(".incus") || under(".ip6.arpa") ? *s.upstream_ : *s.outside_;
+  }
+
+  static awaitable<std::string> Forward(Server& s, const std::string& query, udp::endpoint upstream) {
     if (query.size() < 12) co_return std::string();
-    udp::socket sock(s.io_, s.upstream_->protocol());
+    udp::socket sock(s.io_, upstream.protocol());
     uint16_t client_id = static_cast<uint16_t>((uint8_t(query[0]) << 8) | uint8_t(query[1]));
     uint16_t id = static_cast<uint16_t>(std::random_device{}());
-    auto [sec, sn] = co_await sock.async_send_to(asio::buffer(WithId(query, id)), *s.upstream_, kTuple);
+    auto [sec, sn] = co_await sock.async_send_to(asio::buffer(WithId(query, id)), upstream, kTuple);
     if (sec) co_return std::string();
     asio::steady_timer timer(s.io_);
     timer.expires_after(kForwardTimeout);
@@ -97,7 +111,7 @@ class ServerLoops {
       if (result.index() == 1) co_return std::string();  // timed out
       auto [ec, n] = std::get<0>(result);
       if (ec) co_return std::string();
-      if (from != *s.upstream_ || n < 12) continue;
+      if (from != upstream || n < 12) continue;
       uint16_t got = static_cast<uint16_t>((uint8_t(buf[0]) << 8) | uint8_t(buf[1]));
       if (got != id) continue;
       co_return WithId(std::string(buf.data(), n), client_id);

@@ -40,6 +40,8 @@ class Server {
 
   // Queries outside the zone go here (a node's parent, the root's helper).
   void SetUpstream(const boost::asio::ip::udp::endpoint& upstream) { upstream_ = upstream; }
+  // Names outside `.incus` go here instead when set (the edge's DNS64).
+  void SetOutsideUpstream(const boost::asio::ip::udp::endpoint& upstream) { outside_ = upstream; }
   void SetZone(std::shared_ptr<const Zone> zone);
   std::shared_ptr<const Zone> zone() const;
 
@@ -61,6 +63,7 @@ class Server {
   mutable std::mutex mu_;
   std::shared_ptr<const Zone> zone_;
   std::optional<boost::asio::ip::udp::endpoint> upstream_;
+  std::optional<boost::asio::ip::udp::endpoint> outside_;
   ServerStats stats_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

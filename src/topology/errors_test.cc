@@ -117,7 +117,7 @@ TEST(Errors, WrongTypes) {
                    "roots[0].kind: expected container or vm, found the value \"lxc\"");
   EXPECT_ERROR_HAS("- version: 1\n",
                    "t.yaml:1:1: top level: expected a map with keys version, name, host, "
-                   "helper, nat64_prefix, roots, found a list");
+                   "helper, nat64_prefix, dns64_upstream, roots, found a list");
   EXPECT_ERROR_HAS("version: 1\nhost: [bridge]\nroots: [{name: c0}]\n", "t.yaml:2:7: host: expected a map");
   EXPECT_ERROR_HAS("version: 1\nroots:\n  - name: [c0]\n", "roots[0].name: expected a string, found a list");
 }

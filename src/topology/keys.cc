@@ -1,4 +1,5 @@
 // The key tables of forest.yaml (schema version 1) and their readers.
+#include <arpa/inet.h>
 #include "topology/keys.h"
 
 #include <array>
@@ -415,7 +416,7 @@ const std::array<Key<HelperConfig>, 4> kHelperKeys = {{
      .show_default = [](const HelperConfig& h) { return h.cache_address.ToString(); }},
 }};
 
-const std::array<Key<Topology>, 6> kTopKeys = {{
+const std::array<Key<Topology>, 7> kTopKeys = {{
     {.name = "version",
      .type = "integer",
      .doc = "Schema version; must be 1.",
@@ -458,6 +459,20 @@ const std::array<Key<Topology>, 6> kTopKeys = {{
        return {};
      },
      .show_default = [](const Topology& t) { return t.nat64_prefix.ToString(); }},
+    {.name = "dns64_upstream",
+     .type = "IP address",
+     .default_text = "host.ipv4's address",
+     .doc = "Where the edge's DNS64 resolver sends queries outside `.incus` (default: Incus's dnsmasq on the host bridge, which asks the host's resolvers).",
+     .read = [](Reader& r, const Field& f, Topology& t) -> Status {
+       FOREST_ASSIGN_OR_RETURN(std::string s, ReadString(r, f));
+       unsigned char buf[16];
+       if (s.size() > 45 || (::inet_pton(AF_INET, s.c_str(), buf) != 1 && ::inet_pton(AF_INET6, s.c_str(), buf) != 1)) {
+         return r.Fail(f, Quote(s) + " is not an IPv4 or IPv6 address (e.g. 198.51.100.53)");
+       }
+       t.dns64_upstream = s;
+       return {};
+     },
+     .show_default = [](const Topology& t) { return t.dns64_upstream.empty() ? t.host.ipv4.AddressString() : t.dns64_upstream; }},
     {.name = "roots",
      .type = "list of nodes",
      .doc = "The root nodes, each on the host bridge; at least one.",

@@ -84,6 +84,7 @@ struct Topology {
   HostConfig host;
   HelperConfig helper;
   net::Ipv6Prefix nat64_prefix;  // default 64:ff9b::/96
+  std::string dns64_upstream;    // IPv4/IPv6 literal; "" = the host bridge's IPv4 (Incus's dnsmasq)
   std::vector<Node> roots;
 };
 

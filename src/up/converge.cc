@@ -15,6 +15,8 @@
 #include "image/image.h"
 #include "incus/api.h"
 #include "render/embedded.h"
+#include "up/xlat_apply.h"
+#include "xlat/xlat.h"
 #include "render/materialize.h"
 #include "render/sha256.h"
 #include "node/ports.h"
@@ -48,12 +50,7 @@ struct Level {
   }
 };
 
-Result<std::string> Embedded(const std::string& path) {
-  for (const auto& f : render::EmbeddedTemplates()) {
-    if (f.path == path) return std::string(f.contents);
-  }
-  return MakeError("internal: templates/" + path + " is not embedded");
-}
+Result<std::string> Embedded(const std::string& path) { return render::EmbeddedText(path); }
 
 std::string Bracket(const net::Ipv6Address& a) { return "[" + a.ToString() + "]"; }
 
@@ -645,12 +642,13 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
   return {};
 }
 
-// Extra dnsmasq lines for a node's LAN: .incus goes to the node's forestd,
+// Extra dnsmasq lines for a node's LAN: every name goes to the node's forestd,
 // and router advertisements name the LAN's global address as DNS server
 // (dnsmasq listens there; its link-local address may not be bound yet).
 std::string NodeDnsmasq(const plan::NodePlan& self) {
   std::string addr = self.node_address.ToString();
-  return "server=/incus/" + addr + "#" + std::to_string(node::kNodeDnsPort) +
+  std::string forestd = addr + "#" + std::to_string(node::kNodeDnsPort);
+  return "no-resolv\nserver=/incus/" + forestd + "\nserver=" + forestd +
          "\ndhcp-option=option6:dns-server,[" + addr + "]";
 }
 
@@ -658,9 +656,10 @@ std::string NodeDnsmasq(const plan::NodePlan& self) {
 // for .incus (systemd-resolved drop-in).
 Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
   std::string addr = self.node_address.ToString();
-  std::string dropin = "# Written by `forest up`: .incus names come from this node's forestd.\n"
+  std::string dropin = "# Written by `forest up`: every name comes from this node's forestd (.incus from\n"
+                       "# the forest, the rest through the edge's DNS64).\n"
                        "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(node::kNodeDnsPort) +
-                       "\nDomains=~incus\n";
+                       "\nDomains=~.\n";
   const std::string dropin_path = "/etc/systemd/resolved.conf.d/forest.conf";
   FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
   FOREST_ASSIGN_OR_RETURN(bool wrote, WriteFileIfChanged(dropin_path, dropin));
@@ -673,7 +672,7 @@ Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
   // or a new topology restarts forestd, which reads both at start.
   std::string release = l.o.self_binary + ", inputs " + InputsHash(l.o);
   FOREST_ASSIGN_OR_RETURN(std::string did,
-                          EnsureLocalDaemon(DaemonUnit("node", "--role node --self " + self.canonical_name,
+                          EnsureLocalDaemon(DaemonUnit("node", "--role node --self " + self.canonical_name + (self.edge ? " --edge" : ""),
                                                        release)));
   if (!did.empty()) l.Changed(self.canonical_name + ": " + did);
   return WaitHealthy(self.canonical_name, addr, node::kApiPort, std::chrono::seconds(30));
@@ -692,12 +691,24 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
   while (std::getline(in, line)) l.Changed(line);
   if (rc != 0) return MakeError(self.canonical_name + ": node preparation failed:\n" + out);
 
+  // The 464XLAT wiring first: it moves the CLAT sidecar's /128 off eth0,
+  // which must not be the source of anything this node starts (an image
+  // pull from the parent, say) when it moves.
+  FOREST_ASSIGN_OR_RETURN(XlatRun xlat, ApplyXlat(plan, self, "up"));
+  for (const auto& x : xlat.lines) l.Changed(x);
+  if (xlat.rc != 0) return MakeError(self.canonical_name + ": 464XLAT wiring failed (forest xlat up)");
+
   FOREST_TRY(EnsureStoragePool(l));
   // The bridge's dnsmasq must not claim .incus (Incus's default dns.domain):
   // it forwards .incus to this node's forestd instead.
+  // IPv4 for workloads too, without Incus's NAT: it leaves the node through
+  // the CLAT sidecar (or the edge's masquerade at a root), and the MTU leaves
+  // room for the 20 bytes IPv6 adds to a translated packet.
   incus::StringMap lan = {{"ipv6.address", self.node_address.ToString() + "/64"},
                           {"ipv6.nat", "false"},
-                          {"ipv4.address", "none"},
+                          {"ipv4.address", plan::LanIpv4().ToString()},
+                          {"ipv4.nat", "false"},
+                          {"bridge.mtu", std::to_string(xlat::kLanMtu)},
                           {"dns.domain", self.label + ".internal"},
                           {"raw.dnsmasq", NodeDnsmasq(self)}};
   FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(local, "incusbr0"));

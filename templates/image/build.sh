@@ -20,7 +20,8 @@ root=$work/rootfs
 base_pkgs=systemd,systemd-sysv,dbus,udev,openssh-server,iproute2,iputils-ping,ca-certificates,netbase,procps
 # Installed by apt in the chroot: debootstrap cannot order python packages.
 # libyaml-cpp0.7 and libssl3: the forest binary runs in the helper (workload image) too.
-apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3"
+# iperf3: bench/xlat.sh measures the CLAT+NAT64 path from a workload.
+apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3 iperf3"
 node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils libnss3-tools"
 
 step 1 "debootstrap $suite ($kind)"
