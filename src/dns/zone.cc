@@ -160,4 +160,12 @@ std::optional<Answer> Zone::RespondWire(std::string_view wire) const {
   return a;
 }
 
+bool IsForestName(std::string_view name) {
+  auto under = [&](std::string_view zone) {  // zone = "incus": the apex or any name below it
+    return name == zone || (name.size() > zone.size() && name.substr(name.size() - zone.size()) == zone &&
+                            name[name.size() - zone.size() - 1] == '.');
+  };
+  return under("incus") || under("ip6.arpa");
+}
+
 }  // namespace forest::dns

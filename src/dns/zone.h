@@ -71,4 +71,9 @@ class Zone {
 // Max size of a UDP reply to `q` (512 without EDNS).
 size_t UdpLimit(const Query& q);
 
+// Whether `name` (lower case, no trailing dot) belongs to the forest's own
+// zones: `.incus` and the reverse IPv6 tree. The edge root forwards these to
+// the helper and everything else to DNS64.
+bool IsForestName(std::string_view name);
+
 }  // namespace forest::dns

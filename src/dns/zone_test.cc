@@ -130,5 +130,16 @@ TEST(DnsZone, UdpLimit) {
   EXPECT_EQ(UdpLimit(q), 512u);
 }
 
+TEST(Zone, ForestNamesGoToTheHelperTheRestToDns64) {
+  EXPECT_TRUE(IsForestName("incus"));
+  EXPECT_TRUE(IsForestName("c0-2.c0.incus"));
+  EXPECT_TRUE(IsForestName("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.d.f.ip6.arpa"));
+  EXPECT_FALSE(IsForestName("v4only.example"));
+  EXPECT_FALSE(IsForestName("notincus"));   // a label that merely ends in "incus"
+  EXPECT_FALSE(IsForestName("incus.example"));
+  EXPECT_FALSE(IsForestName("10.in-addr.arpa"));
+  EXPECT_FALSE(IsForestName(""));           // the root zone goes to DNS64
+}
+
 }  // namespace
 }  // namespace forest::dns

@@ -86,12 +86,7 @@ class ServerLoops {
     if (!s.outside_) return *s.upstream_;
     auto q = ParseQuery(query);
     if (!q.ok()) return *s.upstream_;
-    const std::string& name = q->question.name;
-    auto under = [&](std::string_view zone) {
-      return name == zone.substr(1) ||
-             (name.size() > zone.size() && name.compare(name.size() - zone.size(), zone.size(), zone) == 0);
-    };
-    return under(".incus") || under(".ip6.arpa") ? *s.upstream_ : *s.outside_;
+    return IsForestName(q->question.name) ? *s.upstream_ : *s.outside_;
   }
 
   static awaitable<std::string> Forward(Server& s, const std::string& query, udp::endpoint upstream) {
