@@ -59,6 +59,13 @@ Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan:
 // planned with the slot memory in DIR/slots.json.
 Result<std::unique_ptr<Loaded>> LoadNodeInputs(const std::string& dir);
 
+// Inside a node: its plan, and `self` as DIR/self names it (written by `forest up`).
+struct ThisNode {
+  std::unique_ptr<Loaded> loaded;
+  const plan::NodePlan* self = nullptr;
+};
+Result<ThisNode> LoadThisNode(const std::string& dir);
+
 // Where `up` keeps each forest's topology and slots ($FOREST_STATE_DIR or /var/lib/forest).
 std::string StateRoot();
 

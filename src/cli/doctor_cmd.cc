@@ -115,10 +115,14 @@ std::vector<Check> RunChecks() {
   return out;
 }
 
-
 // `forest doctor NODE`: the node's own checks (its 464XLAT wiring), asked
-// through the hierarchy.
-Result<std::vector<Check>> NodeChecks(const std::string& node) {
+// through the hierarchy, and its role ("edge", "clat" or "none").
+struct NodeReport {
+  std::string role;
+  std::vector<Check> checks;
+};
+
+Result<NodeReport> NodeChecks(const std::string& node) {
   std::vector<Known> forests;
   FOREST_ASSIGN_OR_RETURN(Found found, Locate(node, forests));
   if (!found.node) return MakeError(node + " is a workload; doctor checks nodes (and this host without NODE)");
@@ -131,16 +135,16 @@ Result<std::vector<Check>> NodeChecks(const std::string& node) {
     return MakeError(found.node->canonical_name + ": `forest xlat status` failed (exit " + std::to_string(rc) +
                      "): " + err + text);
   }
-  std::vector<Check> out;
-  std::string role = j.value("role", "none");
-  out.push_back({"464XLAT role", true,
-                 role == "edge"   ? "edge: DNS64 + NAT64 to the IPv4 egress"
-                 : role == "clat" ? "clat: CLAT sidecar in netns clatns"
-                                  : "none: a root without the edge",
-                 ""});
+  NodeReport out;
+  out.role = j.value("role", "none");
+  out.checks.push_back({"464XLAT role", true,
+                        out.role == "edge"   ? "edge: DNS64 + NAT64 to the IPv4 egress"
+                        : out.role == "clat" ? "clat: CLAT sidecar in netns clatns"
+                                             : "none: a root without the edge",
+                        ""});
   for (const auto& c : j["checks"]) {
-    out.push_back({c.value("check", ""), c.value("ok", false), c.value("ok", false) ? "present" : "missing",
-                   c.value("fix", "")});
+    out.checks.push_back({c.value("check", ""), c.value("ok", false), c.value("ok", false) ? "present" : "missing",
+                          c.value("fix", "")});
   }
   return out;
 }
@@ -155,12 +159,14 @@ void AddDoctorCommand(CLI::App& app, Context& ctx) {
   cmd->add_flag("--json", *json, "print JSON");
   cmd->callback([json, node, &ctx] {
     std::vector<Check> checks;
+    std::string role;
     if (node->empty()) {
       checks = RunChecks();
     } else {
       auto r = NodeChecks(*node);
       if (!r.ok()) return ctx.Fail(r.error());
-      checks = std::move(*r);
+      role = r->role;
+      checks = std::move(r->checks);
     }
     int bad = 0;
     nlohmann::json out = nlohmann::json::array();
@@ -169,7 +175,7 @@ void AddDoctorCommand(CLI::App& app, Context& ctx) {
       out.push_back({{"check", c.name}, {"ok", c.ok}, {"detail", c.detail}, {"fix", c.ok ? "" : c.fix}});
     }
     if (*json) {
-      if (!node->empty()) out = {{"node", *node}, {"checks", out}, {"role", checks.front().detail.substr(0, checks.front().detail.find(':'))}};
+      if (!node->empty()) out = {{"node", *node}, {"checks", out}, {"role", role}};
       ctx.out << out.dump(2) << "\n";
     } else {
       for (const auto& c : checks) {

@@ -19,5 +19,4 @@ struct NodeDaemonOptions {
 
 int RunNode(const NodeDaemonOptions& o);
 
-
 }  // namespace forest::cli

@@ -34,28 +34,6 @@ void AddNodeFileOptions(CLI::App* cmd, NodeFiles& f) {
   cmd->add_option("--state", f.state, "forestd's state directory")->capture_default_str();
 }
 
-// This node's plan; `self` names it (written by `forest up`).
-struct ThisNode {
-  std::unique_ptr<Loaded> loaded;
-  const plan::NodePlan* self = nullptr;
-};
-
-Result<ThisNode> LoadThisNode(const NodeFiles& f) {
-  std::string self_file = f.dir + "/self";
-  auto self_name = ReadFile(self_file);
-  if (!self_name.ok()) {
-    return MakeError(self_file + ": cannot read this node's name (" + self_name.error().message +
-                     "); run this inside a forest node that `forest up` converged");
-  }
-  std::string name = *self_name;
-  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-  ThisNode n;
-  FOREST_ASSIGN_OR_RETURN(n.loaded, LoadNodeInputs(f.dir));
-  n.self = n.loaded->plan.FindNode(name);
-  if (!n.self) return MakeError(self_file + ": " + name + " is not a node of " + f.dir + "/topology.yaml");
-  return n;
-}
-
 // Read-modify-write of the registrations file under a lock; forestd only reads it.
 Status EditRegistrations(const NodeFiles& f,
                          const std::function<Result<std::vector<node::Service>>(std::vector<node::Service>)>& edit) {
@@ -106,7 +84,7 @@ void AddNodeNameCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--target-name", o->target, "workload whose address it gets, e.g. app.incus")->required();
     AddNodeFileOptions(cmd, o->f);
     cmd->callback([o, &ctx] {
-      auto n = LoadThisNode(o->f);
+      auto n = LoadThisNode(o->f.dir);
       if (!n.ok()) return ctx.Fail(n.error());
       auto s = node::ResolveService(o->name, o->target, *n->self);
       if (!s.ok()) return ctx.Fail(s.error());
@@ -129,7 +107,7 @@ void AddNodeNameCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--name", o->name, "service name, e.g. auth.app.incus")->required();
     AddNodeFileOptions(cmd, o->f);
     cmd->callback([o, &ctx] {
-      auto n = LoadThisNode(o->f);
+      auto n = LoadThisNode(o->f.dir);
       if (!n.ok()) return ctx.Fail(n.error());
       auto s = node::ResolveService(o->name, n->self->canonical_name, *n->self);
       if (!s.ok()) return ctx.Fail(s.error());
@@ -148,7 +126,7 @@ void AddNodeNameCommands(CLI::App& app, Context& ctx) {
     cmd->add_flag("--json", *json, "print JSON");
     AddNodeFileOptions(cmd, *o);
     cmd->callback([o, json, &ctx] {
-      auto n = LoadThisNode(*o);
+      auto n = LoadThisNode(o->dir);
       if (!n.ok()) return ctx.Fail(n.error());
       auto list = node::ReadRegistrations(o->state);
       if (!list.ok()) return ctx.Fail(list.error());

@@ -78,8 +78,6 @@ class ServerLoops {
     co_return wire;
   }
 
-  // Asks the upstream over UDP from a fresh socket (random port, random id);
-  // "" on timeout or a reply that does not match.
   // `.incus`, reverse IPv6 names (the forest's addresses) and what does not
   // parse go to the upstream; other names to the outside upstream when set.
   static udp::endpoint UpstreamFor(const Server& s, const std::string& query) {
@@ -89,6 +87,8 @@ class ServerLoops {
     return IsForestName(q->question.name) ? *s.upstream_ : *s.outside_;
   }
 
+  // Asks `upstream` over UDP from a fresh socket (random port, random id);
+  // "" on timeout or a reply that does not match.
   static awaitable<std::string> Forward(Server& s, const std::string& query, udp::endpoint upstream) {
     if (query.size() < 12) co_return std::string();
     udp::socket sock(s.io_, upstream.protocol());

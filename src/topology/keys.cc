@@ -1,7 +1,7 @@
 // The key tables of forest.yaml (schema version 1) and their readers.
-#include <arpa/inet.h>
 #include "topology/keys.h"
 
+#include <arpa/inet.h>
 #include <array>
 
 #include "topology/checks.h"

@@ -15,8 +15,6 @@
 #include "image/image.h"
 #include "incus/api.h"
 #include "render/embedded.h"
-#include "up/xlat_apply.h"
-#include "xlat/xlat.h"
 #include "render/materialize.h"
 #include "render/sha256.h"
 #include "node/ports.h"
@@ -26,6 +24,8 @@
 #include "up/conflicts.h"
 #include "up/daemon.h"
 #include "up/shell.h"
+#include "up/xlat_apply.h"
+#include "xlat/xlat.h"
 
 namespace forest::up {
 
@@ -49,8 +49,6 @@ struct Level {
     Say(s);
   }
 };
-
-Result<std::string> Embedded(const std::string& path) { return render::EmbeddedText(path); }
 
 std::string Bracket(const net::Ipv6Address& a) { return "[" + a.ToString() + "]"; }
 
@@ -301,7 +299,7 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
                      const ParentInfo& parent) {
   FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, canonical));
   // The incus shim, ahead of the real client on PATH.
-  FOREST_ASSIGN_OR_RETURN(std::string shim, Embedded("node/incus-shim.sh"));
+  FOREST_ASSIGN_OR_RETURN(std::string shim, render::EmbeddedText("node/incus-shim.sh"));
   auto cur_shim = incus::PullFile(l.c, name, "/usr/local/bin/incus");
   if (!cur_shim.ok() || *cur_shim != shim) {
     FOREST_TRY(incus::PushFile(l.c, name, "/usr/local/bin/incus", shim, 0755));
@@ -682,7 +680,7 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
               const plan::NodePlan& self, const ParentInfo& parent, const Options& o) {
   Level l{local, t, plan, o};
   // The node's own preparation: forwarding, cgroup fix-up, subordinate ids.
-  FOREST_ASSIGN_OR_RETURN(std::string prepare, Embedded("node/prepare.sh"));
+  FOREST_ASSIGN_OR_RETURN(std::string prepare, render::EmbeddedText("node/prepare.sh"));
   FOREST_TRY(WriteFileAtomic("/run/forest-prepare.sh", prepare, 0755));
   int rc = 0;
   std::string out = Shell("bash /run/forest-prepare.sh", &rc);
@@ -700,10 +698,10 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
 
   FOREST_TRY(EnsureStoragePool(l));
   // The bridge's dnsmasq must not claim .incus (Incus's default dns.domain):
-  // it forwards .incus to this node's forestd instead.
-  // IPv4 for workloads too, without Incus's NAT: it leaves the node through
-  // the CLAT sidecar (or the edge's masquerade at a root), and the MTU leaves
-  // room for the 20 bytes IPv6 adds to a translated packet.
+  // it forwards every name to this node's forestd instead. IPv4 for
+  // workloads too, without Incus's NAT: it leaves the node through the CLAT
+  // sidecar (or the edge's masquerade at a root), and the MTU leaves room for
+  // the 20 bytes IPv6 adds to a translated packet.
   incus::StringMap lan = {{"ipv6.address", self.node_address.ToString() + "/64"},
                           {"ipv6.nat", "false"},
                           {"ipv4.address", plan::LanIpv4().ToString()},

@@ -134,24 +134,22 @@ const char* RoleName(Role r) {
 Wiring ForNode(const plan::Plan& plan, const plan::NodePlan& self) {
   Wiring s;
   if (self.depth == 0 && !self.edge) return s;
+  s.role = self.depth == 0 ? Role::kEdge : Role::kClat;
+  s.env["XLAT_ROLE"] = RoleName(s.role);
   s.env["XLAT_CONF"] = kConfigDir;
   s.env["XLAT_NAT64_PREFIX"] = plan.nat64_prefix.ToString();
   s.env["XLAT_LAN_IPV4"] = plan::LanIpv4().NetworkString();
-  if (self.depth == 0) {
-    s.role = Role::kEdge;
-    s.env["XLAT_ROLE"] = "edge";
+  s.env["XLAT_TAYGA6"] = TaygaAddress(self).ToString();
+  if (s.role == Role::kEdge) {
     s.env["XLAT_EGRESS_IF"] = kEgressInterface;
     s.env["XLAT_EGRESS_IPV4"] = self.egress_ipv4.ToString();
     s.env["XLAT_EGRESS_GATEWAY"] = plan.host_ipv4.AddressString();
     s.env["XLAT_POOL_ROUTE"] = kPoolRoute;
-    s.env["XLAT_TAYGA6"] = TaygaAddress(self).ToString();
     s.files["tayga-nat64.conf"] = EdgeTayga(plan, self);
     s.files["unbound.conf"] = Unbound(plan, self);
     s.files["edge.nft"] = EdgeNft(self);
     return s;
   }
-  s.role = Role::kClat;
-  s.env["XLAT_ROLE"] = "clat";
   s.env["XLAT_NETNS"] = kNetns;
   s.env["XLAT_UPLINK_IF"] = kUplink;
   s.env["XLAT_UPLINK_MAC"] = UplinkMac(self);
@@ -163,7 +161,6 @@ Wiring ForNode(const plan::Plan& plan, const plan::NodePlan& self) {
   s.env["XLAT_TABLE"] = std::to_string(kTable);
   s.env["XLAT_PREF"] = std::to_string(kRulePreference);
   s.env["XLAT_MTU"] = std::to_string(kLanMtu);
-  s.env["XLAT_TAYGA6"] = TaygaAddress(self).ToString();
   s.files["tayga-clat.conf"] = ClatTayga(plan, self);
   s.files["clat.nft"] = ClatNft(self);
   return s;

@@ -26,6 +26,10 @@ unit_up() {
   try systemd-run --quiet --unit="$unit" --property=Restart=always --property=RestartSec=1 "$@" >/dev/null
   say "started $unit"
 }
+# check NAME TEST FIX: one line of `status`; a failure sets bad=1.
+bad=0
+check() { if eval "$2" >/dev/null 2>&1; then echo "ok $1"; else echo "fail $1: $3"; bad=1; fi; }
+
 unit_down() { systemctl stop "$1" >/dev/null 2>&1 || true; systemctl reset-failed "$1" >/dev/null 2>&1 || true; }
 
 # --- edge: DNS64 + NAT64 to the IPv4 egress --------------------------------
@@ -73,8 +77,6 @@ edge_down() {
 }
 
 edge_status() {
-  local bad=0
-  check() { if eval "$2" >/dev/null 2>&1; then echo "ok $1"; else echo "fail $1: $3"; bad=1; fi; }
   check "egress $XLAT_EGRESS_IF has $XLAT_EGRESS_IPV4" "ip -4 -o addr show dev $XLAT_EGRESS_IF | grep -q ' $XLAT_EGRESS_IPV4 '" \
     "forestd sets it; is the NIC in the root's profile? (forest up)"
   check "IPv4 default route via $XLAT_EGRESS_GATEWAY" "ip -4 route show default | grep -q 'via $XLAT_EGRESS_GATEWAY'" "restart forestd"
@@ -167,8 +169,6 @@ clat_down() {
 }
 
 clat_status() {
-  local bad=0
-  check() { if eval "$2" >/dev/null 2>&1; then echo "ok $1"; else echo "fail $1: $3"; bad=1; fi; }
   check "netns $XLAT_NETNS" "test -e /run/netns/$XLAT_NETNS" "restart forestd (it builds the sidecar)"
   check "$XLAT_UPLINK_IF answers for $XLAT_CLAT_UPLINK" "ns ip -6 neigh show proxy | grep -q '$XLAT_CLAT_UPLINK dev $XLAT_UPLINK_IF'" "restart forestd"
   check "$XLAT_CLAT_UPLINK not on eth0" "! ip -6 addr show dev eth0 | grep -q '$XLAT_CLAT_UPLINK/128'" "restart forestd"
