@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -29,6 +31,7 @@ const std::vector<CommandSpec>& ForestCommands() {
       {"up", "build or converge the topology on this Incus host", AddUpCommands},
       {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes", AddNameCommands},
       {"xlat", "(inside a node) 464XLAT: the CLAT sidecar or the DNS64/NAT64 edge", AddXlatCommand},
+      {"shell", "a jail for AI coding agents on a workspace (its own node)", AddShellCommand},
       {"ca", "trust: stage the host's mkcert root on the helper; issue and deploy certificates", AddTrustCommands},
   };
   return commands;
@@ -62,6 +65,39 @@ Result<ThisNode> LoadThisNode(const std::string& dir) {
   n.self = n.loaded->plan.FindNode(name);
   if (!n.self) return MakeError(self_file + ": " + name + " is not a node of " + dir + "/topology.yaml");
   return n;
+}
+
+std::string SelfBinary() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
+
+std::string HostAuthorizedKeys() {
+  namespace fs = std::filesystem;
+  std::string keys;
+  if (std::getenv("SSH_AUTH_SOCK")) {
+    FILE* p = popen("ssh-add -L 2>/dev/null", "r");
+    if (p) {
+      char buf[8192];
+      while (fgets(buf, sizeof buf, p)) {
+        std::string line(buf);
+        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line;
+      }
+      pclose(p);
+    }
+  }
+  const char* home = std::getenv("HOME");
+  if (home) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(home) / ".ssh", ec)) {
+      if (e.path().extension() == ".pub" && e.path().filename().string().rfind("id_", 0) == 0) {
+        if (auto r = ReadFile(e.path().string()); r.ok()) keys += *r;
+      }
+    }
+  }
+  return keys;
 }
 
 std::string StateRoot() {

@@ -46,6 +46,7 @@ void AddDoctorCommand(CLI::App& app, Context& ctx);
 void AddNameCommands(CLI::App& app, Context& ctx);
 void AddTrustCommands(CLI::App& app, Context& ctx);
 void AddXlatCommand(CLI::App& app, Context& ctx);
+void AddShellCommand(CLI::App& app, Context& ctx);
 
 // Loads a topology file and computes its plan (with remembered slots).
 struct Loaded {
@@ -65,6 +66,12 @@ struct ThisNode {
   const plan::NodePlan* self = nullptr;
 };
 Result<ThisNode> LoadThisNode(const std::string& dir);
+
+// This program's path (/proc/self/exe), installed into every node.
+std::string SelfBinary();
+// The host's public keys that may log in as root in every node: the
+// ssh-agent's keys and ~/.ssh/id_*.pub of the invoking user.
+std::string HostAuthorizedKeys();
 
 // Where `up` keeps each forest's topology and slots ($FOREST_STATE_DIR or /var/lib/forest).
 std::string StateRoot();

@@ -83,6 +83,10 @@ std::vector<Check> RunChecks() {
     bool have = OnPath(tool);
     out.push_back({std::string("tool ") + tool, have, have ? "found" : "not on PATH", "scripts/setup"});
   }
+  // forest shell opens the tool through the incus client (a terminal, stdin).
+  bool incus_client = OnPath("incus");
+  out.push_back({"tool incus (forest shell)", incus_client, incus_client ? "found" : "not on PATH",
+                 "scripts/setup (apt-get install -t bookworm-backports incus-client)"});
   // The trust anchor: mkcert's root, which `forest up` stages into the helper.
   std::string caroot = trust::DefaultCaroot();
   auto root = trust::LoadOrCreateRoot(caroot, false);

@@ -21,39 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SelfBinary() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : p.string();
-}
-
-// The host's public keys that may log in as root in every node: the
-// ssh-agent's keys and ~/.ssh/*.pub of the invoking user.
-std::string HostAuthorizedKeys() {
-  std::string keys;
-  if (std::getenv("SSH_AUTH_SOCK")) {
-    FILE* p = popen("ssh-add -L 2>/dev/null", "r");
-    if (p) {
-      char buf[8192];
-      while (fgets(buf, sizeof buf, p)) {
-        std::string line(buf);
-        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line;
-      }
-      pclose(p);
-    }
-  }
-  const char* home = std::getenv("HOME");
-  if (home) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(fs::path(home) / ".ssh", ec)) {
-      if (e.path().extension() == ".pub" && e.path().filename().string().rfind("id_", 0) == 0) {
-        if (auto r = ReadFile(e.path().string()); r.ok()) keys += *r;
-      }
-    }
-  }
-  return keys;
-}
-
 void Progress(const std::string& line) { std::cout << line << std::endl; }
 
 }  // namespace

@@ -362,4 +362,17 @@ std::optional<std::array<uint8_t, 16>> FromReverseName(std::string_view name) {
   return a;
 }
 
+std::string SerializeQuery(const Query& q) {
+  Response r;
+  r.id = q.id;
+  r.opcode = q.opcode;
+  r.recursion_desired = q.recursion_desired;
+  r.checking_disabled = q.checking_disabled;
+  r.question = q.question;
+  r.edns = q.edns;
+  std::string wire = Serialize(r);
+  wire[2] = static_cast<char>(static_cast<uint8_t>(wire[2]) & 0x7f);  // QR clear: a query
+  return wire;
+}
+
 }  // namespace forest::dns

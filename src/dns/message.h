@@ -106,6 +106,10 @@ struct Response {
 // the client retries over TCP (RFC 2181 5.1: never a partial RRset).
 std::string Serialize(const Response& r, size_t max_size = 65535);
 
+// A query's wire form (one question, RD as given): for clients of
+// upstream resolvers.
+std::string SerializeQuery(const Query& q);
+
 // Parses a response (for forwarders and tests): header, question, records.
 Result<Response> ParseResponse(std::string_view wire);
 

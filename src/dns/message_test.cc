@@ -9,14 +9,12 @@ namespace {
 
 // A query as a stub resolver sends it.
 std::string Wire(uint16_t id, const std::string& name, uint16_t type, int edns_size = 0) {
-  Response r;  // the same layout, QR cleared below
-  r.id = id;
-  r.recursion_desired = true;
-  r.question = Question{name, type, kClassIn};
-  if (edns_size) r.edns = Edns{static_cast<uint16_t>(edns_size), true, 0};
-  std::string w = Serialize(r);
-  w[2] = static_cast<char>(w[2] & 0x7f);
-  return w;
+  Query q;
+  q.id = id;
+  q.recursion_desired = true;
+  q.question = Question{name, type, kClassIn};
+  if (edns_size) q.edns = Edns{static_cast<uint16_t>(edns_size), true, 0};
+  return SerializeQuery(q);
 }
 
 TEST(DnsMessage, ParsesAQuery) {
@@ -121,6 +119,19 @@ TEST(DnsMessage, ReverseNames) {
   EXPECT_EQ(*back, a.bytes);
   EXPECT_FALSE(FromReverseName("1.0.ip6.arpa"));
   EXPECT_FALSE(FromReverseName(std::string(n).replace(0, 1, "g")));
+}
+
+TEST(DnsMessage, SerializeQueryRoundTripsThroughTheQueryParser) {
+  Query q;
+  q.id = 0x1234;
+  q.recursion_desired = true;
+  q.question = {"v4only.example", kA, kClassIn};
+  auto back = ParseQuery(SerializeQuery(q));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->id, 0x1234);
+  EXPECT_TRUE(back->recursion_desired);
+  EXPECT_EQ(back->question.name, "v4only.example");
+  EXPECT_EQ(back->question.type, kA);
 }
 
 }  // namespace

@@ -133,6 +133,11 @@ Result<std::optional<Json>> Client::GetIfExists(const std::string& path) {
 }
 
 Result<std::string> Client::GetRaw(const std::string& path) {
+  FOREST_ASSIGN_OR_RETURN(HttpResponse resp, GetResponse(path));
+  return std::move(resp.body);
+}
+
+Result<HttpResponse> Client::GetResponse(const std::string& path) {
   FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send("GET", Target(path), "", {}));
   if (resp.status == 404) return MakeError(std::string(kNotFound) + ": GET " + path);
   if (resp.status >= 400) {
@@ -140,7 +145,7 @@ Result<std::string> Client::GetRaw(const std::string& path) {
     std::string msg = j.is_object() ? j.value("error", std::string()) : std::string();
     return MakeError("GET " + path + ": HTTP " + std::to_string(resp.status) + " " + msg);
   }
-  return std::move(resp.body);
+  return resp;
 }
 
 }  // namespace forest::incus

@@ -42,6 +42,8 @@ class Client {
   Result<std::optional<Json>> GetIfExists(const std::string& path);
   // Raw GET body (file pull, exec logs).
   Result<std::string> GetRaw(const std::string& path);
+  // The same with the response headers (file metadata: X-Incus-Type, ...).
+  Result<HttpResponse> GetResponse(const std::string& path);
 
   // Starts a request whose async operation the caller follows itself
   // (websocket exec); returns the whole response envelope.

@@ -50,6 +50,9 @@ Result<HttpResponse> UnixSocketTransport::Send(const std::string& method, const 
   if (ec) return MakeError(method + " " + target + ": read: " + ec.message());
   HttpResponse out;
   out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& f : parser.get()) {
+    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  }
   out.body = std::move(parser.get().body());
   sock.shutdown(asio::local::stream_protocol::socket::shutdown_both, ec);
   return out;

@@ -16,6 +16,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct HttpResponse {
   int status = 0;
   std::string body;
+  Headers headers;  // as received (names as the server spelled them)
 };
 
 class Transport {

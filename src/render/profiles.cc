@@ -4,6 +4,14 @@
 namespace forest::render {
 namespace {
 
+// `hardened: true`: system calls a coding agent does not need and that widen
+// the kernel's attack surface. Incus pastes each line into LXC's seccomp
+// deny list, where a bare name means "kill the process" (systemd probes bpf
+// at boot and would die): each one fails with EPERM instead.
+constexpr char kHardenedSyscalls[] =
+    "io_uring_setup errno 1\nio_uring_enter errno 1\nio_uring_register errno 1\nbpf errno 1\n"
+    "userfaultfd errno 1\nkeyctl errno 1\nadd_key errno 1\nrequest_key errno 1";
+
 using Device = std::map<std::string, std::string>;
 
 Device RootDisk(const topology::Topology& t) { return {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}}; }
@@ -95,6 +103,7 @@ IncusProfile NodeProfile(const topology::Topology& t, const plan::NodePlan& node
   if (n.ssh_agent) p.config["user.forest.ssh_agent"] = "true";
   // Unprivileged unless the topology opts in explicitly (and forest.json records it).
   if (n.privileged) p.config["security.privileged"] = "true";
+  if (n.hardened) p.config["security.syscalls.deny"] = std::string(kHardenedSyscalls);
   // The routed NIC: Incus puts the /128 on eth0 with a default route via
   // fe80::1, and installs on the parent `uplink/128 dev vethX` plus
   // `prefix via uplink` and its anti-spoofing chain.
@@ -114,7 +123,13 @@ IncusProfile NodeProfile(const topology::Topology& t, const plan::NodePlan& node
     p.devices["eth1"] = {{"type", "nic"},
                          {"name", "eth1"},
                          {"network", t.host.bridge},
-                         {"ipv4.address", node.egress_ipv4.AddressString()}};
+                         {"ipv4.address", node.egress_ipv4.AddressString()},
+                         // Pinned to its address and MAC, and isolated from the
+                         // other roots' egress NICs on the bridge: roots talk
+                         // to each other over routed IPv6, never over this L2.
+                         {"security.mac_filtering", "true"},
+                         {"security.ipv4_filtering", "true"},
+                         {"security.port_isolation", "true"}};
   }
   if (!n.limits.disk.empty()) {
     p.devices["root"] = {{"type", "disk"}, {"path", "/"}, {"pool", t.host.storage_pool}, {"size", n.limits.disk}};

@@ -35,14 +35,14 @@ TEST(Errors, UnknownKeySuggestsTheClosestAndListsValidKeys) {
   EXPECT_EQ(ErrorOf("version: 1\nroots:\n  - name: c0\n    childs: []\n"),
             "t.yaml:4:5: roots[0].childs: unknown key \"childs\"; did you mean \"children\"? Valid keys "
             "here: name, "
-            "prefix, edge, slot, kind, limits, shares, ssh_agent, privileged, workloads, children");
+            "prefix, edge, slot, kind, limits, shares, ssh_agent, privileged, hardened, workloads, children");
 }
 
 TEST(Errors, UnknownKeyOnAChildDoesNotListRootsOnlyKeys) {
   EXPECT_EQ(
       ErrorOf(WithChildLine("slto: 1")),
       "t.yaml:6:9: roots[0].children[0].slto: unknown key \"slto\"; did you mean \"slot\"? Valid keys here: "
-      "name, slot, kind, limits, shares, ssh_agent, privileged, workloads, children");
+      "name, slot, kind, limits, shares, ssh_agent, privileged, hardened, workloads, children");
 }
 
 TEST(Errors, ChildSlotOutOfRange) {

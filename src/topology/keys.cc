@@ -171,7 +171,7 @@ const std::array<Key<Workload>, 4> kWorkloadKeys = {{
 
 Status ReadNodes(Reader& r, const Field& f, std::vector<Node>& out, int depth);
 
-const std::array<Key<NodeTarget>, 11> kNodeKeys = {{
+const std::array<Key<NodeTarget>, 12> kNodeKeys = {{
     {.name = "name",
      .type = "label",
      .doc = "The node's label; its canonical name is `<name>.<ancestors...>.incus`.",
@@ -275,6 +275,14 @@ const std::array<Key<NodeTarget>, 11> kNodeKeys = {{
        return {};
      },
      .show_default = [](const NodeTarget& t) { return std::string(t.node->privileged ? "true" : "false"); }},
+    {.name = "hardened",
+     .type = "boolean",
+     .doc = "Also deny the io_uring, bpf, userfaultfd and keyctl system calls (`security.syscalls.deny`).",
+     .read = [](Reader& r, const Field& f, NodeTarget& t) -> Status {
+       FOREST_ASSIGN_OR_RETURN(t.node->hardened, ReadBool(r, f));
+       return {};
+     },
+     .show_default = [](const NodeTarget& t) { return std::string(t.node->hardened ? "true" : "false"); }},
     {.name = "workloads",
      .type = "list (see `workloads[]`)",
      .default_text = "none",

@@ -20,19 +20,6 @@ namespace {
 using internal::Field;
 using internal::Reader;
 
-// 1-based line and column of byte `offset`.
-std::string LineColumn(std::string_view text, size_t offset) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 // Whole-file checks that run before yaml-cpp sees the bytes.
 Status CheckBytes(std::string_view text, const std::string& file) {
@@ -41,47 +28,12 @@ Status CheckBytes(std::string_view text, const std::string& file) {
                      " bytes; a topology is at most " + std::to_string(kMaxInputBytes) + " bytes (1 MiB)");
   }
   if (auto bad = internal::FindBadByte(text, true)) {
-    return MakeError(file + ":" + LineColumn(text, bad->offset) + ": encoding: " + bad->reason +
+    return MakeError(file + ":" + internal::LineColumn(text, bad->offset) + ": encoding: " + bad->reason +
                      "; a topology is UTF-8 text without control characters (tabs and line breaks are fine)");
   }
   return {};
 }
 
-// Counts parser events without building a tree, and notes where each
-// document starts. Throws TooManyNodes past the node budget, which bounds the
-// work (and memory) of the second, tree-building pass.
-struct TooManyNodes {
-  YAML::Mark mark;
-};
-
-class Prescan : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> document_starts;
-
-  void OnDocumentStart(const YAML::Mark& mark) override { document_starts.push_back(mark); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
-    Count(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    Count(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    Count(mark);
-  }
-  void OnMapEnd() override {}
-
- private:
-  void Count(const YAML::Mark& mark) {
-    if (++events_ > kMaxYamlNodes) throw TooManyNodes{mark};
-  }
-  int events_ = 0;
-};
 
 // What starts at `mark`, for the message about text after the document.
 std::string TextAt(std::string_view text, const YAML::Mark& mark) {
@@ -100,7 +52,7 @@ Result<YAML::Node> LoadDocument(std::string_view text, const Reader& r) {
   try {
     std::istringstream stream(input);
     YAML::Parser parser(stream);
-    Prescan scan;
+    internal::Prescan scan;
     if (!parser.HandleNextDocument(scan)) {
       return MakeError(r.file() +
                        ":1:1: top level: the file has no content; start with \"version: 1\" and a "
@@ -119,7 +71,7 @@ Result<YAML::Node> LoadDocument(std::string_view text, const Reader& r) {
                           " outside any map or list; check the indentation, quotes and brackets here");
     }
     return YAML::Load(input);
-  } catch (const TooManyNodes& e) {
+  } catch (const internal::TooManyNodes& e) {
     return r.FailAt(e.mark, "top level",
                     "the topology has more than " + std::to_string(kMaxYamlNodes) +
                         " YAML nodes; split it into several forests");

@@ -148,4 +148,17 @@ std::string SuggestKey(std::string_view word, const std::vector<std::string>& va
   return best;
 }
 
+std::string LineColumn(std::string_view text, size_t offset) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
 }  // namespace forest::topology::internal

@@ -2,16 +2,60 @@
 // the visit budget and typed scalar readers. Private to src/topology/.
 #pragma once
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "topology/topology.h"
 
 namespace forest::topology::internal {
+
+// Counts parser events without building a tree, and notes where each
+// document starts. Throws TooManyNodes past `limit` events, which bounds the
+// work (and memory) of the second, tree-building pass. Shared by the
+// topology parser and forest shell's configuration layers.
+struct TooManyNodes {
+  YAML::Mark mark;
+};
+
+class Prescan : public YAML::EventHandler {
+ public:
+  explicit Prescan(int limit = kMaxYamlNodes) : limit_(limit) {}
+  std::vector<YAML::Mark> document_starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { document_starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    Count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Count(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Count(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Count(const YAML::Mark& mark) {
+    if (++events_ > limit_) throw TooManyNodes{mark};
+  }
+  int limit_;
+  int events_ = 0;
+};
+
+// "<line>:<column>" (1-based) of byte `offset` in `text`.
+std::string LineColumn(std::string_view text, size_t offset);
 
 // One value being read: the YAML node, its key path ("roots[0].slot") and the
 // position errors point at (the key's, when the value is empty).

@@ -57,6 +57,7 @@ struct Node {
   std::vector<Share> shares;
   bool ssh_agent = false;   // relay the host's ssh-agent socket (opt-in)
   bool privileged = false;  // explicit, logged opt-in; never a default
+  bool hardened = false;    // deny io_uring, bpf, userfaultfd, keyctl (security.syscalls.deny)
   std::vector<Workload> workloads;
   std::vector<Node> children;
   SourcePos pos;

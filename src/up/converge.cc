@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <chrono>
 #include <filesystem>
@@ -632,7 +633,12 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
   FOREST_TRY(EnsureRunning(l, helper));
   FOREST_TRY(InstallHelper(l));
   for (const auto& n : plan.nodes) {
-    if (n.depth == 0) FOREST_TRY(ConvergeChild(l, n, me.node_image, me));
+    if (n.depth != 0) continue;
+    if (!o.only_roots.empty() &&
+        std::find(o.only_roots.begin(), o.only_roots.end(), n.label) == o.only_roots.end()) {
+      continue;
+    }
+    FOREST_TRY(ConvergeChild(l, n, me.node_image, me));
   }
   l.changes += g.changes;
   l.Say(l.changes == 0 ? "up to date: nothing changed"

@@ -46,6 +46,9 @@ struct Options {
   // Where the host level remembers what it changed outside its project
   // (host.json); the CLI's state directory for this forest.
   std::string state_dir;
+  // Host level only: converge just these roots (by label; empty = all). The
+  // others are left as they are (forest shell adds one jail at a time).
+  std::vector<std::string> only_roots;
 };
 
 // On the outer host: storage, bridge, guard, project, images, profiles,

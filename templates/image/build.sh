@@ -23,6 +23,10 @@ base_pkgs=systemd,systemd-sysv,dbus,udev,openssh-server,iproute2,iputils-ping,ca
 # iperf3: bench/xlat.sh measures the CLAT+NAT64 path from a workload.
 apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3 iperf3"
 node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils libnss3-tools"
+# forest shell runs agents in nodes: tmux holds the session, git works on the
+# workspace, rootless podman (uidmap, slirp4netns, fuse-overlayfs, crun,
+# catatonit) runs OCI containers inside, busybox-static gives it a rootfs.
+jail_pkgs="tmux git podman uidmap slirp4netns fuse-overlayfs crun catatonit busybox-static"
 
 step 1 "debootstrap $suite ($kind)"
 if [ ! -e "$work/.debootstrap-done" ]; then
@@ -59,6 +63,7 @@ chr apt-get update -q
 chr apt-get install -y -q --no-install-recommends $apt_pkgs
 if [ "$kind" = node ]; then
   chr apt-get install -y -q --no-install-recommends $node_pkgs
+  chr apt-get install -y -q --no-install-recommends $jail_pkgs
   chr apt-get install -y -q --no-install-recommends -t "$suite-backports" incus-base incus-client
 fi
 # Last, because it takes over /etc/resolv.conf: systemd-resolved gets the

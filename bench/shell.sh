@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# bench/shell.sh BUILD_DIR: forest shell against the Incus CLI doing the
+# nearest equivalent, on the same machine in the same run:
+#  1. time to a prompt: `forest shell -- true` on a new workspace (cold: a
+#     whole forest node, its Incus, names and network policy) and on a
+#     running persistent jail (warm), against `incus launch` of the same
+#     node image plus `incus exec -- true` (cold; a bare container) and
+#     `incus exec -- true` (warm);
+#  2. exec latency: `forest shell exec --capture` and `forest shell exec`
+#     against `incus exec` on the same jail;
+#  3. file transfer of 64 MiB: writing it through the host path of the
+#     workspace and reading it inside, against `forest shell file push` and
+#     `incus file push` of the same file.
+# Needs root and incusd (scripts/setup). Prints figures and ratios; fails
+# only when a step fails.
+set -euo pipefail
+build=${1:?usage: bench/shell.sh BUILD_DIR}
+forest="$build/forest"
+src=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/forest-bench.XXXXXX)
+. "$src/tests/forest_tests.sh"
+suffix=$(printf '%04x' $((RANDOM)))
+fname="bs$suffix"
+forest_tests_begin "$forest"
+export HOME="$T/home"
+mkdir -p "$HOME/.config/forest"
+cat >"$HOME/.config/forest/config.yaml" <<EOF
+forest: $fname
+host:
+  bridge: fbs$suffix
+  ipv6: fd00:5e1e::1/64
+  ipv4: 10.203.34.1/24
+  uplink_range: fd00:5e1e:0:1::/64
+  helper_address: fd00:5e1e::53
+  prefix_base: fd00:5e0e::/32
+  dns64_upstream: $FOREST_TEST_DNS64
+EOF
+project="forest-$fname"
+peer="peer$suffix"
+cleanup() {
+  set +e
+  incus delete -f --project "$project" "$peer" >/dev/null 2>&1
+  (cd "$T" && "$forest" shell kill --all --force) >/dev/null 2>&1
+  rm -rf "$FOREST_STATE_DIR/$fname" "$FOREST_STATE_DIR/$fname-sessions" "$T"
+}
+trap cleanup EXIT
+mkdir -p "$T/warm" "$T/cold1" "$T/cold2"
+"$forest" image build >/dev/null
+ms() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / 1e6:.0f}')" "$1" "$2"; }
+now() { date +%s%N; }
+
+# The persistent jail (also brings the shell forest's helper and project up,
+# so the cold runs below pay for the jail only).
+(cd "$T/warm" && "$forest" shell --persistent --guard-uplink -- true) >"$T/warm.log" 2>&1 || { cat "$T/warm.log" >&2; exit 1; }
+J=$("$forest" shell list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["jails"][0]["name"])')
+
+echo "== time to a prompt (ms)"
+cold=()
+for w in cold1 cold2; do
+  s=$(now)
+  (cd "$T/$w" && "$forest" shell --guard-uplink -- true) >"$T/$w.log" 2>&1 || { cat "$T/$w.log" >&2; exit 1; }
+  cold+=("$(ms "$s" "$(now)")")
+done
+s=$(now)
+incus launch --project "$project" forest-node "$peer" --storage default >/dev/null
+until incus exec --project "$project" "$peer" -- true >/dev/null 2>&1; do sleep 0.1; done
+peer_cold=$(ms "$s" "$(now)")
+n=${FOREST_BENCH_N:-20}
+mean() {  # mean ms of N runs of "$@"
+  local s
+  s=$(now)
+  for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1; done
+  python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / 1e6 / int(sys.argv[3]):.0f}')" "$s" "$(now)" "$n"
+}
+warm=$(cd "$T/warm" && mean "$forest" shell -- true)
+peer_warm=$(mean incus exec --project "$project" "$peer" -- true)
+printf '  %-44s %8s %8s\n' "" "forest" "incus"
+printf '  %-44s %8s %8s  ratio %s\n' "cold (new jail | launch + exec), 2 runs" "${cold[0]},${cold[1]}" "$peer_cold" \
+  "$(python3 -c "print(f'{(${cold[0]} + ${cold[1]}) / 2 / $peer_cold:.1f}')")"
+printf '  %-44s %8s %8s  ratio %s\n' "warm (running jail | exec), mean of $n" "$warm" "$peer_warm" \
+  "$(python3 -c "print(f'{$warm / max($peer_warm, 1):.1f}')")"
+
+echo "== exec latency (ms, mean of $n)"
+cap=$(cd "$T/warm" && mean "$forest" shell exec --capture -- true)
+str=$(cd "$T/warm" && mean "$forest" shell exec -- true)
+inc=$(mean incus exec --project "$project" "$J" -- true)
+printf '  forest shell exec --capture %s, forest shell exec %s, incus exec %s; ratios %s, %s\n' "$cap" "$str" "$inc" \
+  "$(python3 -c "print(f'{$cap / max($inc, 1):.2f}')")" "$(python3 -c "print(f'{$str / max($inc, 1):.2f}')")"
+
+echo "== 64 MiB file (ms)"
+head -c 67108864 /dev/urandom >"$T/blob"
+s=$(now)
+cp "$T/blob" "$T/warm/blob" && sync "$T/warm/blob"
+(cd "$T/warm" && "$forest" shell exec -- sha256sum /workspace/blob) >/dev/null
+hostpath=$(ms "$s" "$(now)")
+s=$(now)
+"$forest" shell file push "$T/blob" "$J:/tmp/blob" >/dev/null 2>&1
+fpush=$(ms "$s" "$(now)")
+s=$(now)
+incus file push --project "$project" "$T/blob" "$J/tmp/blob2" >/dev/null
+ipush=$(ms "$s" "$(now)")
+s=$(now)
+"$forest" shell file pull "$J:/tmp/blob" "$T/pulled" >/dev/null 2>&1
+fpull=$(ms "$s" "$(now)")
+cmp -s "$T/blob" "$T/pulled" || { echo "pulled file differs" >&2; exit 1; }
+printf '  host path (write + sha256 inside) %s; forest shell file push %s, incus file push %s (ratio %s); forest shell file pull %s\n' \
+  "$hostpath" "$fpush" "$ipush" "$(python3 -c "print(f'{$fpush / max($ipush, 1):.2f}')")" "$fpull"

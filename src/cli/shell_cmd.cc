@@ -1,0 +1,582 @@
+// forest shell: an agent jail on the forest. The jail is a root of the shell
+// forest (its own Incus project), so it is a full node: its own Incus,
+// rootless Podman, names and certificates, reachable from the host by name.
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "base/files.h"
+#include "cli/command.h"
+#include "cli/shell_session.h"
+#include "incus/api.h"
+#include "incus/files.h"
+#include "image/image.h"
+
+namespace forest::cli {
+
+void AddShellOpsCommands(CLI::App* shell, Context& ctx);  // shell_ops_cmd.cc
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace ss = shell_session;
+using Json = nlohmann::json;
+
+constexpr char kTmuxSession[] = "forest";
+
+
+// The jail a subcommand means: NAME, else the workspace's only jail (or its slot 1).
+Result<shell::Jail> Pick(const ss::Session& s, const shell::State& st, const std::string& name) {
+  if (!name.empty()) {
+    if (const auto* j = st.Find(name)) return *j;
+    std::string all;
+    for (const auto& j : st.jails) all += (all.empty() ? "" : ", ") + j.name;
+    return MakeError("no jail '" + name + "'" + (all.empty() ? " (there are none)" : "; the jails are " + all) +
+                     "; `forest shell list` shows them");
+  }
+  std::vector<const shell::Jail*> mine;
+  for (const auto& j : st.jails) {
+    if (j.workspace == s.workspace) mine.push_back(&j);
+  }
+  if (mine.size() == 1) return *mine[0];
+  if (const auto* j = st.Find(s.workspace, 1)) return *j;
+  if (mine.empty()) {
+    return MakeError("no jail for " + s.workspace + "; start one with `forest shell`, or name a jail");
+  }
+  return MakeError(s.workspace + " has " + std::to_string(mine.size()) + " jails; name one (`forest shell list`)");
+}
+
+struct Common {
+  ss::Flags flags;
+};
+
+void AddWorkspace(CLI::App* cmd, ss::Flags& f) {
+  cmd->add_option("--workspace", f.workspace, "the project folder (default: the current directory)");
+}
+
+// After a session: keep the tool state, and remove an ephemeral jail whose
+// tool has exited (a detached tmux session keeps it).
+void AfterSession(Context& ctx, ss::Session& s, const shell::Jail& jail, const ss::Ready& r, bool interactive) {
+  bool detached = interactive && ss::TmuxAlive(s, jail, r);
+  if (detached) {
+    ctx.err << "detached: " << jail.name << " keeps running; `forest shell attach " << jail.name
+            << "` returns to it\n";
+    return;
+  }
+  if (auto st = ss::SaveToolState(s, jail, r); !st.ok()) {
+    ctx.err << "warning: could not save the tool state: " << st.error().message << "\n";
+  }
+  if (jail.persistent) return;
+  auto lock = ss::Lock(s);
+  if (!lock.ok()) return ctx.Fail(lock.error());
+  auto state = ss::LoadState(s);
+  if (!state.ok()) return ctx.Fail(state.error());
+  if (auto rm = ss::Remove(s, *state, jail.name); !rm.ok()) ctx.Fail(rm.error());
+}
+
+std::vector<std::string> ToolCommand(const ss::Session& s, const shell::Jail& jail) {
+  std::vector<std::string> argv = {"tmux", "new-session", "-A", "-s", kTmuxSession, "-c", "/workspace"};
+  const auto& tool = s.config.tools.at(jail.tool);
+  argv.insert(argv.end(), tool.command.begin(), tool.command.end());
+  return argv;
+}
+
+class AllowlistRefresher {
+ public:
+  AllowlistRefresher(const ss::Session& s, const shell::Jail& jail) {
+    if (jail.network != shell::NetMode::kAllowlist) return;
+    thread_ = std::thread([this, s] {
+      std::unique_lock<std::mutex> l(mu_);
+      while (!cv_.wait_for(l, std::chrono::seconds(s.config.allow_refresh), [this] { return stop_; })) {
+        auto lock = ss::Lock(s);
+        auto st = ss::LoadState(s);
+        if (lock.ok() && st.ok()) {
+          if (auto r = ss::ApplyNetPolicy(s, *st); !r.ok()) std::cerr << "allowlist refresh: " << r.error().message << "\n";
+        }
+      }
+    });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  ~AllowlistRefresher() { Stop(); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+void AddStart(CLI::App* cmd, Context& ctx) {
+  struct Opts {
+    ss::Flags f;
+    int slot = 1;
+    bool resume = false;
+    bool guard = false;
+  };
+  auto o = std::make_shared<Opts>();
+  AddWorkspace(cmd, o->f);
+  cmd->add_option("--slot", o->slot, "parallel jail on the same workspace, with its own home (1, 2, ...)")
+      ->check(CLI::Range(1, 99));
+  cmd->add_flag("--persistent", o->f.persistent, "keep the jail (and what was installed) between sessions");
+  cmd->add_flag("--resume,--continue", o->resume, "restore the tool's state saved after the last session here");
+  cmd->add_option("--tool", o->f.tool, "shell (default), claude, codex, aider, or one from the config");
+  cmd->add_option("--profile", o->f.profile, "a named profile from the config files");
+  cmd->add_option("--network", o->f.network, "restricted (default), allowlist or open");
+  cmd->add_option("--allow", o->f.allow, "allowlist: a domain or IP the jail may reach (repeat)");
+  cmd->add_option("--env", o->f.env, "KEY=VALUE for the jail's environment (repeat); nothing else is passed");
+  cmd->add_option("--mount", o->f.mounts, "SRC:DST[:rw] another host folder (read-only unless :rw)");
+  cmd->add_flag("--ssh-agent", o->f.ssh_agent, "forward this user's ssh-agent socket (keys stay outside)");
+  cmd->add_flag("--hardened", o->f.hardened, "deny io_uring, bpf, userfaultfd and keyctl system calls");
+  cmd->add_option("--cpu", o->f.limits.cpu, "CPU limit (limits.cpu)");
+  cmd->add_option("--memory", o->f.limits.memory, "memory limit, e.g. 4GiB");
+  cmd->add_option("--processes", o->f.limits.processes, "process limit, e.g. 2000");
+  cmd->add_option("--disk", o->f.limits.disk, "root disk size, e.g. 20GiB");
+  cmd->add_flag("--guard-uplink", o->guard, "drop shell-forest traffic towards the machine's uplink (tests)");
+  cmd->footer("With -- CMD the jail runs CMD as you in /workspace instead of the tool, and\n"
+              "forest shell exits with its code: forest shell -- make test");
+  cmd->callback([o, cmd, &ctx] {
+    for (auto* sub : cmd->get_subcommands()) {
+      if (sub->parsed()) return;
+    }
+    auto opened = ss::OpenState(o->f, true);
+    if (!opened.ok()) return ctx.Fail(opened.error());
+    auto* s = &opened->s;
+    auto* st = &opened->st;
+    auto& lock = opened->lock;
+    shell::Jail jail;
+    if (const auto* j = st->Find(s->workspace, o->slot)) {
+      jail = *j;
+      if (o->f.persistent && !jail.persistent) {
+        for (auto& x : st->jails) {
+          if (x.name == jail.name) x.persistent = jail.persistent = true;
+        }
+        if (auto w = ss::SaveState(*s, *st); !w.ok()) return ctx.Fail(w.error());
+      }
+    } else {
+      auto made = ss::NewJail(*s, *st, o->slot);
+      if (!made.ok()) return ctx.Fail(made.error());
+      jail = *made;
+      st->jails.push_back(jail);
+      if (auto w = ss::SaveState(*s, *st); !w.ok()) return ctx.Fail(w.error());
+    }
+    if (!s->config.sources.empty()) {
+      std::string layers;
+      for (const auto& f : s->config.sources) layers += (layers.empty() ? "" : ", ") + f;
+      ctx.err << "config: " << layers << std::endl;
+    }
+    ctx.err << "jail " << jail.name << " (" << jail.name << ".incus) for " << jail.workspace << ", slot "
+            << jail.slot << ", " << (jail.persistent ? "persistent" : "ephemeral") << ", network "
+            << shell::NetModeName(jail.network) << std::endl;
+    auto ready = ss::Converge(*s, *st, jail, o->guard);
+    if (!ready.ok()) {
+      ctx.Fail(ready.error());
+      ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";
+      return;
+    }
+    if (jail.home != ready->home || jail.user.user != ready->user) {
+      jail.home = ready->home;
+      jail.user.user = ready->user;
+      for (auto& x : st->jails) {
+        if (x.name == jail.name) x = jail;
+      }
+      if (auto w = ss::SaveState(*s, *st); !w.ok()) return ctx.Fail(w.error());
+    }
+    lock.reset();
+    if (o->resume) {
+      if (auto r = ss::RestoreToolState(*s, jail, *ready); !r.ok()) return ctx.Fail(r.error());
+    }
+    bool interactive = ctx.tail.empty();
+    if (interactive && !(isatty(0) && isatty(1))) {
+      return ctx.Fail(MakeError("the tool needs a terminal; run forest shell in one, or give a command: "
+                                "forest shell -- CMD"));
+    }
+    // Allowlisted names are resolved again every allow_refresh seconds
+    // while the session runs (`forest shell net refresh` does it by hand).
+    AllowlistRefresher refresher(*s, jail);
+    auto rc = ss::RunAsUser(*s, jail, *ready, interactive ? ToolCommand(*s, jail) : ctx.tail);
+    refresher.Stop();
+    if (!rc.ok()) return ctx.Fail(rc.error());
+    AfterSession(ctx, *s, jail, *ready, interactive);
+    if (ctx.exit_code == 0) ctx.exit_code = *rc;
+  });
+}
+
+// Opens the session and state for a subcommand, and picks its jail.
+struct Picked {
+  ss::Session s;
+  shell::State st;
+  shell::Jail jail;
+};
+Result<Picked> OpenPick(const ss::Flags& f, const std::string& name) {
+  FOREST_ASSIGN_OR_RETURN(auto o, ss::OpenState(f, false));
+  FOREST_ASSIGN_OR_RETURN(auto j, Pick(o.s, o.st, name));
+  return Picked{std::move(o.s), std::move(o.st), std::move(j)};
+}
+
+Json JailJson(ss::Session& s, const shell::Jail& j) {
+  auto c = s.Client();
+  std::string status = "missing";
+  if (auto inst = incus::GetInstance(c, j.name); inst.ok() && *inst) status = (**inst).value("status", "");
+  return {{"name", j.name},
+          {"dns", j.name + ".incus"},
+          {"workspace", j.workspace},
+          {"slot", j.slot},
+          {"mode", j.persistent ? "persistent" : "ephemeral"},
+          {"status", status},
+          {"tool", j.tool},
+          {"network", shell::NetModeName(j.network)},
+          {"user", j.user.user},
+          {"ssh_agent", j.ssh_agent},
+          {"hardened", j.hardened}};
+}
+
+void AddList(CLI::App* shell, Context& ctx) {
+  auto* cmd = shell->add_subcommand("list", "Jails, their state and workspace (--all: saved sessions too)");
+  struct Opts {
+    ss::Flags f;
+    bool all = false;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_flag("--all", o->all, "also list saved tool sessions (what --resume restores)");
+  cmd->add_flag("--json", o->json, "print JSON");
+  cmd->callback([o, &ctx] {
+    auto opened = ss::OpenState(o->f, false);
+    if (!opened.ok()) return ctx.Fail(opened.error());
+    auto* s = &opened->s;
+    auto* st = &opened->st;
+    Json jails = Json::array();
+    for (const auto& j : st->jails) jails.push_back(JailJson(*s, j));
+    Json sessions = Json::array();
+    if (o->all) {
+      std::error_code ec;
+      for (const auto& ws : fs::directory_iterator(s->sessions_dir, ec)) {
+        for (const auto& tool : fs::directory_iterator(ws.path(), ec)) {
+          auto meta = ReadFile((tool.path() / ".forest-session.json").string());
+          Json m = meta.ok() ? Json::parse(*meta, nullptr, false) : Json();
+          if (!m.is_object()) continue;
+          m["path"] = tool.path().string();
+          sessions.push_back(m);
+        }
+      }
+    }
+    if (o->json) {
+      Json out = {{"jails", jails}};
+      if (o->all) out["sessions"] = sessions;
+      ctx.out << out.dump(2) << "\n";
+      return;
+    }
+    if (jails.empty()) ctx.out << "no jails\n";
+    for (const auto& j : jails) {
+      ctx.out << j["name"].get<std::string>() << " (" << j["mode"].get<std::string>() << ")  "
+              << j["status"].get<std::string>() << "  " << j["tool"].get<std::string>() << "  network "
+              << j["network"].get<std::string>() << "  " << j["workspace"].get<std::string>() << "\n";
+    }
+    for (const auto& m : sessions) {
+      ctx.out << "saved session: " << m.value("tool", "") << " for " << m.value("workspace", "") << " ("
+              << m.value("path", "") << ")\n";
+    }
+  });
+}
+
+void AddAttach(CLI::App* shell, Context& ctx) {
+  auto* cmd = shell->add_subcommand("attach", "Return to a jail's tmux session");
+  struct Opts {
+    ss::Flags f;
+    std::string name;
+  };
+  auto o = std::make_shared<Opts>();
+  AddWorkspace(cmd, o->f);
+  cmd->add_option("NAME", o->name, "the jail (default: this workspace's)");
+  cmd->callback([o, &ctx] {
+    auto p = OpenPick(o->f, o->name);
+    if (!p.ok()) return ctx.Fail(p.error());
+    auto r = ss::UserOf(p->s, p->jail);
+    if (!r.ok()) return ctx.Fail(r.error());
+    if (!ss::TmuxAlive(p->s, p->jail, *r)) {
+      return ctx.Fail(MakeError(p->jail.name + " has no tmux session; `forest shell` starts one"));
+    }
+    auto rc = ss::RunAsUser(p->s, p->jail, *r, {"tmux", "attach-session", "-t", kTmuxSession});
+    if (!rc.ok()) return ctx.Fail(rc.error());
+    AfterSession(ctx, p->s, p->jail, *r, true);
+  });
+}
+
+// Stops (shutdown) or removes (kill) NAMES or --all.
+void AddStopKill(CLI::App* shell, Context& ctx, bool kill) {
+  auto* cmd = shell->add_subcommand(
+      kill ? "kill" : "shutdown",
+      kill ? "Remove jails at once: every process in them ends (--all: the whole shell forest)"
+           : "Stop jails gracefully (ephemeral ones are then removed)");
+  struct Opts {
+    ss::Flags f;
+    std::vector<std::string> names;
+    bool all = false;
+    bool force = false;
+    int timeout = 60;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("NAMES", o->names, "jails");
+  cmd->add_flag("--all", o->all, kill ? "every jail, then the shell forest's helper, project and bridge" : "every jail");
+  if (kill) {
+    cmd->add_flag("--force", o->force, "do not ask");
+  } else {
+    cmd->add_option("--timeout", o->timeout, "seconds to wait before forcing (default 60)");
+  }
+  cmd->callback([o, kill, &ctx] {
+    auto opened = ss::OpenState(o->f, true);
+    if (!opened.ok()) return ctx.Fail(opened.error());
+    auto* s = &opened->s;
+    auto* st = &opened->st;
+    if (!o->all && o->names.empty()) return ctx.Fail(MakeError("name the jails, or pass --all"));
+    if (kill && o->all) {
+      if (!o->force && isatty(0)) {
+        ctx.err << "remove every jail and the shell forest '" << s->config.forest << "'? [y/N] " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "yes") return;
+      }
+      if (auto r = ss::RemoveAll(*s); !r.ok()) ctx.Fail(r.error());
+      return;
+    }
+    std::vector<std::string> names = o->names;
+    if (o->all) {
+      for (const auto& j : st->jails) names.push_back(j.name);
+    }
+    auto c = s->Client();
+    for (const auto& n : names) {
+      const auto* j = st->Find(n);
+      if (!j) return ctx.Fail(MakeError("no jail '" + n + "'; `forest shell list` shows them"));
+      shell::Jail jail = *j;
+      if (!kill) {
+        auto put = c.Put("/1.0/instances/" + incus::Escape(n) + "/state",
+                         {{"action", "stop"}, {"timeout", o->timeout}, {"force", false}});
+        if (!put.ok()) {
+          ctx.err << n << ": did not stop within " << o->timeout << " s; forcing\n";
+          if (auto f = incus::SetInstanceState(c, n, "stop", true); !f.ok()) return ctx.Fail(f.error());
+        }
+        ctx.err << "stopped " << n << "\n";
+        if (jail.persistent) continue;
+      }
+      if (auto r = ss::Remove(*s, *st, n); !r.ok()) return ctx.Fail(r.error());
+    }
+  });
+}
+
+void AddClean(CLI::App* shell, Context& ctx) {
+  auto* cmd = shell->add_subcommand("clean", "Remove stopped ephemeral jails, and records of jails Incus no longer has");
+  auto f = std::make_shared<ss::Flags>();
+  cmd->callback([f, &ctx] {
+    auto opened = ss::OpenState(*f, true);
+    if (!opened.ok()) return ctx.Fail(opened.error());
+    auto* s = &opened->s;
+    auto* st = &opened->st;
+    auto c = s->Client();
+    int n = 0;
+    for (const auto& j : shell::State(*st).jails) {
+      auto inst = incus::GetInstance(c, j.name);
+      bool gone = inst.ok() && !*inst;
+      bool stopped = inst.ok() && *inst && (**inst).value("status", "") == "Stopped";
+      if (gone || (stopped && !j.persistent)) {
+        if (auto r = ss::Remove(*s, *st, j.name); !r.ok()) return ctx.Fail(r.error());
+        ++n;
+      }
+    }
+    ctx.out << "cleaned " << n << " jail(s)\n";
+  });
+}
+
+void AddExec(CLI::App* shell, Context& ctx) {
+  auto* cmd = shell->add_subcommand("exec", "Run a command in a jail as its user, in /workspace");
+  struct Opts {
+    ss::Flags f;
+    std::string name;
+    bool capture = false;
+    bool root = false;
+    std::string format = "json";
+  };
+  auto o = std::make_shared<Opts>();
+  AddWorkspace(cmd, o->f);
+  cmd->add_option("NAME", o->name, "the jail (default: this workspace's)");
+  cmd->add_flag("--root", o->root, "run as the jail's root, not its user (operator actions: install packages)");
+  cmd->add_flag("--capture", o->capture, "collect the output and print it at the end");
+  cmd->add_option("--format", o->format, "with --capture: json (stdout, stderr, exit_code) or raw (stdout)")
+      ->check(CLI::IsMember({"raw", "json"}));
+  cmd->footer("The command follows after --: forest shell exec -- make test");
+  cmd->callback([o, &ctx] {
+    if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: forest shell exec [NAME] -- CMD [ARGS...]"));
+    auto p = OpenPick(o->f, o->name);
+    if (!p.ok()) return ctx.Fail(p.error());
+    if (o->root) {
+      if (o->capture) return ctx.Fail(MakeError("--root and --capture do not go together"));
+      auto rc = ss::RunAsRoot(p->s, p->jail, ctx.tail);
+      if (!rc.ok()) return ctx.Fail(rc.error());
+      ctx.exit_code = *rc;
+      return;
+    }
+    auto r = ss::UserOf(p->s, p->jail);
+    if (!r.ok()) return ctx.Fail(r.error());
+    if (!o->capture) {
+      auto rc = ss::RunAsUser(p->s, p->jail, *r, ctx.tail);
+      if (!rc.ok()) return ctx.Fail(rc.error());
+      ctx.exit_code = *rc;
+      return;
+    }
+    std::vector<std::string> argv = {"setpriv", "--reuid", std::to_string(p->jail.user.uid), "--regid",
+                                     std::to_string(p->jail.user.gid), "--clear-groups", "--",
+                                     "env", "-i"};
+    for (const auto& e : ss::UserEnv(p->s, p->jail, *r)) argv.push_back(e);
+    argv.push_back("sh");
+    argv.push_back("-c");
+    argv.push_back("cd /workspace && exec \"$@\"");
+    argv.push_back("sh");
+    argv.insert(argv.end(), ctx.tail.begin(), ctx.tail.end());
+    auto c = p->s.Client();
+    auto res = incus::Exec(c, p->jail.name, argv);
+    if (!res.ok()) return ctx.Fail(res.error());
+    if (o->format == "raw") {
+      ctx.out << res->out;
+    } else {
+      ctx.out << Json{{"stdout", res->out}, {"stderr", res->err}, {"exit_code", res->exit_code}}.dump() << "\n";
+    }
+    ctx.exit_code = res->exit_code;
+  });
+}
+
+// "JAIL:/path" → {jail, path}; empty jail when there is no colon before a '/'.
+std::pair<std::string, std::string> SplitRemote(const std::string& s) {
+  auto colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || s.find('/') < colon) return {"", s};
+  return {s.substr(0, colon), s.substr(colon + 1)};
+}
+
+void AddFile(CLI::App* shell, Context& ctx) {
+  auto* file = shell->add_subcommand("file", "Copy files between the host and a jail");
+  file->require_subcommand(1);
+  for (bool push : {true, false}) {
+    auto* cmd = file->add_subcommand(push ? "push" : "pull",
+                                     push ? "SRC JAIL:/path: copy into the jail, owned by its user"
+                                          : "JAIL:/path DEST: copy out; symlinks are never followed on the host");
+    struct Opts {
+      ss::Flags f;
+      std::string from, to;
+      bool recursive = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("SRC", o->from)->required();
+    cmd->add_option("DEST", o->to)->required();
+    cmd->add_flag("-r,--recursive", o->recursive, "copy directories");
+    cmd->callback([o, push, &ctx] {
+      auto [jail, path] = SplitRemote(push ? o->to : o->from);
+      if (jail.empty()) {
+        return ctx.Fail(MakeError(std::string(push ? "DEST" : "SRC") + " must be JAIL:/path, e.g. " +
+                                  "myproj-1a2b3c-1:/workspace/out.log"));
+      }
+      auto p = OpenPick(o->f, jail);
+      if (!p.ok()) return ctx.Fail(p.error());
+      auto c = p->s.Client();
+      auto rep = push ? incus::PushTree(c, jail, o->from, path, o->recursive, p->jail.user.uid, p->jail.user.gid)
+                      : incus::PullTree(c, jail, path, o->to, o->recursive);
+      if (!rep.ok()) return ctx.Fail(rep.error());
+      for (const auto& sk : rep->skipped) ctx.err << "skipped " << sk << "\n";
+      ctx.err << rep->files << " file(s), " << rep->directories << " directory(ies), " << rep->symlinks
+              << " symlink(s)\n";
+    });
+  }
+}
+
+void AddTmux(CLI::App* shell, Context& ctx) {
+  auto* tmux = shell->add_subcommand("tmux", "Drive a jail's tmux session (automation)");
+  tmux->require_subcommand(1);
+  struct Opts {
+    ss::Flags f;
+    std::string name;
+    std::string text;
+  };
+  auto run = [&ctx](const std::shared_ptr<Opts>& o, std::vector<std::string> argv, bool print) {
+    auto p = OpenPick(o->f, o->name);
+    if (!p.ok()) return ctx.Fail(p.error());
+    auto r = ss::UserOf(p->s, p->jail);
+    if (!r.ok()) return ctx.Fail(r.error());
+    std::vector<std::string> full = {"setpriv", "--reuid", std::to_string(p->jail.user.uid), "--regid",
+                                     std::to_string(p->jail.user.gid), "--clear-groups", "--",
+                                     "env", "-i", "HOME=" + r->home, "tmux"};
+    full.insert(full.end(), argv.begin(), argv.end());
+    auto c = p->s.Client();
+    auto res = incus::Exec(c, p->jail.name, full);
+    if (!res.ok()) return ctx.Fail(res.error());
+    if (res->exit_code != 0) return ctx.Fail(MakeError(p->jail.name + ": tmux: " + res->err));
+    if (print) ctx.out << res->out;
+  };
+  {
+    auto* cmd = tmux->add_subcommand("send", "Type TEXT into the session, then Enter");
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("NAME", o->name, "the jail")->required();
+    cmd->add_option("TEXT", o->text, "what to type")->required();
+    cmd->callback([o, run] {
+      run(o, {"send-keys", "-t", kTmuxSession, "-l", o->text, ";", "send-keys", "-t", kTmuxSession, "Enter"}, false);
+    });
+  }
+  {
+    auto* cmd = tmux->add_subcommand("capture", "Print what the session's pane shows");
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("NAME", o->name, "the jail")->required();
+    cmd->callback([o, run] { run(o, {"capture-pane", "-p", "-t", kTmuxSession}, true); });
+  }
+  {
+    auto* cmd = tmux->add_subcommand("list", "Jails with a live tmux session");
+    auto o = std::make_shared<Opts>();
+    auto json = std::make_shared<bool>(false);
+    cmd->add_flag("--json", *json, "print JSON");
+    cmd->callback([o, json, &ctx] {
+      auto opened = ss::OpenState(o->f, false);
+      if (!opened.ok()) return ctx.Fail(opened.error());
+      auto* s = &opened->s;
+      auto* st = &opened->st;
+      Json out = Json::array();
+      for (const auto& j : st->jails) {
+        auto r = ss::UserOf(*s, j);
+        bool alive = r.ok() && ss::TmuxAlive(*s, j, *r);
+        out.push_back({{"name", j.name}, {"session", kTmuxSession}, {"alive", alive}});
+      }
+      if (*json) {
+        ctx.out << out.dump(2) << "\n";
+        return;
+      }
+      for (const auto& e : out) {
+        ctx.out << e["name"].get<std::string>() << "  " << (e["alive"].get<bool>() ? "tmux session 'forest'" : "no session")
+                << "\n";
+      }
+    });
+  }
+}
+
+}  // namespace
+
+void AddShellCommand(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("shell", "A jail for AI coding agents on this workspace: its own node, "
+                                          "your files, no host credentials");
+  AddStart(cmd, ctx);
+  AddList(cmd, ctx);
+  AddAttach(cmd, ctx);
+  AddStopKill(cmd, ctx, false);
+  AddStopKill(cmd, ctx, true);
+  AddClean(cmd, ctx);
+  AddExec(cmd, ctx);
+  AddFile(cmd, ctx);
+  AddTmux(cmd, ctx);
+  AddShellOpsCommands(cmd, ctx);
+}
+
+}  // namespace forest::cli

@@ -1,0 +1,631 @@
+#include "cli/shell_session.h"
+
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include <boost/asio.hpp>
+
+#include "base/clock.h"
+#include "base/files.h"
+#include "cli/command.h"
+#include "dns/message.h"
+#include "incus/api.h"
+#include "incus/files.h"
+#include "render/embedded.h"
+#include "render/materialize.h"
+#include "render/writer.h"
+#include "shell/netpolicy.h"
+#include "up/converge.h"
+
+namespace forest::cli::shell_session {
+
+namespace {
+
+namespace fs = std::filesystem;
+using shell::Jail;
+using shell::State;
+
+constexpr char kAgentSocket[] = "/opt/forest/shell-agent.sock";
+constexpr char kTmuxSession[] = "forest";
+
+void Say(const std::string& s) { std::cerr << s << std::endl; }
+
+std::string TableName(const Session& s) { return "forest_shell_" + s.config.forest; }
+
+// The invoking user: the one sudo ran us for, else ourselves.
+shell::Invoker WhoAmI() {
+  shell::Invoker me;
+  me.uid = getuid();
+  me.gid = getgid();
+  const char* su = std::getenv("SUDO_UID");
+  const char* sg = std::getenv("SUDO_GID");
+  const char* sn = std::getenv("SUDO_USER");
+  if (me.uid == 0 && su && sg && *su && *sg) {
+    me.uid = static_cast<unsigned>(std::strtoul(su, nullptr, 10));
+    me.gid = static_cast<unsigned>(std::strtoul(sg, nullptr, 10));
+    if (sn && *sn) me.user = sn;
+  } else if (const char* u = std::getenv("USER"); u && *u) {
+    me.user = u;
+  }
+  if (me.uid == 0) me.user = "root";
+  // A label-safe user name for useradd.
+  std::string clean;
+  for (char c : me.user) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') clean += c;
+  }
+  if (clean.empty() || !(clean[0] >= 'a' && clean[0] <= 'z')) clean = "agent";
+  me.user = clean;
+  return me;
+}
+
+Result<shell::NetMode> ParseMode(const std::string& s) {
+  if (s == "restricted") return shell::NetMode::kRestricted;
+  if (s == "allowlist") return shell::NetMode::kAllowlist;
+  if (s == "open") return shell::NetMode::kOpen;
+  return MakeError("--network: '" + s + "' is not a network mode; use restricted, allowlist or open");
+}
+
+// Runs a program and waits; returns its exit code (-1 if it could not run).
+int Spawn(const std::vector<std::string>& argv) {
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// nft -f FILE with the rendered table.
+Status LoadNft(const std::string& text, const std::string& dir, const std::string& table) {
+  std::string path = dir + "/netpolicy.nft";
+  // Unchanged and still loaded: nothing to do (the warm path of forest shell).
+  if (auto have = ReadFile(path); have.ok() && *have == text) {
+    std::string probe = "nft list table inet " + table + " >/dev/null 2>&1";
+    if (std::system(probe.c_str()) == 0) return {};
+  }
+  FOREST_TRY(WriteFileAtomic(path, text, 0600));
+  std::string cmd = "nft -f " + path + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return MakeError("cannot run nft");
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  int rc = pclose(p);
+  if (rc != 0) return MakeError("nft -f " + path + " failed: " + out + "; is nftables installed (`forest doctor`)?");
+  return {};
+}
+
+// Removes the policy table if it is loaded (quietly when it is not).
+void DeleteTable(const Session& s) {
+  std::string cmd = "nft delete table inet " + TableName(s) + " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    // Not loaded: nothing to remove.
+  }
+}
+
+// Asks `server` (port 53) for `name`'s records of `type`; empty on no answer.
+std::vector<std::string> Lookup(const std::string& server, const std::string& name, uint16_t type) {
+  namespace asio = boost::asio;
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(server, ec);
+  if (ec) return out;
+  asio::io_context io;
+  asio::ip::udp::socket sock(io);
+  sock.open(addr.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (ec) return out;
+  dns::Query q;
+  q.id = static_cast<uint16_t>(std::rand());
+  q.recursion_desired = true;
+  q.question = {name, type, dns::kClassIn};
+  std::string wire = dns::SerializeQuery(q);
+  asio::ip::udp::endpoint to(addr, 53);
+  std::string buf(4096, '\0');
+  for (int attempt = 0; attempt < 2 && out.empty(); ++attempt) {
+    sock.send_to(asio::buffer(wire), to, 0, ec);
+    if (ec) return out;
+    size_t got = 0;
+    bool done = false;
+    asio::ip::udp::endpoint from;
+    sock.async_receive_from(asio::buffer(buf), from, [&](boost::system::error_code e, size_t n) {
+      if (!e) got = n;
+      done = true;
+    });
+    io.restart();
+    io.run_for(std::chrono::seconds(2));
+    if (!done) {
+      sock.cancel(ec);
+      io.restart();
+      io.run();
+      continue;
+    }
+    auto resp = dns::ParseResponse(std::string_view(buf.data(), got));
+    if (!resp.ok() || resp->id != q.id) continue;
+    for (const auto& rr : resp->answers) {
+      char text[INET6_ADDRSTRLEN] = {};
+      if (rr.type == dns::kA && rr.rdata.size() == 4) {
+        inet_ntop(AF_INET, rr.rdata.data(), text, sizeof text);
+        out.push_back(text);
+      } else if (rr.type == dns::kAaaa && rr.rdata.size() == 16) {
+        inet_ntop(AF_INET6, rr.rdata.data(), text, sizeof text);
+        out.push_back(text);
+      }
+    }
+    break;
+  }
+  return out;
+}
+
+bool IsLiteral(const std::string& s, int family) {
+  std::string a = s.substr(0, s.find('/'));
+  unsigned char buf[16];
+  return inet_pton(family, a.c_str(), buf) == 1;
+}
+
+Result<std::unique_ptr<Loaded>> PlanOf(const Session& s) {
+  FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(s.dir));
+  return LoadAndPlan(s.dir + "/topology.yaml", slots);
+}
+
+Status WriteTopology(const Session& s, const State& st) {
+  FOREST_ASSIGN_OR_RETURN(std::string text, shell::TopologyYaml(s.config, st));
+  FOREST_TRY(MakeDirs(s.dir));
+  return WriteFileAtomic(s.dir + "/topology.yaml", text);
+}
+
+Result<std::string> ExecOut(const Session& s, const Jail& j, const std::vector<std::string>& argv) {
+  auto c = s.Client();
+  return incus::ExecOk(c, j.name, argv);
+}
+
+}  // namespace
+
+Result<Session> Open(const Flags& f) {
+  Session s;
+  std::error_code ec;
+  fs::path ws = f.workspace.empty() ? fs::current_path(ec) : fs::path(f.workspace);
+  auto real = fs::canonical(ws, ec);
+  if (ec || !fs::is_directory(real)) {
+    return MakeError("--workspace " + ws.string() + ": not a directory (" + ec.message() +
+                     "); give the project folder to work on");
+  }
+  s.workspace = real.string();
+  if (s.workspace == "/") return MakeError("--workspace: the host's / cannot be a workspace");
+  s.me = WhoAmI();
+  s.config = shell::Builtin();
+  std::string home;
+  if (const char* h = std::getenv("HOME"); h && *h) home = h;
+  for (const auto& file : shell::LayerFiles(home, s.workspace)) {
+    if (!fs::exists(file, ec)) continue;
+    FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 1 << 20));
+    FOREST_TRY(shell::ApplyLayer(s.config, text, file));
+  }
+  if (!f.profile.empty()) FOREST_TRY(shell::ApplyProfile(s.config, f.profile));
+  auto& c = s.config;
+  if (!f.tool.empty()) {
+    if (!c.tools.count(f.tool)) {
+      std::string names;
+      for (const auto& [k, v] : c.tools) names += (names.empty() ? "" : ", ") + k;
+      return MakeError("--tool: no tool '" + f.tool + "'; the tools are " + names +
+                       " (add one under `tools:` in a config file)");
+    }
+    c.tool = f.tool;
+  }
+  if (!f.network.empty()) {
+    FOREST_ASSIGN_OR_RETURN(c.network, ParseMode(f.network));
+  }
+  if (!f.allow.empty()) c.allow = f.allow;
+  for (const auto& kv : f.env) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return MakeError("--env " + kv + ": expected KEY=VALUE");
+    c.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& m : f.mounts) {
+    auto a = m.find(':');
+    if (a == std::string::npos) return MakeError("--mount " + m + ": expected SRC:DST[:rw]");
+    auto b = m.find(':', a + 1);
+    shell::Mount mt;
+    mt.source = m.substr(0, a);
+    mt.path = m.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+    std::string mode = b == std::string::npos ? "" : m.substr(b + 1);
+    if (!mode.empty() && mode != "rw" && mode != "ro") return MakeError("--mount " + m + ": the mode is rw or ro");
+    mt.readonly = mode != "rw";
+    auto src = fs::canonical(mt.source, ec);
+    if (ec) return MakeError("--mount " + m + ": " + mt.source + ": " + ec.message());
+    mt.source = src.string();
+    if (mt.path.empty() || mt.path[0] != '/') return MakeError("--mount " + m + ": DST must be absolute");
+    c.mounts.push_back(mt);
+  }
+  if (f.persistent) c.persistent = true;
+  if (f.ssh_agent) c.ssh_agent = true;
+  if (f.hardened) c.hardened = true;
+  if (!f.limits.cpu.empty()) c.limits.cpu = f.limits.cpu;
+  if (!f.limits.memory.empty()) c.limits.memory = f.limits.memory;
+  if (!f.limits.processes.empty()) c.limits.processes = f.limits.processes;
+  if (!f.limits.disk.empty()) c.limits.disk = f.limits.disk;
+  s.dir = StateRoot() + "/" + c.forest;
+  s.sessions_dir = StateRoot() + "/" + c.forest + "-sessions";
+  return s;
+}
+
+Result<std::unique_ptr<FileLock>> Lock(const Session& s) {
+  FOREST_TRY(MakeDirs(StateRoot()));
+  return FileLock::Acquire(StateRoot() + "/." + s.config.forest + "-shell.lock");
+}
+
+Result<Opened> OpenState(const Flags& f, bool lock) {
+  Opened o;
+  FOREST_ASSIGN_OR_RETURN(o.s, Open(f));
+  if (lock) {
+    FOREST_ASSIGN_OR_RETURN(o.lock, Lock(o.s));
+  }
+  FOREST_ASSIGN_OR_RETURN(o.st, LoadState(o.s));
+  return o;
+}
+
+Result<State> LoadState(const Session& s) {
+  std::string path = s.dir + "/shell.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return State{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return shell::ParseState(text, path);
+}
+
+Status SaveState(const Session& s, const State& st) {
+  FOREST_TRY(MakeDirs(s.dir));
+  return WriteFileAtomic(s.dir + "/shell.json", shell::StateJson(st));
+}
+
+Result<Jail> NewJail(const Session& s, const State& st, int slot) {
+  Jail j;
+  j.workspace = s.workspace;
+  j.slot = slot;
+  j.name = shell::JailName(s.workspace, slot);
+  j.index = shell::FreeIndex(st);
+  if (j.index == 0) return MakeError("4095 jails exist; `forest shell clean` or `kill` some");
+  j.persistent = s.config.persistent;
+  j.tool = s.config.tool;
+  j.network = s.config.network;
+  j.allow = s.config.allow;
+  j.user = s.me;
+  j.limits = s.config.limits;
+  j.hardened = s.config.hardened;
+  j.ssh_agent = s.config.ssh_agent;
+  j.mounts = s.config.mounts;
+  j.created = UnixNow();
+  const shell::Tool& tool = s.config.tools.at(j.tool);
+  std::error_code ec;
+  fs::path ws(s.workspace);
+  j.readonly_paths = shell::ProtectedPaths(s.config, tool, [&](const std::string& rel) {
+    return fs::exists(fs::symlink_status(ws / rel, ec));
+  });
+  // A repository without hooks/: make it (owned like .git) so the jail
+  // cannot add hooks the host would run.
+  for (const auto& p : j.readonly_paths) {
+    if (p != ".git/hooks" || fs::exists(ws / p, ec)) continue;
+    fs::create_directory(ws / p, ec);
+    struct stat st_git {};
+    if (stat((ws / ".git").c_str(), &st_git) == 0) {
+      if (chown((ws / p).c_str(), st_git.st_uid, st_git.st_gid) != 0) {
+        return MakeError("cannot give " + (ws / p).string() + " the owner of .git");
+      }
+    }
+  }
+  // A protected path that is a symlink would mount its target: refuse.
+  for (const auto& p : j.readonly_paths) {
+    if (fs::is_symlink(ws / p, ec)) {
+      return MakeError((ws / p).string() + " is a symlink; forest shell mounts protected paths "
+                       "read-only and will not follow it (replace it, or list it under `writable:`)");
+    }
+  }
+  return j;
+}
+
+Status ApplyNetPolicy(const Session& s, const State& st) {
+  std::error_code ec;
+  if (st.jails.empty()) {
+    DeleteTable(s);
+    fs::remove(s.dir + "/netpolicy.nft", ec);
+    return {};
+  }
+  FOREST_ASSIGN_OR_RETURN(auto loaded, PlanOf(s));
+  const plan::Plan& plan = loaded->plan;
+  shell::Plumbing p;
+  p.host_ipv4 = plan.host_ipv4.AddressString();
+  p.host_ipv6 = plan.host_bridge.address.ToString();
+  p.helper_ipv6 = plan.helper_address.ToString();
+  if (!plan.dns64_upstream.empty() && plan.dns64_upstream != p.host_ipv4) {
+    p.dns_upstreams.push_back(plan.dns64_upstream);
+  }
+  std::string resolver = plan.dns64_upstream.empty() ? p.host_ipv4 : plan.dns64_upstream;
+  std::vector<shell::JailNet> nets;
+  for (const auto& j : st.jails) {
+    const plan::NodePlan* n = nullptr;
+    for (const auto& x : plan.nodes) {
+      if (x.depth == 0 && x.label == j.name) n = &x;
+    }
+    if (!n) continue;
+    shell::JailNet jn;
+    jn.name = j.name;
+    jn.mode = j.network;
+    jn.ipv4 = n->egress_ipv4.AddressString();
+    jn.ipv6 = {n->uplink.ToString() + "/128", n->prefix.ToString()};
+    if (j.network == shell::NetMode::kAllowlist) {
+      for (const auto& a : j.allow) {
+        if (IsLiteral(a, AF_INET)) {
+          jn.allow4.push_back(a);
+        } else if (IsLiteral(a, AF_INET6)) {
+          jn.allow6.push_back(a);
+        } else {
+          auto v4 = Lookup(resolver, a, dns::kA);
+          auto v6 = Lookup(resolver, a, dns::kAaaa);
+          if (v4.empty() && v6.empty()) Say("warning: allowlist: " + a + " did not resolve (asked " + resolver + ")");
+          jn.allow4.insert(jn.allow4.end(), v4.begin(), v4.end());
+          jn.allow6.insert(jn.allow6.end(), v6.begin(), v6.end());
+        }
+      }
+    }
+    nets.push_back(std::move(jn));
+  }
+  return LoadNft(shell::RenderTable(TableName(s), p, nets), s.dir, TableName(s));
+}
+
+Result<Ready> UserOf(const Session& s, const Jail& jail) {
+  if (!jail.home.empty()) return Ready{jail.user.user, jail.home};
+  return Prepare(s, jail);
+}
+
+Result<Ready> Prepare(const Session& s, const Jail& jail) {
+  FOREST_ASSIGN_OR_RETURN(auto text, render::EmbeddedText("shell/prepare.sh"));
+  FOREST_ASSIGN_OR_RETURN(std::string out,
+                          ExecOut(s, jail,
+                                  {"sh", "-c", std::string(text), "prepare", jail.user.user,
+                                   std::to_string(jail.user.uid), std::to_string(jail.user.gid)}));
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  auto last = out.rfind('\n');
+  std::string line = last == std::string::npos ? out : out.substr(last + 1);
+  auto sp = line.find(' ');
+  if (sp == std::string::npos) return MakeError(jail.name + ": preparing the jail user printed '" + out + "'");
+  return Ready{line.substr(0, sp), line.substr(sp + 1)};
+}
+
+Result<Ready> Converge(Session& s, const State& st, const Jail& jail, bool guard_uplink) {
+  FOREST_TRY(WriteTopology(s, st));
+  FOREST_ASSIGN_OR_RETURN(auto loaded, PlanOf(s));
+  FOREST_TRY(render::WriteSlotMemory(s.dir, loaded->plan.Slots()));
+  // The policy is in place before the jail's first packet.
+  FOREST_TRY(ApplyNetPolicy(s, st));
+  auto client = s.Client();
+  auto inst = incus::GetInstance(client, jail.name);
+  bool running = inst.ok() && *inst && (**inst).value("status", "") == "Running";
+  if (!running) {
+    up::Options o;
+    o.topology_text = loaded->text;
+    o.slots = loaded->plan.Slots();
+    o.self_binary = SelfBinary();
+    o.authorized_keys = HostAuthorizedKeys();
+    o.guard_uplink = guard_uplink;
+    o.progress = Say;
+    o.state_dir = s.dir;
+    o.only_roots = {jail.name};
+    if (inst.ok() && *inst) {
+      Say(jail.name + ": starting");
+      FOREST_TRY(incus::SetInstanceState(client, jail.name, "start", false));
+    }
+    FOREST_TRY(up::UpHost(client, loaded->topology, loaded->plan, o));
+  }
+  // ssh-agent: a socket only the jail user can use, connected to the
+  // invoking user's agent; no key ever enters the jail.
+  const char* agent = std::getenv("SSH_AUTH_SOCK");
+  FOREST_ASSIGN_OR_RETURN(auto now, incus::GetInstance(client, jail.name));
+  bool has = now && (*now)["devices"].contains("forest-shell-agent");
+  if (jail.ssh_agent) {
+    if (!agent || !*agent) {
+      Say("warning: --ssh-agent: SSH_AUTH_SOCK is not set here, so there is no agent to forward");
+    } else if (!has) {
+      nlohmann::json dev = {{"type", "proxy"},        {"bind", "instance"},
+                            {"listen", std::string("unix:") + kAgentSocket},
+                            {"connect", std::string("unix:") + agent},
+                            {"mode", "0600"},         {"uid", std::to_string(jail.user.uid)},
+                            {"gid", std::to_string(jail.user.gid)}};
+      FOREST_TRY(incus::PatchInstance(client, jail.name, {{"devices", {{"forest-shell-agent", dev}}}}));
+    }
+  } else if (has) {
+    auto full = client.Get("/1.0/instances/" + incus::Escape(jail.name));
+    if (full.ok()) {
+      nlohmann::json put = *full;
+      put["devices"].erase("forest-shell-agent");
+      FOREST_TRY(client.Put("/1.0/instances/" + incus::Escape(jail.name), put));
+    }
+  }
+  // The user and its runtime directory: made at every (re)start (/run is
+  // empty after a boot); a running jail keeps what it had.
+  if (running && !jail.home.empty()) return Ready{jail.user.user, jail.home};
+  return Prepare(s, jail);
+}
+
+std::vector<std::string> UserEnv(const Session& s, const Jail& jail, const Ready& r) {
+  std::vector<std::string> env = {
+      "HOME=" + r.home,
+      "USER=" + r.user,
+      "LOGNAME=" + r.user,
+      "SHELL=/bin/bash",
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "LANG=C.UTF-8",
+      "XDG_RUNTIME_DIR=/run/user/" + std::to_string(jail.user.uid),
+      "FOREST_JAIL=" + jail.name,
+  };
+  if (const char* t = std::getenv("TERM"); t && *t) env.push_back(std::string("TERM=") + t);
+  if (jail.ssh_agent) env.push_back(std::string("SSH_AUTH_SOCK=") + kAgentSocket);
+  for (const auto& [k, v] : s.config.env) env.push_back(k + "=" + v);
+  return env;
+}
+
+namespace {
+std::vector<std::string> UserCommand(const Session& s, const Jail& jail, const Ready& r,
+                                     const std::vector<std::string>& argv, bool tty) {
+  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name,
+                                  "--user", std::to_string(jail.user.uid),
+                                  "--group", std::to_string(jail.user.gid),
+                                  "--cwd", "/workspace", tty ? "-t" : "-T", "--", "env", "-i"};
+  for (const auto& e : UserEnv(s, jail, r)) cmd.push_back(e);
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  return cmd;
+}
+}  // namespace
+
+Result<int> RunAsUser(const Session& s, const Jail& jail, const Ready& r,
+                      const std::vector<std::string>& argv) {
+  int rc = Spawn(UserCommand(s, jail, r, argv, isatty(0) && isatty(1)));
+  if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
+  return rc;
+}
+
+Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std::string>& argv) {
+  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name,
+                                  isatty(0) && isatty(1) ? "-t" : "-T", "--"};
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  int rc = Spawn(cmd);
+  if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
+  return rc;
+}
+
+bool TmuxAlive(const Session& s, const Jail& jail, const Ready& r) {
+  auto c = s.Client();
+  incus::StringMap env;
+  auto res = incus::Exec(c, jail.name,
+                         {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
+                          std::to_string(jail.user.gid), "--clear-groups", "--", "env", "-i",
+                          "HOME=" + r.home, "tmux", "has-session", "-t", kTmuxSession},
+                         env);
+  return res.ok() && res->exit_code == 0;
+}
+
+Status SaveToolState(const Session& s, const Jail& jail, const Ready& r) {
+  const auto it = s.config.tools.find(jail.tool);
+  if (it == s.config.tools.end() || it->second.state.empty()) return {};
+  auto c = s.Client();
+  std::string final_dir = s.sessions_dir + "/" + shell::WorkspaceHash(jail.workspace) + "/" + jail.tool;
+  std::string tmp = final_dir + ".new";
+  FOREST_TRY(RemoveTree(tmp));
+  FOREST_TRY(MakeDirs(tmp));
+  int copied = 0;
+  for (const auto& rel : it->second.state) {
+    std::string src = r.home + "/" + rel;
+    auto e = incus::GetFileEntry(c, jail.name, src);
+    if (!e.ok()) continue;  // not there: nothing to keep
+    fs::path dest = fs::path(tmp) / rel;
+    FOREST_TRY(MakeDirs(dest.parent_path().string()));
+    FOREST_ASSIGN_OR_RETURN(auto rep, incus::PullTree(c, jail.name, src, dest.parent_path().string(), true));
+    for (const auto& sk : rep.skipped) Say("resume: left out " + sk);
+    ++copied;
+  }
+  if (copied == 0) {
+    // Nothing to keep: the last saved state stays what --resume restores.
+    return RemoveTree(tmp);
+  }
+  FOREST_TRY(WriteFileAtomic(tmp + "/.forest-session.json",
+                             nlohmann::json{{"workspace", jail.workspace},
+                                            {"tool", jail.tool},
+                                            {"jail", jail.name},
+                                            {"saved", UnixNow()}}
+                                     .dump() +
+                                 "\n"));
+  FOREST_TRY(RemoveTree(final_dir));
+  std::error_code ec;
+  fs::rename(tmp, final_dir, ec);
+  if (ec) return MakeError("saving tool state to " + final_dir + ": " + ec.message());
+  Say("saved " + jail.tool + " state (" + std::to_string(copied) + " path(s)) for --resume: " + final_dir);
+  return {};
+}
+
+Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r) {
+  std::string dir = s.sessions_dir + "/" + shell::WorkspaceHash(jail.workspace) + "/" + jail.tool;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    Say("resume: no saved " + jail.tool + " state for " + jail.workspace + " yet; starting fresh");
+    return {};
+  }
+  auto c = s.Client();
+  const auto& tool = s.config.tools.at(jail.tool);
+  for (const auto& rel : tool.state) {
+    fs::path src = fs::path(dir) / rel;
+    if (!fs::exists(fs::symlink_status(src, ec))) continue;
+    // Parents first, as the user; then the saved copy replaces what is there.
+    std::string parent = fs::path(r.home + "/" + rel).parent_path().string();
+    auto mk = incus::ExecOk(c, jail.name,
+                            {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
+                             std::to_string(jail.user.gid), "--clear-groups", "--", "mkdir", "-p", parent});
+    if (!mk.ok()) return mk.error();
+    auto rm = incus::ExecOk(c, jail.name, {"rm", "-rf", r.home + "/" + rel});
+    if (!rm.ok()) return rm.error();
+    FOREST_ASSIGN_OR_RETURN(auto rep, incus::PushTree(c, jail.name, src.string(), r.home + "/" + rel, true,
+                                                      jail.user.uid, jail.user.gid));
+    (void)rep;
+  }
+  Say("resume: restored " + jail.tool + " state from " + dir);
+  return {};
+}
+
+Status Remove(Session& s, State& st, const std::string& name) {
+  auto c = s.Client();
+  std::string profile;
+  if (auto loaded = PlanOf(s); loaded.ok()) {
+    for (const auto& n : (*loaded)->plan.nodes) {
+      if (n.depth == 0 && n.label == name) profile = render::NodeProfileName(n);
+    }
+  }
+  auto inst = incus::GetInstance(c, name);
+  if (inst.ok() && *inst) {
+    if ((**inst).value("status", "") != "Stopped") {
+      FOREST_TRY(incus::SetInstanceState(c, name, "stop", true));
+    }
+    FOREST_TRY(incus::DeleteInstance(c, name));
+  }
+  if (!profile.empty()) {
+    auto p = incus::GetProfile(c, profile);
+    if (p.ok() && *p) (void)incus::DeleteProfile(c, profile);
+  }
+  std::erase_if(st.jails, [&](const Jail& j) { return j.name == name; });
+  FOREST_TRY(SaveState(s, st));
+  if (!st.jails.empty()) FOREST_TRY(WriteTopology(s, st));
+  FOREST_TRY(ApplyNetPolicy(s, st));
+  Say("removed " + name);
+  return {};
+}
+
+Status RemoveAll(Session& s) {
+  FOREST_ASSIGN_OR_RETURN(State st, LoadState(s));
+  for (const auto& j : State(st).jails) FOREST_TRY(Remove(s, st, j.name));
+  std::error_code ec;
+  if (fs::exists(s.dir + "/topology.yaml", ec)) {
+    FOREST_ASSIGN_OR_RETURN(auto loaded, LoadAndPlan(s.dir + "/topology.yaml"));
+    auto c = s.Client();
+    FOREST_TRY(up::DownHost(c, loaded->topology, s.dir, Say));
+  }
+  DeleteTable(s);
+  FOREST_TRY(RemoveTree(s.dir));
+  return {};
+}
+
+}  // namespace forest::cli::shell_session

@@ -1,0 +1,257 @@
+#include "shell/jail.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "net/ip.h"
+
+namespace forest::shell {
+
+namespace {
+
+using Json = nlohmann::json;
+
+NetMode ModeFromName(const std::string& s) {
+  if (s == "open") return NetMode::kOpen;
+  if (s == "allowlist") return NetMode::kAllowlist;
+  return NetMode::kRestricted;
+}
+
+Json LimitsJson(const topology::Limits& l) {
+  return {{"cpu", l.cpu}, {"memory", l.memory}, {"processes", l.processes}, {"disk", l.disk}};
+}
+
+void EmitLimits(YAML::Emitter& y, const topology::Limits& l) {
+  if (l.cpu.empty() && l.memory.empty() && l.processes.empty() && l.disk.empty()) return;
+  y << YAML::Key << "limits" << YAML::Value << YAML::BeginMap;
+  if (!l.cpu.empty()) y << YAML::Key << "cpu" << YAML::Value << YAML::DoubleQuoted << l.cpu;
+  if (!l.memory.empty()) y << YAML::Key << "memory" << YAML::Value << l.memory;
+  // The topology reads processes as bare digits.
+  if (!l.processes.empty()) y << YAML::Key << "processes" << YAML::Value << l.processes;
+  if (!l.disk.empty()) y << YAML::Key << "disk" << YAML::Value << l.disk;
+  y << YAML::EndMap;
+}
+
+void EmitShare(YAML::Emitter& y, const std::string& source, const std::string& path, bool readonly) {
+  y << YAML::Flow << YAML::BeginMap << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted
+    << source << YAML::Key << "path" << YAML::Value << YAML::DoubleQuoted << path << YAML::Key
+    << "readonly" << YAML::Value << readonly;
+  y << YAML::EndMap;
+}
+
+}  // namespace
+
+const Jail* State::Find(const std::string& name) const {
+  for (const auto& j : jails) {
+    if (j.name == name) return &j;
+  }
+  return nullptr;
+}
+
+const Jail* State::Find(const std::string& workspace, int slot) const {
+  for (const auto& j : jails) {
+    if (j.workspace == workspace && j.slot == slot) return &j;
+  }
+  return nullptr;
+}
+
+Result<State> ParseState(const std::string& text, const std::string& file) {
+  Json doc = Json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("jails") || !doc["jails"].is_array()) {
+    return MakeError(file + ": not a forest shell state file (expected {\"jails\": [...]}); move it "
+                            "away and run `forest shell clean` to rebuild it from Incus");
+  }
+  State s;
+  try {
+    for (const auto& j : doc["jails"]) {
+      Jail x;
+      x.name = j.at("name").get<std::string>();
+      x.workspace = j.at("workspace").get<std::string>();
+      x.slot = j.at("slot").get<int>();
+      x.index = j.at("index").get<int>();
+      x.persistent = j.value("persistent", false);
+      x.tool = j.value("tool", std::string("shell"));
+      x.network = ModeFromName(j.value("network", std::string("restricted")));
+      x.allow = j.value("allow", std::vector<std::string>{});
+      x.user.uid = j.at("uid").get<unsigned>();
+      x.user.gid = j.at("gid").get<unsigned>();
+      x.user.user = j.at("user").get<std::string>();
+      const Json l = j.value("limits", Json::object());
+      x.limits.cpu = l.value("cpu", "");
+      x.limits.memory = l.value("memory", "");
+      x.limits.processes = l.value("processes", "");
+      x.limits.disk = l.value("disk", "");
+      x.hardened = j.value("hardened", false);
+      x.ssh_agent = j.value("ssh_agent", false);
+      for (const auto& m : j.value("mounts", Json::array())) {
+        x.mounts.push_back({m.at("source").get<std::string>(), m.at("path").get<std::string>(),
+                            m.value("readonly", true)});
+      }
+      x.readonly_paths = j.value("readonly_paths", std::vector<std::string>{});
+      x.home = j.value("home", std::string());
+      x.created = j.value("created", int64_t{0});
+      if (x.index < 1 || x.index > 4095 || x.slot < 1) {
+        return MakeError(file + ": jail " + x.name + ": index or slot out of range");
+      }
+      s.jails.push_back(std::move(x));
+    }
+  } catch (const Json::exception& e) {
+    return MakeError(file + ": malformed jail entry (" + e.what() +
+                     "); move it away and run `forest shell clean`");
+  }
+  return s;
+}
+
+std::string StateJson(const State& s) {
+  Json list = Json::array();
+  for (const auto& j : s.jails) {
+    Json mounts = Json::array();
+    for (const auto& m : j.mounts) {
+      mounts.push_back({{"source", m.source}, {"path", m.path}, {"readonly", m.readonly}});
+    }
+    list.push_back({{"name", j.name},
+                    {"workspace", j.workspace},
+                    {"slot", j.slot},
+                    {"index", j.index},
+                    {"persistent", j.persistent},
+                    {"tool", j.tool},
+                    {"network", NetModeName(j.network)},
+                    {"allow", j.allow},
+                    {"uid", j.user.uid},
+                    {"gid", j.user.gid},
+                    {"user", j.user.user},
+                    {"limits", LimitsJson(j.limits)},
+                    {"hardened", j.hardened},
+                    {"ssh_agent", j.ssh_agent},
+                    {"mounts", mounts},
+                    {"readonly_paths", j.readonly_paths},
+                    {"home", j.home},
+                    {"created", j.created}});
+  }
+  return Json{{"jails", list}}.dump(2) + "\n";
+}
+
+std::string WorkspaceHash(const std::string& workspace) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char ch : workspace) {
+    h ^= ch;
+    h *= 16777619u;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%06x", h & 0xffffffu);
+  return buf;
+}
+
+std::string JailName(const std::string& workspace, int slot) {
+  std::string last = workspace;
+  while (last.size() > 1 && last.back() == '/') last.pop_back();
+  last = last.substr(last.find_last_of('/') + 1);
+  std::string base;
+  for (char ch : last) {
+    char c = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (ok) {
+      base += c;
+    } else if (!base.empty() && base.back() != '-') {
+      base += '-';
+    }
+    if (base.size() >= 20) break;
+  }
+  while (!base.empty() && base.back() == '-') base.pop_back();
+  if (base.empty()) base = "ws";
+  return base + "-" + WorkspaceHash(workspace) + "-" + std::to_string(slot);
+}
+
+int FreeIndex(const State& s) {
+  std::set<int> used;
+  for (const auto& j : s.jails) used.insert(j.index);
+  for (int i = 1; i <= 4095; ++i) {
+    if (!used.count(i)) return i;
+  }
+  return 0;
+}
+
+Result<std::string> JailPrefix(const std::string& prefix_base, int index) {
+  FOREST_ASSIGN_OR_RETURN(auto base, net::Ipv6Prefix::Parse(prefix_base));
+  if (base.length != 32) return MakeError("host.prefix_base: " + prefix_base + " is not a /32");
+  FOREST_ASSIGN_OR_RETURN(auto p, base.Subnet(48, static_cast<uint64_t>(index)));
+  return p.ToString();
+}
+
+std::vector<std::string> ProtectedPaths(const Config& c, const Tool& tool,
+                                        const std::function<bool(const std::string&)>& exists) {
+  std::vector<std::string> want = {".git/hooks", ".git/config", ".git/info/attributes", ".forest.yaml"};
+  want.insert(want.end(), tool.settings.begin(), tool.settings.end());
+  want.insert(want.end(), c.protect.begin(), c.protect.end());
+  std::set<std::string> writable(c.writable.begin(), c.writable.end());
+  std::vector<std::string> out;
+  for (const auto& p : want) {
+    if (writable.count(p) || std::find(out.begin(), out.end(), p) != out.end()) continue;
+    bool keep = exists(p) || (p == ".git/hooks" && exists(".git"));
+    if (keep) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::string> TopologyYaml(const Config& c, const State& s) {
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "version" << YAML::Value << 1;
+  y << YAML::Key << "name" << YAML::Value << c.forest;
+  y << YAML::Key << "nat64_prefix" << YAML::Value << c.host.nat64_prefix;
+  if (!c.host.dns64_upstream.empty()) {
+    y << YAML::Key << "dns64_upstream" << YAML::Value << YAML::DoubleQuoted << c.host.dns64_upstream;
+  }
+  y << YAML::Key << "host" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "bridge" << YAML::Value << c.host.bridge;
+  y << YAML::Key << "ipv6" << YAML::Value << YAML::DoubleQuoted << c.host.ipv6;
+  y << YAML::Key << "ipv4" << YAML::Value << c.host.ipv4;
+  y << YAML::Key << "uplink_range" << YAML::Value << YAML::DoubleQuoted << c.host.uplink_range;
+  y << YAML::EndMap;
+  y << YAML::Key << "helper" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "address" << YAML::Value << YAML::DoubleQuoted << c.host.helper_address;
+  y << YAML::EndMap;
+  if (s.jails.empty()) {
+    return MakeError("the shell forest has no jails to converge");
+  }
+  y << YAML::Key << "roots" << YAML::Value << YAML::BeginSeq;
+  std::vector<const Jail*> order;
+  for (const auto& j : s.jails) order.push_back(&j);
+  std::sort(order.begin(), order.end(), [](const Jail* a, const Jail* b) { return a->index < b->index; });
+  for (const Jail* j : order) {
+    FOREST_ASSIGN_OR_RETURN(std::string prefix, JailPrefix(c.host.prefix_base, j->index));
+    y << YAML::BeginMap;
+    y << YAML::Key << "name" << YAML::Value << j->name;
+    y << YAML::Key << "slot" << YAML::Value << j->index;
+    y << YAML::Key << "prefix" << YAML::Value << YAML::DoubleQuoted << prefix;
+    EmitLimits(y, j->limits);
+    if (j->hardened) y << YAML::Key << "hardened" << YAML::Value << true;
+    y << YAML::Key << "shares" << YAML::Value << YAML::BeginSeq;
+    EmitShare(y, j->workspace, "/workspace", false);
+    // .git is a mount point of its own (writable: commits work), so it
+    // cannot be renamed away and replaced by a .git with hooks.
+    bool git = std::any_of(j->readonly_paths.begin(), j->readonly_paths.end(),
+                           [](const std::string& p) { return p.rfind(".git/", 0) == 0; });
+    if (git) EmitShare(y, j->workspace + "/.git", "/workspace/.git", false);
+    // Protected paths: read-only mounts over the writable workspace. The
+    // jail user cannot lift them (in a user namespace of its own the mounts
+    // are locked); the jail's root could, which is why the tool never runs
+    // as root. Idmapped like the workspace, so Incus mounts them after it.
+    for (const auto& p : j->readonly_paths) {
+      EmitShare(y, j->workspace + "/" + p, "/workspace/" + p, true);
+    }
+    for (const auto& m : j->mounts) EmitShare(y, m.source, m.path, m.readonly);
+    y << YAML::EndSeq;
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+  y << YAML::EndMap;
+  return std::string("# forest shell: generated from shell.json; edits are overwritten\n") + y.c_str() + "\n";
+}
+
+}  // namespace forest::shell

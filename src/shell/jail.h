@@ -1,0 +1,78 @@
+// forest shell's jails: what one is (a root of the shell forest), how it is
+// named, where its state lives, and the topology the shell forest is
+// converged from. Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "shell/config.h"
+#include "topology/topology.h"
+
+namespace forest::shell {
+
+// Who runs `forest shell`: the jail user has the same ids, so files in the
+// workspace keep their owner both ways (the mount is idmapped, never chowned).
+struct Invoker {
+  unsigned uid = 0;
+  unsigned gid = 0;
+  std::string user = "root";
+};
+
+struct Jail {
+  std::string name;       // its label: <workspace base>-<hash>-<slot>
+  std::string workspace;  // absolute host path, mounted at /workspace
+  int slot = 1;           // parallel jails on one workspace: 1, 2, ...
+  int index = 1;          // its root slot in the shell forest (1..4095): uplink and prefix
+  bool persistent = false;
+  std::string tool = "shell";
+  NetMode network = NetMode::kRestricted;
+  std::vector<std::string> allow;
+  Invoker user;
+  topology::Limits limits;
+  bool hardened = false;
+  bool ssh_agent = false;
+  std::vector<Mount> mounts;
+  std::vector<std::string> readonly_paths;  // workspace-relative, existing when made
+  std::string home;                         // the jail user's home, once prepared
+  int64_t created = 0;                      // unix seconds
+};
+
+struct State {
+  std::vector<Jail> jails;
+  const Jail* Find(const std::string& name) const;
+  const Jail* Find(const std::string& workspace, int slot) const;
+};
+
+// shell.json: {"jails": [...]}; errors name `file`.
+Result<State> ParseState(const std::string& text, const std::string& file);
+std::string StateJson(const State& s);
+
+// Six hex digits naming a workspace path (FNV-1a), stable across runs.
+std::string WorkspaceHash(const std::string& workspace);
+// "<base>-<hash>-<slot>": base is the workspace's last component folded to
+// [a-z0-9-] (at most 20 characters; "ws" when nothing is left).
+std::string JailName(const std::string& workspace, int slot);
+// The lowest index in 1..4095 no jail holds; 0 when all are taken.
+int FreeIndex(const State& s);
+// The jail's delegated prefix: the first 32 bits of `prefix_base`, then the
+// index as the third group, /48 (each level below adds a nibble).
+Result<std::string> JailPrefix(const std::string& prefix_base, int index);
+
+// Workspace paths mounted read-only by default, so the jail cannot rewrite
+// what the host runs later: git hooks, config and attributes, forest's own
+// .forest.yaml, the tool's settings, plus `protect`, minus `writable`.
+// `exists` says whether a workspace-relative path exists on the host; paths
+// that do not are left out (except .git/hooks when .git exists: the caller
+// creates it, or the jail could add hooks).
+std::vector<std::string> ProtectedPaths(const Config& c, const Tool& tool,
+                                        const std::function<bool(const std::string&)>& exists);
+
+// The shell forest's topology: the host side from `c.host`, one root per jail
+// (edge, its index as slot, its /48, its limits, the workspace and mounts).
+Result<std::string> TopologyYaml(const Config& c, const State& s);
+
+}  // namespace forest::shell
