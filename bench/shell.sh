@@ -62,7 +62,7 @@ for w in cold1 cold2; do
   cold+=("$(ms "$s" "$(now)")")
 done
 s=$(now)
-incus launch --project "$project" forest-node "$peer" --storage default >/dev/null
+incus launch --project "$project" forest-node "$peer" --storage default >/dev/null 2>&1
 until incus exec --project "$project" "$peer" -- true >/dev/null 2>&1; do sleep 0.1; done
 peer_cold=$(ms "$s" "$(now)")
 n=${FOREST_BENCH_N:-20}

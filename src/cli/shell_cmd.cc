@@ -175,6 +175,11 @@ void AddStart(CLI::App* cmd, Context& ctx) {
       for (const auto& f : s->config.sources) layers += (layers.empty() ? "" : ", ") + f;
       ctx.err << "config: " << layers << std::endl;
     }
+    if (jail.user.uid == 0) {
+      ctx.err << "warning: the tool runs as root in the jail (forest shell was not run through sudo "
+                 "by a user); root there can lift the read-only protection of .git/hooks and "
+                 ".git/config. Run `sudo forest shell` from your own account.\n";
+    }
     ctx.err << "jail " << jail.name << " (" << jail.name << ".incus) for " << jail.workspace << ", slot "
             << jail.slot << ", " << (jail.persistent ? "persistent" : "ephemeral") << ", network "
             << shell::NetModeName(jail.network) << std::endl;
