@@ -438,9 +438,7 @@ void AddExec(CLI::App* shell, Context& ctx) {
       ctx.exit_code = *rc;
       return;
     }
-    std::vector<std::string> argv = {"setpriv", "--reuid", std::to_string(p->jail.user.uid), "--regid",
-                                     std::to_string(p->jail.user.gid), "--clear-groups", "--",
-                                     "env", "-i"};
+    std::vector<std::string> argv = {"env", "-i"};
     for (const auto& e : ss::UserEnv(p->s, p->jail, *r)) argv.push_back(e);
     argv.push_back("sh");
     argv.push_back("-c");
@@ -448,7 +446,7 @@ void AddExec(CLI::App* shell, Context& ctx) {
     argv.push_back("sh");
     argv.insert(argv.end(), ctx.tail.begin(), ctx.tail.end());
     auto c = p->s.Client();
-    auto res = incus::Exec(c, p->jail.name, argv);
+    auto res = incus::Exec(c, p->jail.name, ss::AsUser(p->jail, argv));
     if (!res.ok()) return ctx.Fail(res.error());
     if (o->format == "raw") {
       ctx.out << res->out;
@@ -514,12 +512,10 @@ void AddTmux(CLI::App* shell, Context& ctx) {
     if (!p.ok()) return ctx.Fail(p.error());
     auto r = ss::UserOf(p->s, p->jail);
     if (!r.ok()) return ctx.Fail(r.error());
-    std::vector<std::string> full = {"setpriv", "--reuid", std::to_string(p->jail.user.uid), "--regid",
-                                     std::to_string(p->jail.user.gid), "--clear-groups", "--",
-                                     "env", "-i", "HOME=" + r->home, "tmux"};
+    std::vector<std::string> full = {"env", "-i", "HOME=" + r->home, "tmux"};
     full.insert(full.end(), argv.begin(), argv.end());
     auto c = p->s.Client();
-    auto res = incus::Exec(c, p->jail.name, full);
+    auto res = incus::Exec(c, p->jail.name, ss::AsUser(p->jail, full));
     if (!res.ok()) return ctx.Fail(res.error());
     if (res->exit_code != 0) return ctx.Fail(MakeError(p->jail.name + ": tmux: " + res->err));
     if (print) ctx.out << res->out;

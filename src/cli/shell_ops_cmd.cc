@@ -221,8 +221,7 @@ void AddHealth(CLI::App* shell, Context& ctx) {
       auto helper = incus::InstanceStatus(c, "forest-helper");
       bool helper_ok = helper.ok() && *helper == "Running";
       check("helper running", helper_ok, "run `forest shell` again to converge it");
-      std::string table = "nft list table inet forest_shell_" + s->config.forest + " >/dev/null 2>&1";
-      bool policy = std::system(table.c_str()) == 0;
+      bool policy = ss::TableLoaded("forest_shell_" + s->config.forest);
       check("network policy loaded", policy, "`forest shell net refresh` loads it again");
       if (!helper_ok || !policy) code = 1;
       for (const auto& j : st->jails) {

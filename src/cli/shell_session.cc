@@ -24,6 +24,7 @@
 #include "render/writer.h"
 #include "shell/netpolicy.h"
 #include "up/converge.h"
+#include "up/shell.h"
 
 namespace forest::cli::shell_session {
 
@@ -95,32 +96,32 @@ int Spawn(const std::vector<std::string>& argv) {
   return -1;
 }
 
+}  // namespace
+
+bool TableLoaded(const std::string& table) {
+  int rc = -1;
+  up::Shell("nft list table inet " + table, &rc);
+  return rc == 0;
+}
+
+namespace {
+
 // nft -f FILE with the rendered table.
 Status LoadNft(const std::string& text, const std::string& dir, const std::string& table) {
   std::string path = dir + "/netpolicy.nft";
   // Unchanged and still loaded: nothing to do (the warm path of forest shell).
-  if (auto have = ReadFile(path); have.ok() && *have == text) {
-    std::string probe = "nft list table inet " + table + " >/dev/null 2>&1";
-    if (std::system(probe.c_str()) == 0) return {};
-  }
+  if (auto have = ReadFile(path); have.ok() && *have == text && TableLoaded(table)) return {};
   FOREST_TRY(WriteFileAtomic(path, text, 0600));
-  std::string cmd = "nft -f " + path + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return MakeError("cannot run nft");
-  std::string out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int rc = pclose(p);
+  int rc = -1;
+  std::string out = up::Shell("nft -f " + path, &rc);
   if (rc != 0) return MakeError("nft -f " + path + " failed: " + out + "; is nftables installed (`forest doctor`)?");
   return {};
 }
 
 // Removes the policy table if it is loaded (quietly when it is not).
 void DeleteTable(const Session& s) {
-  std::string cmd = "nft delete table inet " + TableName(s) + " >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    // Not loaded: nothing to remove.
-  }
+  int rc = -1;
+  up::Shell("nft delete table inet " + TableName(s), &rc);
 }
 
 // Asks `server` (port 53) for `name`'s records of `type`; empty on no answer.
@@ -510,14 +511,17 @@ Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std:
   return rc;
 }
 
+std::vector<std::string> AsUser(const Jail& jail, const std::vector<std::string>& argv) {
+  std::vector<std::string> out = {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
+                                  std::to_string(jail.user.gid), "--clear-groups", "--"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
 bool TmuxAlive(const Session& s, const Jail& jail, const Ready& r) {
   auto c = s.Client();
-  incus::StringMap env;
   auto res = incus::Exec(c, jail.name,
-                         {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
-                          std::to_string(jail.user.gid), "--clear-groups", "--", "env", "-i",
-                          "HOME=" + r.home, "tmux", "has-session", "-t", kTmuxSession},
-                         env);
+                         AsUser(jail, {"env", "-i", "HOME=" + r.home, "tmux", "has-session", "-t", kTmuxSession}));
   return res.ok() && res->exit_code == 0;
 }
 
@@ -573,9 +577,7 @@ Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r) {
     if (!fs::exists(fs::symlink_status(src, ec))) continue;
     // Parents first, as the user; then the saved copy replaces what is there.
     std::string parent = fs::path(r.home + "/" + rel).parent_path().string();
-    auto mk = incus::ExecOk(c, jail.name,
-                            {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
-                             std::to_string(jail.user.gid), "--clear-groups", "--", "mkdir", "-p", parent});
+    auto mk = incus::ExecOk(c, jail.name, AsUser(jail, {"mkdir", "-p", parent}));
     if (!mk.ok()) return mk.error();
     auto rm = incus::ExecOk(c, jail.name, {"rm", "-rf", r.home + "/" + rel});
     if (!rm.ok()) return rm.error();

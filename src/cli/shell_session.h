@@ -80,6 +80,10 @@ std::vector<std::string> UserEnv(const Session& s, const shell::Jail& jail, cons
 Result<int> RunAsUser(const Session& s, const shell::Jail& jail, const Ready& r,
                       const std::vector<std::string>& argv);
 
+// argv run as the jail user (setpriv with its uid and gid, no supplementary
+// groups), for the REST exec, which has no user of its own.
+std::vector<std::string> AsUser(const shell::Jail& jail, const std::vector<std::string>& argv);
+
 // Runs argv as the jail's root (operator actions from the host: installing
 // packages, inspecting); returns its exit code.
 Result<int> RunAsRoot(const Session& s, const shell::Jail& jail, const std::vector<std::string>& argv);
@@ -101,6 +105,9 @@ Status RemoveAll(Session& s);
 // Re-renders and loads the nftables table for the jails in `st` (removes it
 // when there are none). Allowlisted names are resolved on the host.
 Status ApplyNetPolicy(const Session& s, const shell::State& st);
+
+// Whether nftables has `inet <table>` loaded (the policy, for health).
+bool TableLoaded(const std::string& table);
 
 // The jail user's name and home: recorded in the state once prepared (for
 // exec/tmux/attach, no round trip), else Prepare.
