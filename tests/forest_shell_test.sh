@@ -159,7 +159,7 @@ wait_for 30 "attach joins the jail's tmux session" attached
 attached || { cat "$T/attach.log" >&2; pane >&2; finish; }
 tm send-keys -t "fsh$suffix" "exit" Enter
 wait_for 30 "the tool exits and forest shell returns" returned ATTACH-EXIT=0
-expect_contains "$(cat "$T/attach.log")" "saved shell state" "tool state saved when the tool exits"
+expect_contains "$(cat "$T/attach.log")" "saved shell session" "tool state saved when the tool exits"
 run_expect 0 "$FOREST" shell list --json
 expect_contains "$out" "\"name\": \"$A\"" "a persistent jail stays after its tool exits"
 
@@ -169,6 +169,18 @@ expect_contains "$out" "no-marker" "slot 2 has its own home"
 expect_contains "$out" "removed" "an ephemeral jail is removed after its command"
 run_expect 3 fsh "$WS" --slot 2 --resume --guard-uplink -- sh -c 'cat ~/.local/state/marker; exit 3'
 expect_contains "$out" "resumed-$suffix" "--resume restores the tool state directory"
+# Every session is saved under an id; --resume takes the newest or a named one.
+run_expect 0 fsh "$WS" --guard-uplink -- sh -c 'echo changed-later > ~/.local/state/marker'
+run_expect 0 "$FOREST" shell list --all --json
+first=$(echo "$out" | python3 -c "import json,sys; print(sorted(s['id'] for s in json.load(sys.stdin)['sessions'] if s['workspace']=='$WS')[0])")
+count=$(echo "$out" | python3 -c "import json,sys; print(len([s for s in json.load(sys.stdin)['sessions'] if s['workspace']=='$WS']))")
+[ "$count" -ge 3 ] && ok || fail "list --all: expected at least 3 saved sessions, got $count: $out"
+run_expect 0 fsh "$WS" --resume -- sh -c 'cat ~/.local/state/marker'
+expect_contains "$out" "changed-later" "--resume restores the newest session"
+run_expect 0 fsh "$WS" --resume "$first" -- sh -c 'cat ~/.local/state/marker'
+expect_contains "$out" "resumed-$suffix" "--resume ID restores that session"
+run_expect 1 fsh "$WS" --resume 20000101-000000-s9 -- true
+expect_contains "$out" "no saved shell session by that id" "--resume with an unknown id says which exist"
 
 echo "== credentials: nothing of the host's inside; the agent only with --ssh-agent"
 run_expect 0 fsh "$WS" exec --root -- sh -c "grep -rlF -e '$SECRET_TOKEN' -e '$SECRET_KEY' -e '$key_line' \
@@ -240,6 +252,37 @@ wait_for 20 "the host reaches the jail's web server by name" hostns curl -sf -m 
 run_expect 0 hostns curl -sf -m 5 "http://$A.incus:8000/"
 expect_contains "$out" "served-from-$A" "host → jail by name"
 
+echo "== the agent's own Incus: a restricted project, its containers named under the jail"
+run_expect 0 fsh "$WS" exec -- id -nG
+expect_contains " $out " " incus " "the jail user is in the incus group"
+[[ " $out " != *" incus-admin "* ]] && ok || fail "the jail user must not be in incus-admin: $out"
+run_expect 0 fsh "$WS" exec -- incus launch forest-workload web1
+run_expect 0 fsh "$WS" exec -- incus project list --format csv -c n
+expect_contains "$out" "user-$UID_A" "the agent works in its own project"
+run_expect 0 fsh "$WS" exec -- sh -c 'incus exec web1 -- sh -c "mkdir -p /srv/w && echo child-of-$FOREST_JAIL >/srv/w/index.html && (nohup python3 -m http.server -d /srv/w --bind :: 8001 >/dev/null 2>&1 &)"'
+wait_for 90 "the agent's container resolves on the host" resolves "web1.$A.incus"
+wait_for 30 "the host reaches the agent's container by name" hostns curl -sf -m 3 "http://web1.$A.incus:8001/"
+run_expect 0 hostns curl -sf -m 5 "http://web1.$A.incus:8001/"
+expect_contains "$out" "child-of-$A" "host → a container the agent launched, by name"
+# mkcert as the jail user: a certificate for that name from the host's root.
+run_expect 0 fsh "$WS" exec -- sh -c 'mkdir -p ~/tls && cd ~/tls && mkcert "web1.$FOREST_JAIL.incus" >/dev/null 2>&1 && cat ~/tls/web1.*.incus.pem'
+echo "$out" >"$T/web1.pem"
+run_expect 0 openssl verify -CAfile "$CAROOT/rootCA.pem" "$T/web1.pem"
+run_expect 0 openssl x509 -in "$T/web1.pem" -noout -ext subjectAltName
+expect_contains "$out" "web1.$A.incus" "mkcert in the jail: the name, signed by the host's root"
+# What the project refuses: a privileged container, and host paths outside
+# the user's home (a plain bind of /workspace would drop the read-only .git
+# mounts).
+expect_blocked "a privileged container from the agent" fsh "$WS" exec -- incus launch forest-workload priv -c security.privileged=true
+expect_blocked "the workspace as a disk of the agent's container" fsh "$WS" exec -- incus config device add web1 ws disk source=/workspace path=/w
+expect_blocked "raw.lxc from the agent" fsh "$WS" exec -- incus config set web1 raw.lxc lxc.apparmor.profile=unconfined
+expect_blocked "the node's own project from the agent" fsh "$WS" exec -- incus list --project default
+run_expect 0 fsh "$WS" exec -- incus delete -f web1
+
+echo "== image publish: the jail with its package, as an image"
+run_expect 0 "$FOREST" shell image publish "$A" "box$suffix"
+expect_contains "$out" "box$suffix" "publish prints the alias"
+
 echo "== ports publish, metrics, health"
 port=18$((RANDOM % 900 + 100))
 run_expect 0 "$FOREST" shell ports publish "$A" "$port:8000"
@@ -256,13 +299,22 @@ run_expect 0 "$FOREST" shell health --json
 expect_contains "$out" '"healthy": true' "health"
 
 echo "== network: allowlist from the workspace's .forest.yaml, east-west isolation"
-printf 'network: allowlist\nallow: [v4only.example]\n' >"$OTHER/.forest.yaml"
+echo "   (this jail starts from the published image: image: in .forest.yaml)"
+printf 'network: allowlist\nallow: [v4only.example]\nimage: box%s\n' "$suffix" >"$OTHER/.forest.yaml"
 chown "$UID_A:$UID_A" "$OTHER/.forest.yaml"
 a_uplink=$("$FOREST" plan --json "$STATE/topology.yaml" | python3 -c "import json,sys; print([n['uplink'] for n in json.load(sys.stdin)['nodes'] if n['label']=='$A'][0])")
-run_expect 0 fsh "$OTHER" --persistent --guard-uplink -- sh -c 'echo started'
+run_expect 0 fsh "$OTHER" --persistent --guard-uplink -- sh -c 'echo started; forest-test-hello; id -nG'
+expect_contains "$out" "hello-from-package" "a package installed in the published jail is in the new one"
+expect_contains "$out" " incus" "the new jail's user has its own Incus again"
 B=$("$FOREST" shell list --json | python3 -c "import json,sys; print([j['name'] for j in json.load(sys.stdin)['jails'] if j['workspace']=='$OTHER'][0])")
 run_expect 0 "$FOREST" shell list --json
 expect_contains "$out" '"network": "allowlist"' "the workspace layer set the network mode"
+expect_contains "$out" "\"image\": \"box$suffix\"" "list shows the jail's image"
+key_a=$("$FOREST" shell exec "$A" --root -- sha256sum /var/lib/incus/server.key /etc/machine-id 2>/dev/null)
+key_b=$("$FOREST" shell exec "$B" --root -- sha256sum /var/lib/incus/server.key /etc/machine-id 2>/dev/null)
+[ -n "$key_b" ] && [ "$(echo "$key_a" | cut -c1-64)" != "$(echo "$key_b" | cut -c1-64)" ] &&
+  [ "$(echo "$key_a" | sed -n 2p | cut -c1-64)" != "$(echo "$key_b" | sed -n 2p | cut -c1-64)" ] && ok ||
+  fail "a jail from a published image shares the Incus server key or machine-id of the original: [$key_a] [$key_b]"
 run_expect 0 fsh "$OTHER" exec -- curl -sf -m 10 http://v4only.example/
 expect_contains "$out" "IPv4-only upstream" "allowlist: a listed name"
 run_expect 7 fsh "$OTHER" exec -- curl -sf -m 10 http://198.51.100.11/
@@ -271,6 +323,22 @@ expect_blocked "jail → jail over IPv6" fsh "$OTHER" exec -- curl -sf -m 10 "ht
 expect_blocked "jail → jail over IPv4" fsh "$OTHER" exec -- curl -sf -m 10 "http://10.203.33.2:8000/"
 run_expect 0 fsh "$OTHER" exec -- sh -c "curl -sf -m 10 http://$A.incus:8000/ || echo blocked"
 expect_contains "$out" "blocked" "jail → jail by name is blocked"
+
+echo "== image cleanup: unnamed and unused images, stale cached builds"
+incus image alias delete "box$suffix" --project "forest-$fname"
+mkdir -p "$T/cache" && touch "$T/cache/node-0000000000000000.tar.gz" "$T/cache/node-0000000000000000.tar.gz.sha256" "$T/cache/notes.txt"
+run_expect 0 env FOREST_IMAGE_CACHE="$T/cache" "$FOREST" shell image cleanup --dry-run
+[[ "$out" != *"published from"* ]] && ok || fail "cleanup would delete the image a jail was made from: $out"
+expect_contains "$out" "would delete cached build $T/cache/node-0000000000000000.tar.gz" "cleanup --dry-run names a stale build"
+test -e "$T/cache/node-0000000000000000.tar.gz" && ok || fail "--dry-run deleted a file"
+run_expect 0 "$FOREST" shell kill "$B"
+run_expect 0 env FOREST_IMAGE_CACHE="$T/cache" "$FOREST" shell image cleanup
+expect_contains "$out" "published from $A" "cleanup deletes the unnamed image once no jail uses it"
+test ! -e "$T/cache/node-0000000000000000.tar.gz" && test -e "$T/cache/notes.txt" && ok ||
+  fail "cleanup: the stale build must go and other files stay: $(ls "$T/cache")"
+run_expect 0 "$FOREST" shell image list
+[[ "$out" != *"published from"* ]] && ok || fail "the published image is still listed: $out"
+expect_contains "$out" "forest-node" "cleanup keeps the named images"
 
 echo "== limits and hardening: profile 'tight' (processes 400, memory 512MiB, hardened, open)"
 run_expect 0 fsh "$BOMB" --profile tight --persistent --guard-uplink -- curl -sf -m 10 http://192.168.77.1:8080/

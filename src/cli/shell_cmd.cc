@@ -122,6 +122,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     ss::Flags f;
     int slot = 1;
     bool resume = false;
+    std::string resume_id;  // "" = the newest saved session
     bool guard = false;
   };
   auto o = std::make_shared<Opts>();
@@ -129,8 +130,12 @@ void AddStart(CLI::App* cmd, Context& ctx) {
   cmd->add_option("--slot", o->slot, "parallel jail on the same workspace, with its own home (1, 2, ...)")
       ->check(CLI::Range(1, 99));
   cmd->add_flag("--persistent", o->f.persistent, "keep the jail (and what was installed) between sessions");
-  cmd->add_flag("--resume,--continue", o->resume, "restore the tool's state saved after the last session here");
+  auto* resume = cmd->add_option("--resume,--continue", o->resume_id,
+                                 "restore the tool's state saved after a session here: the newest, or session ID "
+                                 "(`list --all` shows them)")
+                     ->expected(0, 1);
   cmd->add_option("--tool", o->f.tool, "shell (default), claude, codex, aider, or one from the config");
+  cmd->add_option("--image", o->f.image, "a new jail starts from this image (`forest shell image publish`)");
   cmd->add_option("--profile", o->f.profile, "a named profile from the config files");
   cmd->add_option("--network", o->f.network, "restricted (default), allowlist or open");
   cmd->add_option("--allow", o->f.allow, "allowlist: a domain or IP the jail may reach (repeat)");
@@ -145,7 +150,8 @@ void AddStart(CLI::App* cmd, Context& ctx) {
   cmd->add_flag("--guard-uplink", o->guard, "drop shell-forest traffic towards the machine's uplink (tests)");
   cmd->footer("With -- CMD the jail runs CMD as you in /workspace instead of the tool, and\n"
               "forest shell exits with its code: forest shell -- make test");
-  cmd->callback([o, cmd, &ctx] {
+  cmd->callback([o, cmd, resume, &ctx] {
+    o->resume = resume->count() > 0;
     for (auto* sub : cmd->get_subcommands()) {
       if (sub->parsed()) return;
     }
@@ -199,7 +205,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     }
     lock.reset();
     if (o->resume) {
-      if (auto r = ss::RestoreToolState(*s, jail, *ready); !r.ok()) return ctx.Fail(r.error());
+      if (auto r = ss::RestoreToolState(*s, jail, *ready, o->resume_id); !r.ok()) return ctx.Fail(r.error());
     }
     bool interactive = ctx.tail.empty();
     if (interactive && !(isatty(0) && isatty(1))) {
@@ -240,6 +246,7 @@ Json JailJson(ss::Session& s, const shell::Jail& j) {
           {"mode", j.persistent ? "persistent" : "ephemeral"},
           {"status", status},
           {"tool", j.tool},
+          {"image", j.image.empty() ? "forest-node" : j.image},
           {"network", shell::NetModeName(j.network)},
           {"user", j.user.user},
           {"ssh_agent", j.ssh_agent},
@@ -268,11 +275,16 @@ void AddList(CLI::App* shell, Context& ctx) {
       std::error_code ec;
       for (const auto& ws : fs::directory_iterator(s->sessions_dir, ec)) {
         for (const auto& tool : fs::directory_iterator(ws.path(), ec)) {
-          auto meta = ReadFile((tool.path() / ".forest-session.json").string());
-          Json m = meta.ok() ? Json::parse(*meta, nullptr, false) : Json();
-          if (!m.is_object()) continue;
-          m["path"] = tool.path().string();
-          sessions.push_back(m);
+          auto ids = ss::SavedSessionIds(tool.path().string());
+          std::sort(ids.begin(), ids.end());
+          for (const auto& id : ids) {
+            auto meta = ReadFile((tool.path() / id / ".forest-session.json").string());
+            Json m = meta.ok() ? Json::parse(*meta, nullptr, false) : Json();
+            if (!m.is_object()) continue;
+            m["id"] = id;
+            m["path"] = (tool.path() / id).string();
+            sessions.push_back(m);
+          }
         }
       }
     }
@@ -289,8 +301,8 @@ void AddList(CLI::App* shell, Context& ctx) {
               << j["network"].get<std::string>() << "  " << j["workspace"].get<std::string>() << "\n";
     }
     for (const auto& m : sessions) {
-      ctx.out << "saved session: " << m.value("tool", "") << " for " << m.value("workspace", "") << " ("
-              << m.value("path", "") << ")\n";
+      ctx.out << "saved session " << m.value("id", "") << ": " << m.value("tool", "") << " for "
+              << m.value("workspace", "") << " (" << m.value("path", "") << ")\n";
     }
   });
 }

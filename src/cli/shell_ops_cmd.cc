@@ -1,16 +1,21 @@
 // forest shell's operator commands on jails: snapshot and restore, ports
 // published to other machines, per-jail metrics, health, the network
-// policy's refresh, and images.
+// policy's refresh, and images (build, list, publish a jail, clean up).
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/command.h"
 #include "cli/shell_session.h"
 #include "image/image.h"
 #include "incus/api.h"
+#include "render/embedded.h"
 
 namespace forest::cli {
 
@@ -32,14 +37,6 @@ Result<std::pair<ss::Session, shell::Jail>> Find(const Named& o) {
   const shell::Jail* j = opened.st.Find(o.name);
   if (!j) return MakeError("no jail '" + o.name + "'; `forest shell list` shows them");
   return std::make_pair(std::move(opened.s), *j);
-}
-
-// The jail's instance path and its full config (for edits by PUT).
-Result<std::pair<std::string, Json>> FullInstance(ss::Session& s, const std::string& name) {
-  auto c = s.Client();
-  std::string path = "/1.0/instances/" + incus::Escape(name);
-  FOREST_ASSIGN_OR_RETURN(Json full, c.Get(path));
-  return std::make_pair(path, full);
 }
 
 void AddSnapshots(CLI::App* shell, Context& ctx) {
@@ -147,13 +144,10 @@ void AddPorts(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto full = FullInstance(p->first, o->name);
-      if (!full.ok()) return ctx.Fail(full.error());
-      auto& [path, put] = *full;
-      if (!put["devices"].contains("forest-port-" + o->arg)) return ctx.Fail(MakeError("port " + o->arg + " is not published"));
-      put["devices"].erase("forest-port-" + o->arg);
       auto c = p->first.Client();
-      if (auto r = c.Put(path, put); !r.ok()) return ctx.Fail(r.error());
+      auto gone = incus::RemoveInstanceDevice(c, o->name, "forest-port-" + o->arg);
+      if (!gone.ok()) return ctx.Fail(gone.error());
+      if (!*gone) return ctx.Fail(MakeError("port " + o->arg + " is not published; `forest shell ports list " + o->name + "` shows them"));
     });
   }
 }
@@ -262,6 +256,103 @@ void AddNet(CLI::App* shell, Context& ctx) {
   });
 }
 
+// Publishes jail `j` as image `alias`: a copy of it, started without a
+// network and stripped of its node identity (templates/shell/scrub.sh), is
+// published and deleted; the live jail is not touched. Returns the
+// fingerprint.
+Result<std::string> PublishJail(ss::Session& s, const shell::Jail& j, const std::string& alias,
+                                const std::function<void(const std::string&)>& say) {
+  auto c = s.Client();
+  std::string copy = j.name + "-publish";
+  if (auto old = incus::GetInstance(c, copy); old.ok() && *old) {
+    FOREST_TRY(incus::DeleteInstance(c, copy));  // a failed earlier publish
+  }
+  say("copying " + j.name + " (without its network and workspace) …");
+  // forest-root holds the root disk, nesting and /dev/net/tun; the node
+  // profile (NICs, workspace, cloud-init) stays behind.
+  Json body = {{"name", copy},
+               {"type", "container"},
+               {"profiles", {"forest-root"}},
+               {"description", "forest shell: publishing " + j.name},
+               {"source", {{"type", "copy"}, {"source", j.name}, {"instance_only", true}}}};
+  FOREST_TRY(c.Post("/1.0/instances", body));
+  auto remove_copy = [&] {
+    (void)incus::SetInstanceState(c, copy, "stop", true);
+    (void)incus::DeleteInstance(c, copy);
+  };
+  auto run = [&]() -> Result<std::string> {
+    FOREST_TRY(incus::SetInstanceState(c, copy, "start", false));
+    say("stripping the node's identity from the copy …");
+    FOREST_ASSIGN_OR_RETURN(auto script, render::EmbeddedText("shell/scrub.sh"));
+    Result<incus::ExecResult> r = MakeError("not run");
+    for (int i = 0; i < 60; ++i) {  // until the copy's systemd takes commands
+      r = incus::Exec(c, copy, {"sh", "-c", "systemctl is-system-running >/dev/null 2>&1; "
+                                            "s=$(systemctl is-system-running 2>/dev/null); "
+                                            "[ \"$s\" != starting ] && [ \"$s\" != initializing ]"});
+      if (r.ok() && r->exit_code == 0) break;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    FOREST_ASSIGN_OR_RETURN(auto scrub, incus::Exec(c, copy, {"sh", "-c", std::string(script), "scrub"}));
+    if (scrub.exit_code != 0) return MakeError(copy + ": scrub failed: " + scrub.err + scrub.out);
+    FOREST_TRY(incus::SetInstanceState(c, copy, "stop", false));
+    say("publishing " + alias + " (packing the root disk; this takes a while) …");
+    // Uncompressed: the image stays on this host, and gzip of a jail's root
+    // disk would cost most of the time on a small machine.
+    Json img = {{"source", {{"type", "instance"}, {"name", copy}}},
+                {"compression_algorithm", "none"},
+                {"properties",
+                 {{"description", "forest shell image " + alias + " (published from " + j.name + ")"},
+                  {"os", "Debian"},
+                  {"forest.shell.published_from", j.name}}}};
+    FOREST_ASSIGN_OR_RETURN(Json done, c.Post("/1.0/images", img));
+    std::string fp = done.contains("metadata") && done["metadata"].is_object()
+                         ? done["metadata"].value("fingerprint", "")
+                         : "";
+    if (fp.empty()) return MakeError("publish " + copy + ": Incus returned no fingerprint");
+    FOREST_TRY(incus::SetImageAlias(c, alias, fp));
+    return fp;
+  };
+  auto fp = run();
+  remove_copy();
+  return fp;
+}
+
+// Images of the shell forest's project that no alias names and no instance
+// was made from (volatile.base_image), and cached image builds whose recipe
+// is not the current one. Returns what went (or would go).
+Result<std::vector<std::string>> CleanupImages(ss::Session& s, bool dry_run) {
+  auto c = s.Client();
+  std::vector<std::string> gone;
+  FOREST_ASSIGN_OR_RETURN(Json images, c.Get("/1.0/images?recursion=1"));
+  FOREST_ASSIGN_OR_RETURN(Json instances, c.Get("/1.0/instances?recursion=1"));
+  std::set<std::string> used;
+  for (const auto& i : instances) {
+    if (i.contains("config") && i["config"].is_object()) used.insert(i["config"].value("volatile.base_image", ""));
+  }
+  for (const auto& i : images) {
+    std::string fp = i.value("fingerprint", "");
+    if (fp.empty() || !i["aliases"].empty() || used.count(fp)) continue;
+    if (!dry_run) FOREST_TRY(incus::DeleteImage(c, fp));
+    std::string what = i.contains("properties") ? i["properties"].value("description", "") : "";
+    gone.push_back("image " + fp.substr(0, 12) + (what.empty() ? "" : " (" + what + ")"));
+  }
+  namespace fs = std::filesystem;
+  std::set<std::string> keep;
+  for (auto k : {image::Kind::kNode, image::Kind::kWorkload}) {
+    keep.insert(fs::path(image::CachedTarball(k)).filename().string());
+  }
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(image::CacheDir(), ec)) {
+    std::string name = e.path().filename().string();
+    std::string base = name.size() > 7 && name.ends_with(".sha256") ? name.substr(0, name.size() - 7) : name;
+    bool ours = base.starts_with("node-") || base.starts_with("workload-");
+    if (!e.is_regular_file() || !ours || !base.ends_with(".tar.gz") || keep.count(base)) continue;
+    if (!dry_run) fs::remove(e.path(), ec);
+    if (!name.ends_with(".sha256")) gone.push_back("cached build " + e.path().string());
+  }
+  return gone;
+}
+
 void AddImages(CLI::App* shell, Context& ctx) {
   auto* img = shell->add_subcommand("image", "The jail image (forest's node image: tmux, git, Podman, Incus)");
   img->require_subcommand(1);
@@ -303,6 +394,35 @@ void AddImages(CLI::App* shell, Context& ctx) {
                 << i["description"].get<std::string>() << "\n";
       }
       if (out.empty()) ctx.out << "no images yet (the first `forest shell` imports them)\n";
+    });
+  }
+  {
+    auto* cmd = img->add_subcommand(
+        "publish", "Publish a jail as an image for new jails (`--image ALIAS`): its packages, /etc and homes");
+    auto o = std::make_shared<Named>();
+    cmd->add_option("NAME", o->name, "the jail")->required();
+    cmd->add_option("ALIAS", o->arg, "the image's alias (moved from an older image of that name)")->required();
+    cmd->callback([o, &ctx] {
+      auto p = Find(*o);
+      if (!p.ok()) return ctx.Fail(p.error());
+      auto fp = PublishJail(p->first, p->second, o->arg, [&](const std::string& s) { ctx.err << s << std::endl; });
+      if (!fp.ok()) return ctx.Fail(fp.error());
+      ctx.out << o->arg << " " << fp->substr(0, 12) << "\n";
+    });
+  }
+  {
+    auto* cmd = img->add_subcommand(
+        "cleanup", "Delete images no alias names and no jail was made from, and cached builds of old recipes");
+    auto o = std::make_shared<Named>();
+    auto dry = std::make_shared<bool>(false);
+    cmd->add_flag("--dry-run,-n", *dry, "only say what would go");
+    cmd->callback([o, dry, &ctx] {
+      auto s = ss::Open(o->f);
+      if (!s.ok()) return ctx.Fail(s.error());
+      auto gone = CleanupImages(*s, *dry);
+      if (!gone.ok()) return ctx.Fail(gone.error());
+      for (const auto& g : *gone) ctx.out << (*dry ? "would delete " : "deleted ") << g << "\n";
+      if (gone->empty()) ctx.out << "nothing to clean up\n";
     });
   }
 }

@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/files.h"
+#include "base/strings.h"
 #include "cli/command.h"
 #include "dns/message.h"
 #include "incus/api.h"
@@ -23,6 +24,7 @@
 #include "render/materialize.h"
 #include "render/writer.h"
 #include "shell/netpolicy.h"
+#include "trust/caroot.h"
 #include "up/converge.h"
 #include "up/shell.h"
 
@@ -39,7 +41,7 @@ constexpr char kTmuxSession[] = "forest";
 
 void Say(const std::string& s) { std::cerr << s << std::endl; }
 
-std::string TableName(const Session& s) { return "forest_shell_" + s.config.forest; }
+std::string TableName(const Session& s) { return PolicyTable(s.config.forest); }
 
 // The invoking user: the one sudo ran us for, else ourselves.
 shell::Invoker WhoAmI() {
@@ -98,6 +100,13 @@ int Spawn(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+std::string PolicyTable(const std::string& forest) { return "forest_shell_" + forest; }
+
+void DropPolicyTable(const std::string& forest) {
+  int rc = -1;
+  up::Shell("nft delete table inet " + PolicyTable(forest) + " 2>/dev/null", &rc);
+}
+
 bool TableLoaded(const std::string& table) {
   int rc = -1;
   up::Shell("nft list table inet " + table, &rc);
@@ -118,11 +127,7 @@ Status LoadNft(const std::string& text, const std::string& dir, const std::strin
   return {};
 }
 
-// Removes the policy table if it is loaded (quietly when it is not).
-void DeleteTable(const Session& s) {
-  int rc = -1;
-  up::Shell("nft delete table inet " + TableName(s), &rc);
-}
+void DeleteTable(const Session& s) { DropPolicyTable(s.config.forest); }
 
 // Asks `server` (port 53) for `name`'s records of `type`; empty on no answer.
 std::vector<std::string> Lookup(const std::string& server, const std::string& name, uint16_t type) {
@@ -232,6 +237,7 @@ Result<Session> Open(const Flags& f) {
     }
     c.tool = f.tool;
   }
+  if (!f.image.empty()) c.image = f.image;
   if (!f.network.empty()) {
     FOREST_ASSIGN_OR_RETURN(c.network, ParseMode(f.network));
   }
@@ -306,6 +312,7 @@ Result<Jail> NewJail(const Session& s, const State& st, int slot) {
   if (j.index == 0) return MakeError("4095 jails exist; `forest shell clean` or `kill` some");
   j.persistent = s.config.persistent;
   j.tool = s.config.tool;
+  j.image = s.config.image;
   j.network = s.config.network;
   j.allow = s.config.allow;
   j.user = s.me;
@@ -426,6 +433,9 @@ Result<Ready> Converge(Session& s, const State& st, const Jail& jail, bool guard
     o.self_binary = SelfBinary();
     o.authorized_keys = HostAuthorizedKeys();
     o.guard_uplink = guard_uplink;
+    // The helper signs with the host's mkcert root, as for `forest up`:
+    // `mkcert` in a jail chains to the root the host's browsers trust.
+    o.caroot = trust::DefaultCaroot();
     o.progress = Say;
     o.state_dir = s.dir;
     o.only_roots = {jail.name};
@@ -452,12 +462,7 @@ Result<Ready> Converge(Session& s, const State& st, const Jail& jail, bool guard
       FOREST_TRY(incus::PatchInstance(client, jail.name, {{"devices", {{"forest-shell-agent", dev}}}}));
     }
   } else if (has) {
-    auto full = client.Get("/1.0/instances/" + incus::Escape(jail.name));
-    if (full.ok()) {
-      nlohmann::json put = *full;
-      put["devices"].erase("forest-shell-agent");
-      FOREST_TRY(client.Put("/1.0/instances/" + incus::Escape(jail.name), put));
-    }
+    FOREST_TRY(incus::RemoveInstanceDevice(client, jail.name, "forest-shell-agent"));
   }
   // The user and its runtime directory: made at every (re)start (/run is
   // empty after a boot); a running jail keeps what it had.
@@ -485,12 +490,12 @@ std::vector<std::string> UserEnv(const Session& s, const Jail& jail, const Ready
 namespace {
 std::vector<std::string> UserCommand(const Session& s, const Jail& jail, const Ready& r,
                                      const std::vector<std::string>& argv, bool tty) {
+  std::vector<std::string> user = {"env", "-i"};
+  for (const auto& e : UserEnv(s, jail, r)) user.push_back(e);
+  user.insert(user.end(), argv.begin(), argv.end());
   std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name,
-                                  "--user", std::to_string(jail.user.uid),
-                                  "--group", std::to_string(jail.user.gid),
-                                  "--cwd", "/workspace", tty ? "-t" : "-T", "--", "env", "-i"};
-  for (const auto& e : UserEnv(s, jail, r)) cmd.push_back(e);
-  cmd.insert(cmd.end(), argv.begin(), argv.end());
+                                  "--cwd", "/workspace", tty ? "-t" : "-T", "--"};
+  for (auto& a : AsUser(jail, user)) cmd.push_back(std::move(a));
   return cmd;
 }
 }  // namespace
@@ -512,8 +517,11 @@ Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std:
 }
 
 std::vector<std::string> AsUser(const Jail& jail, const std::vector<std::string>& argv) {
+  // The user's own groups from the jail's /etc/group (`incus` among them,
+  // for the agent's restricted Incus project); root has none of its own.
   std::vector<std::string> out = {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
-                                  std::to_string(jail.user.gid), "--clear-groups", "--"};
+                                  std::to_string(jail.user.gid),
+                                  jail.user.uid == 0 ? "--clear-groups" : "--init-groups", "--"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
@@ -525,12 +533,32 @@ bool TmuxAlive(const Session& s, const Jail& jail, const Ready& r) {
   return res.ok() && res->exit_code == 0;
 }
 
+namespace {
+// <sessions>/<workspace hash>/<tool>: one directory per saved session.
+std::string ToolSessionsDir(const Session& s, const Jail& jail) {
+  return s.sessions_dir + "/" + shell::WorkspaceHash(jail.workspace) + "/" + jail.tool;
+}
+}  // namespace
+
+std::vector<std::string> SavedSessionIds(const std::string& dir) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && shell::IsSessionId(name)) ids.push_back(name);
+  }
+  return ids;
+}
+
 Status SaveToolState(const Session& s, const Jail& jail, const Ready& r) {
   const auto it = s.config.tools.find(jail.tool);
   if (it == s.config.tools.end() || it->second.state.empty()) return {};
   auto c = s.Client();
-  std::string final_dir = s.sessions_dir + "/" + shell::WorkspaceHash(jail.workspace) + "/" + jail.tool;
-  std::string tmp = final_dir + ".new";
+  std::string base = ToolSessionsDir(s, jail);
+  std::vector<std::string> have = SavedSessionIds(base);
+  std::string id = shell::SessionId(UnixNow(), jail.slot, have);
+  std::string final_dir = base + "/" + id;
+  std::string tmp = base + "/." + id + ".new";
   FOREST_TRY(RemoveTree(tmp));
   FOREST_TRY(MakeDirs(tmp));
   int copied = 0;
@@ -549,27 +577,41 @@ Status SaveToolState(const Session& s, const Jail& jail, const Ready& r) {
     return RemoveTree(tmp);
   }
   FOREST_TRY(WriteFileAtomic(tmp + "/.forest-session.json",
-                             nlohmann::json{{"workspace", jail.workspace},
+                             nlohmann::json{{"id", id},
+                                            {"workspace", jail.workspace},
                                             {"tool", jail.tool},
                                             {"jail", jail.name},
                                             {"saved", UnixNow()}}
                                      .dump() +
                                  "\n"));
-  FOREST_TRY(RemoveTree(final_dir));
   std::error_code ec;
   fs::rename(tmp, final_dir, ec);
   if (ec) return MakeError("saving tool state to " + final_dir + ": " + ec.message());
-  Say("saved " + jail.tool + " state (" + std::to_string(copied) + " path(s)) for --resume: " + final_dir);
+  have.push_back(id);
+  for (const auto& old : shell::SessionsToPrune(have, shell::kKeptSessions)) {
+    FOREST_TRY(RemoveTree(base + "/" + old));
+  }
+  Say("saved " + jail.tool + " session " + id + " (" + std::to_string(copied) +
+      " path(s)); `--resume` restores the newest, `--resume " + id + "` this one");
   return {};
 }
 
-Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r) {
-  std::string dir = s.sessions_dir + "/" + shell::WorkspaceHash(jail.workspace) + "/" + jail.tool;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
+Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r, const std::string& id) {
+  std::string base = ToolSessionsDir(s, jail);
+  std::vector<std::string> have = SavedSessionIds(base);
+  std::string pick = id.empty() ? shell::LatestSession(have) : id;
+  if (!id.empty() && std::find(have.begin(), have.end(), id) == have.end()) {
+    std::sort(have.begin(), have.end());
+    return MakeError("--resume " + id + ": no saved " + jail.tool + " session by that id for " + jail.workspace +
+                     (have.empty() ? std::string(" (there are none yet)") : "; saved: " + JoinComma(have)) +
+                     "; `forest shell list --all` shows them");
+  }
+  if (pick.empty()) {
     Say("resume: no saved " + jail.tool + " state for " + jail.workspace + " yet; starting fresh");
     return {};
   }
+  std::string dir = base + "/" + pick;
+  std::error_code ec;
   auto c = s.Client();
   const auto& tool = s.config.tools.at(jail.tool);
   for (const auto& rel : tool.state) {
@@ -585,7 +627,7 @@ Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r) {
                                                       jail.user.uid, jail.user.gid));
     (void)rep;
   }
-  Say("resume: restored " + jail.tool + " state from " + dir);
+  Say("resume: restored " + jail.tool + " session " + pick + " (" + dir + ")");
   return {};
 }
 

@@ -20,6 +20,7 @@ struct Flags {
   std::string workspace;  // default: the current directory
   std::string profile;
   std::string tool;
+  std::string image;
   std::string network;
   std::vector<std::string> allow;
   std::vector<std::string> env;     // KEY=VALUE
@@ -94,7 +95,10 @@ bool TmuxAlive(const Session& s, const shell::Jail& jail, const Ready& r);
 // Tool state: pulled into sessions_dir after a session (never following
 // symlinks), pushed back into the home by --resume.
 Status SaveToolState(const Session& s, const shell::Jail& jail, const Ready& r);
-Status RestoreToolState(const Session& s, const shell::Jail& jail, const Ready& r);
+// `id` "" = the newest saved session; otherwise that one (an error names the saved ids).
+Status RestoreToolState(const Session& s, const shell::Jail& jail, const Ready& r, const std::string& id);
+// The ids of the sessions saved under a <workspace hash>/<tool> directory.
+std::vector<std::string> SavedSessionIds(const std::string& dir);
 
 // Deletes the jail's instance and profile and drops it from the state and
 // the network policy.
@@ -108,6 +112,10 @@ Status ApplyNetPolicy(const Session& s, const shell::State& st);
 
 // Whether nftables has `inet <table>` loaded (the policy, for health).
 bool TableLoaded(const std::string& table);
+// The shell forest's policy table (`inet forest_shell_<forest>`), and its
+// removal (quiet when it is not loaded): `forest down` of a shell forest.
+std::string PolicyTable(const std::string& forest);
+void DropPolicyTable(const std::string& forest);
 
 // The jail user's name and home: recorded in the state once prepared (for
 // exec/tmux/attach, no round trip), else Prepare.

@@ -8,6 +8,7 @@
 
 #include "base/files.h"
 #include "cli/command.h"
+#include "cli/shell_session.h"
 #include "trust/caroot.h"
 #include "incus/api.h"
 #include "incus/events.h"
@@ -151,6 +152,8 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (auto s = up::DownHost(client, (*loaded)->topology, dir, Progress); !s.ok()) {
         return ctx.Fail(s.error().Wrap("down " + *arg));
       }
+      // A forest shell forest: its network policy table goes with it.
+      if (fs::exists(dir + "/shell.json", ec)) shell_session::DropPolicyTable((*loaded)->topology.name);
       fs::remove_all(dir, ec);
     });
   }

@@ -243,6 +243,15 @@ Status PatchInstance(Client& c, const std::string& name, const Json& patch) {
   return {};
 }
 
+Result<bool> RemoveInstanceDevice(Client& c, const std::string& name, const std::string& device) {
+  std::string path = "/1.0/instances/" + Escape(name);
+  FOREST_ASSIGN_OR_RETURN(Json put, c.Get(path));
+  if (!put.contains("devices") || !put["devices"].is_object() || !put["devices"].contains(device)) return false;
+  put["devices"].erase(device);
+  FOREST_TRY(c.Put(path, put));
+  return true;
+}
+
 Result<Json> InstanceState(Client& c, const std::string& name) {
   return c.Get("/1.0/instances/" + Escape(name) + "/state");
 }

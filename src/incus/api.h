@@ -82,6 +82,9 @@ Result<std::vector<std::string>> ListInstances(Client& c);
 Status CreateInstance(Client& c, const InstanceSpec& spec);
 // Replaces profiles/config/devices of an existing instance (PATCH).
 Status PatchInstance(Client& c, const std::string& name, const Json& patch);
+// Removes an instance-local device (PATCH cannot: it merges). False when
+// the instance has no such device.
+Result<bool> RemoveInstanceDevice(Client& c, const std::string& name, const std::string& device);
 // "Running", "Stopped", ...; error if missing.
 Result<std::string> InstanceStatus(Client& c, const std::string& name);
 Status SetInstanceState(Client& c, const std::string& name, const std::string& action,

@@ -50,6 +50,25 @@ TEST(IncusClient, AddsProjectToEveryTarget) {
   EXPECT_EQ(t->calls[1].target, "/1.0/instances?recursion=1&project=forest-x");
 }
 
+TEST(IncusClient, RemoveInstanceDevicePutsTheConfigWithoutIt) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Sync(R"({"name":"j","devices":{"forest-port-8080":{"type":"proxy"},"keep":{"type":"disk"}}})"),
+                Sync("{}"), Sync(R"({"name":"j","devices":{"keep":{"type":"disk"}}})")};
+  Client c(t);
+  auto gone = RemoveInstanceDevice(c, "j", "forest-port-8080");
+  ASSERT_TRUE(gone.ok()) << gone.error().message;
+  EXPECT_TRUE(*gone);
+  ASSERT_EQ(t->calls.size(), 2u);
+  EXPECT_EQ(t->calls[1].method, "PUT");
+  auto body = Json::parse(t->calls[1].body);
+  EXPECT_FALSE(body["devices"].contains("forest-port-8080"));
+  EXPECT_TRUE(body["devices"].contains("keep"));
+  auto again = RemoveInstanceDevice(c, "j", "forest-port-8080");  // absent: no PUT
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(t->calls.size(), 3u);
+}
+
 TEST(IncusClient, WaitsForAsyncOperationsAcrossWaitTimeouts) {
   auto t = std::make_shared<Scripted>();
   t->replies = {Async("/1.0/operations/abc"),

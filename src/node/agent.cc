@@ -159,7 +159,7 @@ void Agent::RunRound(const Round& r) {
   ++counters_.rounds;
   if (r.repair) ++counters_.repairs;
   auto client = incus::Client::Local();
-  auto listed = client.Get("/1.0/instances?recursion=2");
+  auto listed = client.Get("/1.0/instances?recursion=2&all-projects=true");
   if (!listed.ok()) {
     log_("cannot list local instances: " + listed.error().message + "; retrying");
     std::lock_guard<std::mutex> lock(mu_);
@@ -169,7 +169,10 @@ void Agent::RunRound(const Round& r) {
   std::map<std::string, std::string> child_status;
   for (const auto& i : *listed) {
     std::string name = i.value("name", "");
-    if (children_.count(name)) child_status[name] = i.value("status", "");
+    // Child nodes live in the default project; a namesake elsewhere is not one.
+    if (children_.count(name) && i.value("project", "default") == "default") {
+      child_status[name] = i.value("status", "");
+    }
   }
   auto workloads = WorkloadsFromIncus(*listed, self_, child_labels_);
   OwnRecords own = ComputeOwnRecords(self_, workloads, Registrations());
@@ -275,6 +278,7 @@ void Agent::WatchIncus(const std::atomic<bool>& stop) {
   while (!stop) {
     incus::EventFilter f;
     f.types = "lifecycle";
+    f.all_projects = true;  // workloads of every project have names
     auto s = incus::WatchEvents(incus::DefaultSocketPath(), f, [&](const Json& e) {
       said = false;
       std::string action = e.contains("metadata") && e["metadata"].is_object()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "naming/names.h"
 
@@ -137,7 +138,8 @@ std::vector<LocalInstance> WorkloadsFromIncus(const Json& instances, const plan:
     std::string name = i["name"].get<std::string>();
     if (child_labels.count(name) || !naming::ValidateLabel(name).ok()) continue;
     if (i.value("status", "") != "Running") continue;
-    LocalInstance w{name, {}};
+    std::string project = i.contains("project") && i["project"].is_string() ? i["project"].get<std::string>() : "";
+    LocalInstance w{name, {}, project.empty() ? "default" : project};
     const Json* net = nullptr;
     if (i.contains("state") && i["state"].is_object() && i["state"].contains("network") &&
         i["state"]["network"].is_object()) {
@@ -157,7 +159,14 @@ std::vector<LocalInstance> WorkloadsFromIncus(const Json& instances, const plan:
     w.addresses.erase(std::unique(w.addresses.begin(), w.addresses.end()), w.addresses.end());
     out.push_back(std::move(w));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  // One name, one workload: the default project's instance wins over a
+  // namesake in another project (an agent's restricted project, say).
+  auto rank = [](const LocalInstance& w) { return w.project == "default" ? 0 : 1; };
+  std::sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    return std::tuple(a.name, rank(a), a.project) < std::tuple(b.name, rank(b), b.project);
+  });
+  out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name == b.name; }),
+            out.end());
   return out;
 }
 

@@ -47,11 +47,14 @@ Result<std::vector<Service>> WithoutService(std::vector<Service> services, std::
 struct LocalInstance {
   std::string name;
   std::vector<net::Ipv6Address> addresses;  // global addresses on this node's LAN, sorted
+  std::string project = "default";           // Incus project it lives in
 };
 
-// Plain workloads from GET /1.0/instances?recursion=2: running instances
-// with a valid label that are not hierarchy-aware children, with their
-// global IPv6 addresses inside the node's LAN.
+// Plain workloads from GET /1.0/instances?recursion=2&all-projects=true:
+// running instances with a valid label that are not hierarchy-aware
+// children, with their global IPv6 addresses inside the node's LAN. Every
+// project counts (a jail user's restricted project among them); of two
+// namesakes the default project's wins.
 std::vector<LocalInstance> WorkloadsFromIncus(const nlohmann::json& instances, const plan::NodePlan& self,
                                               const std::set<std::string>& child_labels);
 

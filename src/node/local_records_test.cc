@@ -84,6 +84,26 @@ TEST(WorkloadsFromIncus, RunningWorkloadsWithLanAddressesOnly) {
   EXPECT_TRUE(w[1].addresses.empty());
 }
 
+TEST(WorkloadsFromIncus, OtherProjectsCountAndDefaultWinsANameClash) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2.c0.incus");
+  auto instances = nlohmann::json::parse(R"([
+    {"name":"web","project":"user-2345","status":"Running","state":{"network":{
+      "eth0":{"addresses":[{"family":"inet6","address":"fd00:1100::2","scope":"global"}]}}}},
+    {"name":"app","project":"user-2345","status":"Running","state":{"network":{
+      "eth0":{"addresses":[{"family":"inet6","address":"fd00:1100::3","scope":"global"}]}}}},
+    {"name":"app","project":"default","status":"Running","state":{"network":{
+      "eth0":{"addresses":[{"family":"inet6","address":"fd00:1100::4","scope":"global"}]}}}},
+    {"name":"c0-2-1","project":"user-2345","status":"Running","state":{}}])");
+  auto w = WorkloadsFromIncus(instances, self, {"c0-2-1"});
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].name, "app");
+  EXPECT_EQ(w[0].project, "default");
+  EXPECT_EQ(w[0].addresses, (std::vector<net::Ipv6Address>{Six("fd00:1100::4")}));
+  EXPECT_EQ(w[1].name, "web");
+  EXPECT_EQ(w[1].project, "user-2345");
+}
+
 TEST(ComputeOwnRecords, NodeWorkloadsAndServices) {
   auto c = testing::SourceChain();
   const auto& self = c->Node("c0-2-1.c0-2.c0.incus");

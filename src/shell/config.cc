@@ -275,7 +275,7 @@ Status ReadWorkspacePaths(Reader& r, const Field& f, Config& c) {
 }
 
 // `profiles` comes last: a profile takes every key but that one.
-const std::array<Key<Config>, 16> kLayerKeys = {{
+const std::array<Key<Config>, 17> kLayerKeys = {{
     {.name = "forest",
      .type = "label",
      .doc = "The shell forest's name; its Incus project is forest-<forest>.",
@@ -289,6 +289,13 @@ const std::array<Key<Config>, 16> kLayerKeys = {{
      .read = [](Reader& r, const Field& f, Config& c) -> Status {
        FOREST_ASSIGN_OR_RETURN(c.tool, ReadString(r, f));
        return {};  // checked against `tools` once the whole layer is read
+     }},
+    {.name = "image",
+     .type = "image alias",
+     .doc = "Image for new jails: an alias made by `forest shell image publish` (default: forest's node image).",
+     .read = [](Reader& r, const Field& f, Config& c) -> Status {
+       FOREST_ASSIGN_OR_RETURN(c.image, ReadString(r, f));
+       return {};
      }},
     {.name = "network",
      .type = "restricted, allowlist or open",

@@ -49,6 +49,7 @@ struct HostNet {
 struct Config {
   std::string forest = "shell";  // Incus project forest-<forest>
   std::string tool = "shell";    // a key of `tools`
+  std::string image;             // alias in the shell forest's project; "" = forest's node image
   NetMode network = NetMode::kRestricted;
   std::vector<std::string> allow;  // allowlist mode: domain names and IP literals
   int allow_refresh = 300;         // seconds between allowlist re-resolutions

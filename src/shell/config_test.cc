@@ -193,7 +193,7 @@ TEST(ConfigErrors, UnknownKeySuggests) {
   EXPECT_EQ(
       ErrorOf("network: open\nnetwrk: open\n"),
       ".forest.yaml:2:1: netwrk: unknown key \"netwrk\"; did you mean \"network\"? Valid keys here: forest, "
-      "tool, network, allow, allow_refresh, limits, hardened, persistent, ssh_agent, env, mounts, protect, "
+      "tool, image, network, allow, allow_refresh, limits, hardened, persistent, ssh_agent, env, mounts, protect, "
       "writable, tools, host, profiles");
   EXPECT_EQ(ErrorOf("limits:\n  memroy: 4GiB\n"),
             ".forest.yaml:2:3: limits.memroy: unknown key \"memroy\"; did you mean \"memory\"? Valid keys "
@@ -208,6 +208,16 @@ TEST(ConfigErrors, Forest) {
       "(write \"dev\")");
   EXPECT_NE(ErrorOf("forest: -x\n").find(".forest.yaml:1:9: forest: \"-x\" starts with '-'"),
             std::string::npos);
+}
+
+TEST(ConfigErrors, Image) {
+  EXPECT_EQ(ErrorOf("image: \"\"\n"), ".forest.yaml:1:8: image: the value is empty; give a non-empty value or leave the key out");
+  EXPECT_NE(ErrorOf("image: [a]\n").find(".forest.yaml:1:8: image: expected"), std::string::npos);
+}
+
+TEST(ConfigLayering, ImageFromAWorkspaceLayer) {
+  EXPECT_EQ(Builtin().image, "");
+  EXPECT_EQ(Applied("image: mybox\n").image, "mybox");
 }
 
 TEST(ConfigErrors, Network) {
@@ -428,7 +438,7 @@ TEST(ConfigErrors, ToolMustExistAfterTheLayer) {
 TEST(ConfigErrors, Document) {
   EXPECT_EQ(
       ErrorOf("- network: open\n"),
-      ".forest.yaml:1:1: top level: expected a map with keys forest, tool, network, allow, allow_refresh, "
+      ".forest.yaml:1:1: top level: expected a map with keys forest, tool, image, network, allow, allow_refresh, "
       "limits, hardened, persistent, ssh_agent, env, mounts, protect, writable, tools, host, profiles, found "
       "a "
       "list; remove the \"- \" in front of the keys");

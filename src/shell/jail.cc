@@ -1,7 +1,11 @@
 #include "shell/jail.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <tuple>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -75,6 +79,7 @@ Result<State> ParseState(const std::string& text, const std::string& file) {
       x.index = j.at("index").get<int>();
       x.persistent = j.value("persistent", false);
       x.tool = j.value("tool", std::string("shell"));
+      x.image = j.value("image", std::string());
       x.network = ModeFromName(j.value("network", std::string("restricted")));
       x.allow = j.value("allow", std::vector<std::string>{});
       x.user.uid = j.at("uid").get<unsigned>();
@@ -119,6 +124,7 @@ std::string StateJson(const State& s) {
                     {"index", j.index},
                     {"persistent", j.persistent},
                     {"tool", j.tool},
+                    {"image", j.image},
                     {"network", NetModeName(j.network)},
                     {"allow", j.allow},
                     {"uid", j.user.uid},
@@ -144,6 +150,58 @@ std::string WorkspaceHash(const std::string& workspace) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%06x", h & 0xffffffu);
   return buf;
+}
+
+std::string SessionId(int64_t unix_seconds, int slot, const std::vector<std::string>& taken) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-s%d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, slot);
+  std::string id = buf;
+  auto used = [&](const std::string& x) { return std::find(taken.begin(), taken.end(), x) != taken.end(); };
+  for (int n = 2; used(id); ++n) id = std::string(buf) + "-" + std::to_string(n);
+  return id;
+}
+
+bool IsSessionId(const std::string& name) {
+  // YYYYmmdd-HHMMSS-s<slot>[-<n>]
+  if (name.size() < 18 || name[8] != '-' || name[15] != '-' || name[16] != 's') return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (i == 8 || i == 15 || i == 16) continue;
+    if (!(std::isdigit(static_cast<unsigned char>(name[i])) || (i > 17 && name[i] == '-'))) return false;
+  }
+  return std::isdigit(static_cast<unsigned char>(name[17])) && name.back() != '-';
+}
+
+namespace {
+// Oldest first: by time, then slot, then clash counter (numerically).
+bool OlderSession(const std::string& a, const std::string& b) {
+  auto key = [](const std::string& id) {
+    std::string stamp = id.substr(0, 15);
+    std::string rest = id.substr(17);  // "<slot>[-<n>]"
+    auto dash = rest.find('-');
+    int slot = std::atoi(rest.substr(0, dash).c_str());
+    int n = dash == std::string::npos ? 1 : std::atoi(rest.substr(dash + 1).c_str());
+    return std::tuple(stamp, n, slot);
+  };
+  return key(a) < key(b);
+}
+}  // namespace
+
+std::string LatestSession(std::vector<std::string> ids) {
+  std::erase_if(ids, [](const std::string& x) { return !IsSessionId(x); });
+  if (ids.empty()) return "";
+  return *std::max_element(ids.begin(), ids.end(), OlderSession);
+}
+
+std::vector<std::string> SessionsToPrune(std::vector<std::string> ids, size_t keep) {
+  std::erase_if(ids, [](const std::string& x) { return !IsSessionId(x); });
+  std::sort(ids.begin(), ids.end(), OlderSession);
+  if (ids.size() <= keep) return {};
+  ids.resize(ids.size() - keep);
+  return ids;
 }
 
 std::string JailName(const std::string& workspace, int slot) {
@@ -229,6 +287,7 @@ Result<std::string> TopologyYaml(const Config& c, const State& s) {
     y << YAML::Key << "name" << YAML::Value << j->name;
     y << YAML::Key << "slot" << YAML::Value << j->index;
     y << YAML::Key << "prefix" << YAML::Value << YAML::DoubleQuoted << prefix;
+    if (!j->image.empty()) y << YAML::Key << "image" << YAML::Value << j->image;
     EmitLimits(y, j->limits);
     if (j->hardened) y << YAML::Key << "hardened" << YAML::Value << true;
     y << YAML::Key << "shares" << YAML::Value << YAML::BeginSeq;

@@ -29,6 +29,7 @@ struct Jail {
   int index = 1;          // its root slot in the shell forest (1..4095): uplink and prefix
   bool persistent = false;
   std::string tool = "shell";
+  std::string image;  // "" = forest's node image
   NetMode network = NetMode::kRestricted;
   std::vector<std::string> allow;
   Invoker user;
@@ -56,6 +57,19 @@ std::string WorkspaceHash(const std::string& workspace);
 // "<base>-<hash>-<slot>": base is the workspace's last component folded to
 // [a-z0-9-] (at most 20 characters; "ws" when nothing is left).
 std::string JailName(const std::string& workspace, int slot);
+// Saved tool sessions (what --resume restores) live in
+// <sessions>/<workspace hash>/<tool>/<id>/. An id is the save's UTC time and
+// the jail's slot, "20261201-211500-s1": ids sort by age. `taken` holds the
+// ids already there; a clash gets "-2", "-3", ...
+std::string SessionId(int64_t unix_seconds, int slot, const std::vector<std::string>& taken);
+// Whether `name` has the shape SessionId makes (the directory reads nothing else).
+bool IsSessionId(const std::string& name);
+// The newest of `ids` ("" when empty).
+std::string LatestSession(std::vector<std::string> ids);
+// The ids beyond the newest `keep`, oldest first: what a save prunes.
+std::vector<std::string> SessionsToPrune(std::vector<std::string> ids, size_t keep);
+inline constexpr size_t kKeptSessions = 10;
+
 // The lowest index in 1..4095 no jail holds; 0 when all are taken.
 int FreeIndex(const State& s);
 // The jail's delegated prefix: the first 32 bits of `prefix_base`, then the

@@ -73,6 +73,7 @@ TEST(ShellJail, StateRoundTripsAndRefusesGarbage) {
   j.mounts = {{"/data", "/data", true}};
   j.readonly_paths = {".git/config"};
   j.home = "/home/alice";
+  j.image = "mybox";
   s.jails.push_back(j);
   auto back = ParseState(StateJson(s), "shell.json");
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -85,6 +86,7 @@ TEST(ShellJail, StateRoundTripsAndRefusesGarbage) {
   EXPECT_EQ(b.limits.memory, "1GiB");
   EXPECT_EQ(b.mounts[0].path, "/data");
   EXPECT_EQ(b.home, "/home/alice");
+  EXPECT_EQ(b.image, "mybox");
   EXPECT_EQ(b.user.uid, 2345u);
   for (const char* bad : {"", "[]", "{\"jails\": 3}", "{\"jails\": [{\"name\": \"x\"}]}",
                           "{\"jails\": [{\"name\":\"x\",\"workspace\":\"/w\",\"slot\":1,\"index\":0,"
@@ -95,6 +97,25 @@ TEST(ShellJail, StateRoundTripsAndRefusesGarbage) {
   }
 }
 
+TEST(ShellJail, SessionIdsSortByAgeAndPruneTheOldest) {
+  // 2026-12-01 21:15:00 UTC
+  EXPECT_EQ(SessionId(1796159700, 2, {}), "20261201-211500-s2");
+  EXPECT_EQ(SessionId(1796159700, 2, {"20261201-211500-s2"}), "20261201-211500-s2-2");
+  EXPECT_EQ(SessionId(1796159700, 2, {"20261201-211500-s2", "20261201-211500-s2-2"}), "20261201-211500-s2-3");
+  EXPECT_TRUE(IsSessionId("20261201-211500-s2"));
+  EXPECT_TRUE(IsSessionId("20261201-211500-s12-10"));
+  for (const char* bad : {"", "latest", ".20261201-211500-s2.new", "20261201-211500-s", "20261201-211500-s2-",
+                          "2026120x-211500-s2", "20261201_211500-s2", "../../etc"}) {
+    EXPECT_FALSE(IsSessionId(bad)) << bad;
+  }
+  std::vector<std::string> ids = {"20261201-211500-s1-10", "20261130-090000-s1", "20261201-211500-s1-2",
+                                  "junk", "20261201-211500-s1"};
+  EXPECT_EQ(LatestSession(ids), "20261201-211500-s1-10");  // 10 > 2 numerically
+  EXPECT_EQ(LatestSession({}), "");
+  EXPECT_EQ(SessionsToPrune(ids, 2), (std::vector<std::string>{"20261130-090000-s1", "20261201-211500-s1"}));
+  EXPECT_TRUE(SessionsToPrune(ids, 4).empty());
+}
+
 TEST(ShellJail, TopologyParsesAndPlansWithTheJailsAddresses) {
   Config c = Builtin();
   State s;
@@ -103,6 +124,7 @@ TEST(ShellJail, TopologyParsesAndPlansWithTheJailsAddresses) {
   a.limits.processes = "400";
   a.limits.cpu = "2";
   a.hardened = true;
+  a.image = "mybox";
   a.mounts = {{"/srv/data", "/data", true}};
   Jail b = MakeJail("/home/alice/other", 1, 2);
   s.jails = {b, a};
@@ -114,6 +136,8 @@ TEST(ShellJail, TopologyParsesAndPlansWithTheJailsAddresses) {
   const auto& r = t->roots[0];  // sorted by index
   EXPECT_EQ(r.name, a.name);
   EXPECT_TRUE(r.hardened);
+  EXPECT_EQ(r.image, "mybox");
+  EXPECT_EQ(t->roots[1].image, "");  // forest's node image
   EXPECT_EQ(r.limits.processes, "400");
   ASSERT_EQ(r.shares.size(), 5u);  // workspace, .git, two protected paths, one mount
   EXPECT_EQ(r.shares[0].path, "/workspace");

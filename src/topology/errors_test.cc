@@ -35,7 +35,7 @@ TEST(Errors, UnknownKeySuggestsTheClosestAndListsValidKeys) {
   EXPECT_EQ(ErrorOf("version: 1\nroots:\n  - name: c0\n    childs: []\n"),
             "t.yaml:4:5: roots[0].childs: unknown key \"childs\"; did you mean \"children\"? Valid keys "
             "here: name, "
-            "prefix, edge, slot, kind, limits, shares, ssh_agent, privileged, hardened, workloads, children");
+            "prefix, edge, slot, kind, limits, shares, ssh_agent, privileged, hardened, image, workloads, children");
 }
 
 TEST(Errors, UnknownKeyOnAChildDoesNotListRootsOnlyKeys) {
@@ -184,6 +184,13 @@ TEST(Errors, EdgeOnAChild) {
   EXPECT_ERROR_HAS(WithChildLine("edge: false"),
                    "t.yaml:6:9: roots[0].children[0].edge: \"edge\" is only valid on "
                    "roots; children reach IPv4 through their CLAT");
+}
+
+TEST(Errors, ImageIsForRoots) {
+  EXPECT_EQ(ErrorOf(WithRootLine("image: mybox")), "ok");
+  EXPECT_ERROR_HAS(WithChildLine("image: mybox"),
+                   "roots[0].children[0].image: \"image\" is only valid on roots; children are created "
+                   "from their parent's node image");
 }
 
 TEST(Errors, ReservedHelperLabels) {

@@ -171,7 +171,7 @@ const std::array<Key<Workload>, 4> kWorkloadKeys = {{
 
 Status ReadNodes(Reader& r, const Field& f, std::vector<Node>& out, int depth);
 
-const std::array<Key<NodeTarget>, 12> kNodeKeys = {{
+const std::array<Key<NodeTarget>, 13> kNodeKeys = {{
     {.name = "name",
      .type = "label",
      .doc = "The node's label; its canonical name is `<name>.<ancestors...>.incus`.",
@@ -283,6 +283,17 @@ const std::array<Key<NodeTarget>, 12> kNodeKeys = {{
        return {};
      },
      .show_default = [](const NodeTarget& t) { return std::string(t.node->hardened ? "true" : "false"); }},
+    {.name = "image",
+     .type = "string",
+     .default_text = "forest's node image",
+     .doc = "An image alias or fingerprint in the forest's Incus project to create this root from, "
+            "such as a jail published by `forest shell image publish`; it must be a forest node image.",
+     .read = [](Reader& r, const Field& f, NodeTarget& t) -> Status {
+       FOREST_ASSIGN_OR_RETURN(t.node->image, ReadString(r, f));
+       return {};
+     },
+     .roots_only = true,
+     .non_root_hint = "children are created from their parent's node image; remove it"},
     {.name = "workloads",
      .type = "list (see `workloads[]`)",
      .default_text = "none",

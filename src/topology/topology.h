@@ -58,6 +58,7 @@ struct Node {
   bool ssh_agent = false;   // relay the host's ssh-agent socket (opt-in)
   bool privileged = false;  // explicit, logged opt-in; never a default
   bool hardened = false;    // deny io_uring, bpf, userfaultfd, keyctl (security.syscalls.deny)
+  std::string image;        // roots only: an image in the forest's project; "" = forest's node image
   std::vector<Workload> workloads;
   std::vector<Node> children;
   SourcePos pos;

@@ -507,6 +507,19 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
   return {};
 }
 
+// The fingerprint of an image the topology names (alias or fingerprint)
+// in this level's Incus; `what` and `pos` place the error.
+Result<std::string> NamedImage(Level& l, const std::string& name, const topology::SourcePos& pos,
+                               const std::string& what, const std::string& where) {
+  FOREST_ASSIGN_OR_RETURN(auto target, incus::ResolveImageAlias(l.c, name));
+  if (target) return *target;
+  FOREST_ASSIGN_OR_RETURN(bool is_fp, incus::ImageExists(l.c, name));
+  if (is_fp) return name;
+  return MakeError(l.t.file + ":" + std::to_string(pos.line) + ": " + what + ": image '" + name +
+                   "' is not in the Incus of " + where +
+                   " (it has forest-node and forest-workload); import it there or use one of those");
+}
+
 Status ConvergeWorkloads(Level& l, const std::string& host_canonical, const std::string& image) {
   for (const auto& w : l.plan.workloads) {
     if (w.host_canonical != host_canonical) continue;
@@ -516,19 +529,7 @@ Status ConvergeWorkloads(Level& l, const std::string& host_canonical, const std:
     const plan::NodePlan* host = l.plan.FindNode(host_canonical);
     for (const auto& tw : host->node->workloads) {
       if (tw.name != w.name || tw.image == image::Alias(image::Kind::kWorkload)) continue;
-      FOREST_ASSIGN_OR_RETURN(auto target, incus::ResolveImageAlias(l.c, tw.image));
-      if (target) {
-        fp = *target;
-      } else {
-        FOREST_ASSIGN_OR_RETURN(bool is_fp, incus::ImageExists(l.c, tw.image));
-        if (!is_fp) {
-          return MakeError(l.t.file + ":" + std::to_string(tw.pos.line) + ": workload " + w.name +
-                           ": image '" + tw.image + "' is not in the Incus of " + host_canonical +
-                           " (it has forest-node and forest-workload); import it there or use one "
-                           "of those");
-        }
-        fp = tw.image;
-      }
+      FOREST_ASSIGN_OR_RETURN(fp, NamedImage(l, tw.image, tw.pos, "workload " + w.name, host_canonical));
     }
     incus::InstanceSpec spec;
     spec.name = w.name;
@@ -638,7 +639,12 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
         std::find(o.only_roots.begin(), o.only_roots.end(), n.label) == o.only_roots.end()) {
       continue;
     }
-    FOREST_TRY(ConvergeChild(l, n, me.node_image, me));
+    std::string image = me.node_image;
+    if (!n.node->image.empty()) {
+      FOREST_ASSIGN_OR_RETURN(image, NamedImage(l, n.node->image, n.node->pos, "root " + n.label,
+                                                "the host (project " + host.project() + ")"));
+    }
+    FOREST_TRY(ConvergeChild(l, n, image, me));
   }
   l.changes += g.changes;
   l.Say(l.changes == 0 ? "up to date: nothing changed"
