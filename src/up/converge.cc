@@ -755,7 +755,18 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
     FOREST_ASSIGN_OR_RETURN(bool have, incus::ImageExists(local, fp));
     if (!have) {
       l.Say("pulling image " + fp.substr(0, 12) + " from " + parent.server + " …");
-      FOREST_TRY(incus::PullImage(local, parent.server, parent.certificate, fp, parent.project));
+      auto pulled = incus::PullImage(local, parent.server, parent.certificate, fp, parent.project);
+      if (!pulled.ok()) {
+        // Seen once in CI, at depth 4 on a busy machine: the pull's
+        // connection had the CLAT sidecar's /128 as its source and died when
+        // the wiring moved that address. Re-apply the wiring (it takes the
+        // address off eth0 if it is back there) and try once more.
+        l.Say("pulling image " + fp.substr(0, 12) + " failed (" + pulled.error().message +
+              "); re-applying the 464XLAT wiring and trying again");
+        FOREST_ASSIGN_OR_RETURN(XlatRun again, ApplyXlat(plan, self, "up"));
+        for (const auto& x : again.lines) l.Changed(x);
+        FOREST_TRY(incus::PullImage(local, parent.server, parent.certificate, fp, parent.project));
+      }
       l.Changed("pulled image " + fp.substr(0, 12));
     }
   }
