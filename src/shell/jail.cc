@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <stdexcept>
 #include <ctime>
 #include <tuple>
 #include <set>
@@ -63,6 +65,21 @@ const Jail* State::Find(const std::string& workspace, int slot) const {
   return nullptr;
 }
 
+namespace {
+// An integer field in [lo, hi]; a float, a string or an out-of-range number
+// throws like a missing field (nlohmann's own conversion of a float too big
+// for the type is undefined behaviour, found by fuzz_shell_state).
+int64_t IntField(const Json& j, const char* key, int64_t lo, int64_t hi, std::optional<int64_t> fallback = {}) {
+  if (!j.contains(key) && fallback) return *fallback;
+  const Json& v = j.at(key);
+  if (!v.is_number_integer()) throw std::invalid_argument(std::string(key) + " is not an integer");
+  bool out = v.is_number_unsigned() ? v.get<uint64_t>() > static_cast<uint64_t>(hi)
+                                    : (v.get<int64_t>() < lo || v.get<int64_t>() > hi);
+  if (out) throw std::invalid_argument(std::string(key) + " is out of range");
+  return v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+}
+}  // namespace
+
 Result<State> ParseState(const std::string& text, const std::string& file) {
   Json doc = Json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("jails") || !doc["jails"].is_array()) {
@@ -75,15 +92,15 @@ Result<State> ParseState(const std::string& text, const std::string& file) {
       Jail x;
       x.name = j.at("name").get<std::string>();
       x.workspace = j.at("workspace").get<std::string>();
-      x.slot = j.at("slot").get<int>();
-      x.index = j.at("index").get<int>();
+      x.slot = static_cast<int>(IntField(j, "slot", 1, 99));
+      x.index = static_cast<int>(IntField(j, "index", 1, 4095));
       x.persistent = j.value("persistent", false);
       x.tool = j.value("tool", std::string("shell"));
       x.image = j.value("image", std::string());
       x.network = ModeFromName(j.value("network", std::string("restricted")));
       x.allow = j.value("allow", std::vector<std::string>{});
-      x.user.uid = j.at("uid").get<unsigned>();
-      x.user.gid = j.at("gid").get<unsigned>();
+      x.user.uid = static_cast<unsigned>(IntField(j, "uid", 0, 4294967294));
+      x.user.gid = static_cast<unsigned>(IntField(j, "gid", 0, 4294967294));
       x.user.user = j.at("user").get<std::string>();
       const Json l = j.value("limits", Json::object());
       x.limits.cpu = l.value("cpu", "");
@@ -98,13 +115,13 @@ Result<State> ParseState(const std::string& text, const std::string& file) {
       }
       x.readonly_paths = j.value("readonly_paths", std::vector<std::string>{});
       x.home = j.value("home", std::string());
-      x.created = j.value("created", int64_t{0});
+      x.created = IntField(j, "created", 0, int64_t{1} << 40, 0);
       if (x.index < 1 || x.index > 4095 || x.slot < 1) {
         return MakeError(file + ": jail " + x.name + ": index or slot out of range");
       }
       s.jails.push_back(std::move(x));
     }
-  } catch (const Json::exception& e) {
+  } catch (const std::exception& e) {  // nlohmann's exceptions and IntField's
     return MakeError(file + ": malformed jail entry (" + e.what() +
                      "); move it away and run `forest shell clean`");
   }

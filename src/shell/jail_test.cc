@@ -90,7 +90,14 @@ TEST(ShellJail, StateRoundTripsAndRefusesGarbage) {
   EXPECT_EQ(b.user.uid, 2345u);
   for (const char* bad : {"", "[]", "{\"jails\": 3}", "{\"jails\": [{\"name\": \"x\"}]}",
                           "{\"jails\": [{\"name\":\"x\",\"workspace\":\"/w\",\"slot\":1,\"index\":0,"
-                          "\"uid\":1,\"gid\":1,\"user\":\"u\"}]}"}) {
+                          "\"uid\":1,\"gid\":1,\"user\":\"u\"}]}",
+                          // Floats where integers belong (UB in nlohmann's conversion; found by the fuzzer).
+                          "{\"jails\": [{\"name\":\"x\",\"workspace\":\"/w\",\"slot\":1,\"index\":1,"
+                          "\"uid\":1,\"gid\":1,\"user\":\"u\",\"created\":3.5292e+73}]}",
+                          "{\"jails\": [{\"name\":\"x\",\"workspace\":\"/w\",\"slot\":1e300,\"index\":1,"
+                          "\"uid\":1,\"gid\":1,\"user\":\"u\"}]}",
+                          "{\"jails\": [{\"name\":\"x\",\"workspace\":\"/w\",\"slot\":1,\"index\":1,"
+                          "\"uid\":-1,\"gid\":1,\"user\":\"u\"}]}"}) {
     auto r = ParseState(bad, "shell.json");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().message.rfind("shell.json: ", 0), 0u) << r.error().message;
