@@ -104,6 +104,9 @@ int RunNode(const NodeDaemonOptions& o) {
   boost::asio::io_context io;
   // Set before the agent's loop starts; only that loop swaps zones.
   dns::Server* dns_ptr = nullptr;
+  // A leaf node with no deployments yet had no state directory, and every
+  // save of its export failed until a first certificate made one.
+  if (auto made = MakeDirs(o.state); !made.ok()) Log("cannot make " + o.state + ": " + made.error().message);
   node::AgentOptions ao;
   ao.state_dir = o.state;
   ao.repair_interval = std::chrono::milliseconds(static_cast<long>(o.repair_seconds * 1000));
