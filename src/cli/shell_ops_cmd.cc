@@ -3,19 +3,18 @@
 // policy's refresh, and images (build, list, publish a jail, clean up).
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "cli/command.h"
 #include "cli/shell_session.h"
 #include "image/image.h"
 #include "incus/api.h"
 #include "render/embedded.h"
+#include "up/converge.h"
 
 namespace forest::cli {
 
@@ -215,7 +214,7 @@ void AddHealth(CLI::App* shell, Context& ctx) {
       auto helper = incus::InstanceStatus(c, "forest-helper");
       bool helper_ok = helper.ok() && *helper == "Running";
       check("helper running", helper_ok, "run `forest shell` again to converge it");
-      bool policy = ss::TableLoaded("forest_shell_" + s->config.forest);
+      bool policy = ss::TableLoaded(ss::PolicyTable(s->config.forest));
       check("network policy loaded", policy, "`forest shell net refresh` loads it again");
       if (!helper_ok || !policy) code = 1;
       for (const auto& j : st->jails) {
@@ -284,14 +283,7 @@ Result<std::string> PublishJail(ss::Session& s, const shell::Jail& j, const std:
     FOREST_TRY(incus::SetInstanceState(c, copy, "start", false));
     say("stripping the node's identity from the copy …");
     FOREST_ASSIGN_OR_RETURN(auto script, render::EmbeddedText("shell/scrub.sh"));
-    Result<incus::ExecResult> r = MakeError("not run");
-    for (int i = 0; i < 60; ++i) {  // until the copy's systemd takes commands
-      r = incus::Exec(c, copy, {"sh", "-c", "systemctl is-system-running >/dev/null 2>&1; "
-                                            "s=$(systemctl is-system-running 2>/dev/null); "
-                                            "[ \"$s\" != starting ] && [ \"$s\" != initializing ]"});
-      if (r.ok() && r->exit_code == 0) break;
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    FOREST_TRY(up::WaitBooted(c, copy));  // the scrub stops services
     FOREST_ASSIGN_OR_RETURN(auto scrub, incus::Exec(c, copy, {"sh", "-c", std::string(script), "scrub"}));
     if (scrub.exit_code != 0) return MakeError(copy + ": scrub failed: " + scrub.err + scrub.out);
     FOREST_TRY(incus::SetInstanceState(c, copy, "stop", false));

@@ -127,7 +127,6 @@ Status LoadNft(const std::string& text, const std::string& dir, const std::strin
   return {};
 }
 
-void DeleteTable(const Session& s) { DropPolicyTable(s.config.forest); }
 
 // Asks `server` (port 53) for `name`'s records of `type`; empty on no answer.
 std::vector<std::string> Lookup(const std::string& server, const std::string& name, uint16_t type) {
@@ -352,7 +351,7 @@ Result<Jail> NewJail(const Session& s, const State& st, int slot) {
 Status ApplyNetPolicy(const Session& s, const State& st) {
   std::error_code ec;
   if (st.jails.empty()) {
-    DeleteTable(s);
+    DropPolicyTable(s.config.forest);
     fs::remove(s.dir + "/netpolicy.nft", ec);
     return {};
   }
@@ -667,7 +666,7 @@ Status RemoveAll(Session& s) {
     auto c = s.Client();
     FOREST_TRY(up::DownHost(c, loaded->topology, s.dir, Say));
   }
-  DeleteTable(s);
+  DropPolicyTable(s.config.forest);
   FOREST_TRY(RemoveTree(s.dir));
   return {};
 }

@@ -81,8 +81,9 @@ std::vector<std::string> UserEnv(const Session& s, const shell::Jail& jail, cons
 Result<int> RunAsUser(const Session& s, const shell::Jail& jail, const Ready& r,
                       const std::vector<std::string>& argv);
 
-// argv run as the jail user (setpriv with its uid and gid, no supplementary
-// groups), for the REST exec, which has no user of its own.
+// argv run as the jail user: setpriv with its uid, gid and its groups from
+// the jail's /etc/group (`incus` among them); `incus exec --user` would drop
+// the supplementary groups.
 std::vector<std::string> AsUser(const shell::Jail& jail, const std::vector<std::string>& argv);
 
 // Runs argv as the jail's root (operator actions from the host: installing

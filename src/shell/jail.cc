@@ -4,11 +4,11 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
-#include <stdexcept>
 #include <ctime>
-#include <tuple>
+#include <optional>
 #include <set>
+#include <stdexcept>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
@@ -73,10 +73,13 @@ int64_t IntField(const Json& j, const char* key, int64_t lo, int64_t hi, std::op
   if (!j.contains(key) && fallback) return *fallback;
   const Json& v = j.at(key);
   if (!v.is_number_integer()) throw std::invalid_argument(std::string(key) + " is not an integer");
-  bool out = v.is_number_unsigned() ? v.get<uint64_t>() > static_cast<uint64_t>(hi)
-                                    : (v.get<int64_t>() < lo || v.get<int64_t>() > hi);
-  if (out) throw std::invalid_argument(std::string(key) + " is out of range");
-  return v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+  // Unsigned values above int64's range are out of every range used here.
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(hi)) {
+    throw std::invalid_argument(std::string(key) + " is out of range");
+  }
+  int64_t n = v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+  if (n < lo || n > hi) throw std::invalid_argument(std::string(key) + " is out of range");
+  return n;
 }
 }  // namespace
 
@@ -116,9 +119,6 @@ Result<State> ParseState(const std::string& text, const std::string& file) {
       x.readonly_paths = j.value("readonly_paths", std::vector<std::string>{});
       x.home = j.value("home", std::string());
       x.created = IntField(j, "created", 0, int64_t{1} << 40, 0);
-      if (x.index < 1 || x.index > 4095 || x.slot < 1) {
-        return MakeError(file + ": jail " + x.name + ": index or slot out of range");
-      }
       s.jails.push_back(std::move(x));
     }
   } catch (const std::exception& e) {  // nlohmann's exceptions and IntField's

@@ -231,19 +231,6 @@ Status EnsureRunning(Level& l, const incus::InstanceSpec& spec) {
   return {};
 }
 
-// Waits until systemd in the instance finished booting.
-Status WaitBooted(Level& l, const std::string& name) {
-  for (int i = 0; i < 120; ++i) {
-    auto r = incus::Exec(l.c, name, {"systemctl", "is-system-running", "--wait"});
-    if (r.ok() && r->exit_code >= 0 && r->exit_code != 255) {
-      std::string state = r->out.substr(0, r->out.find('\n'));
-      if (state == "running" || state == "degraded") return {};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  return MakeError(name + ": systemd did not finish booting within 60 s");
-}
-
 // Lets the host's ssh keys in as root (`forest ssh`, plain `ssh` by address).
 Status PushAuthorizedKeys(Level& l, const std::string& name) {
   if (l.o.authorized_keys.empty()) return {};
@@ -334,7 +321,7 @@ Status StageHostRoot(Level& l) {
 // publication API, the CA broker) from the same binary.
 Status InstallHelper(Level& l) {
   const std::string& name = l.t.helper.name;
-  FOREST_TRY(WaitBooted(l, name));
+  FOREST_TRY(WaitBooted(l.c, name));
   FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, "the helper"));
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(PushAuthorizedKeys(l, name));
@@ -467,7 +454,7 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
     if (!idmap.empty()) spec.config["raw.idmap"] = idmap;
   }
   FOREST_TRY(EnsureRunning(l, spec));
-  FOREST_TRY(WaitBooted(l, child.label));
+  FOREST_TRY(WaitBooted(l.c, child.label));
   FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
   FOREST_TRY(AgentRelay(l, child));
   l.Say(child.canonical_name + ": converging inside …");
@@ -537,7 +524,7 @@ Status ConvergeWorkloads(Level& l, const std::string& host_canonical, const std:
     spec.profiles = {"forest-workload"};
     spec.description = "forest workload " + w.canonical_name;
     FOREST_TRY(EnsureRunning(l, spec));
-    FOREST_TRY(WaitBooted(l, w.name));
+    FOREST_TRY(WaitBooted(l.c, w.name));
     FOREST_TRY(PushAuthorizedKeys(l, w.name));
   }
   return {};
@@ -563,6 +550,18 @@ Status ConvergeChildren(Level& l, const std::string& self_canonical, const Paren
 }
 
 }  // namespace
+
+Status WaitBooted(Client& c, const std::string& name) {
+  for (int i = 0; i < 120; ++i) {
+    auto r = incus::Exec(c, name, {"systemctl", "is-system-running", "--wait"});
+    if (r.ok() && r->exit_code >= 0 && r->exit_code != 255) {
+      std::string state = r->out.substr(0, r->out.find('\n'));
+      if (state == "running" || state == "degraded") return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return MakeError(name + ": systemd did not finish booting within 60 s");
+}
 
 nlohmann::json ToJson(const ParentInfo& p) {
   return {{"server", p.server},

@@ -66,6 +66,10 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
 Status DownHost(incus::Client& host, const topology::Topology& t, const std::string& state_dir,
                 const Progress& progress);
 
+// Waits until systemd in the instance finished booting (running or
+// degraded); an error after about 60 s.
+Status WaitBooted(incus::Client& c, const std::string& name);
+
 // Runs `argv` inside the node at `path` (labels from the root down, e.g.
 // {"c0","c0-2","c0-2-1"}) by hopping through each level's forest binary.
 // Output streams to `sink` while the command runs; returns the exit code.
