@@ -349,7 +349,7 @@ wait_dns() {  # wait_dns NAME ADDR: until ADDR answers on port 53 (any rcode)
   cat "$T/$1.log" >&2
   die "$1 does not answer on [$2]:53"
 }
-start_server forestd "$T/forestd" --role helper --dir "$T/etc" --state "$T/state"
+start_server forestd "$T/forestd" --role helper --dir "$T/etc" --state "$T/state" --root-lease-seconds 3600
 for _ in $(seq 1 100); do
   in_ns curl -sf "http://[$forestd_addr]:8053/healthz" >/dev/null 2>&1 && break
   sleep 0.1

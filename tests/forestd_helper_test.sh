@@ -37,8 +37,10 @@ roots:
             workloads:
               - name: app
 EOF2
+# A real root publishes every 10 s, which renews its lease; this suite
+# publishes by hand, so its helper gets a long lease (LEASE to change it).
 start() {
-  ip netns exec "$ns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" >>"$T/forestd.log" 2>&1 &
+  ip netns exec "$ns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" --root-lease-seconds "${LEASE:-3600}" >>"$T/forestd.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 50); do
     in_ns curl -sf "http://[fd00:f00d::53]:8053/healthz" >/dev/null 2>&1 && return 0
@@ -135,4 +137,13 @@ echo "== kill -9: the saved view is back"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 start || fail "forestd did not restart"
 expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "view restored after kill -9"
+
+echo "== a root that stops publishing loses its names after the lease"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+LEASE=2 start || fail "forestd did not restart with a 2 s lease"
+expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "the saved view gets a fresh lease at start"
+wait_for 10 "c0's names withdrawn when the lease runs out" sh -c "[ \"\$(ip netns exec $ns kdig @fd00:f00d::53 c0.incus AAAA | sed -n 's/.*status: \([A-Z]*\).*/\1/p')\" = NXDOMAIN ]"
+expect_contains "$(cat "$T/forestd.log")" "root c0 has not published for 2 s: its names are withdrawn" "the helper says why"
+expect_eq "$(publish "$T/good.json" fd00:f00d:0:1::1)" "200" "c0 publishes again"
+expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "and its names are back"
 finish

@@ -29,7 +29,7 @@ trust_netns_up() {
 trust_helper_start() {
   local dir=$1 state=$2 log=$3 _
   shift 3
-  "$@" ip netns exec "$hns" "${FORESTD:?}" --role helper --dir "$dir" --state "$state" >>"$log" 2>&1 &
+  "$@" ip netns exec "$hns" "${FORESTD:?}" --role helper --dir "$dir" --state "$state" --root-lease-seconds 3600 >>"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 50); do
     ip netns exec "$nns" curl -sf "http://[fd00:f00d::53]:8053/healthz" >/dev/null 2>&1 && return 0

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -23,6 +24,7 @@
 #include "helper/ca_broker.h"
 #include "trust/caroot.h"
 #include "helper/helper_state.h"
+#include "helper/root_leases.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
 #include "render/writer.h"
@@ -42,6 +44,7 @@ struct HelperOptions {
   std::string listen;                      // default: the plan's helper address
   uint16_t dns_port = 53;
   uint16_t http_port = 8053;
+  std::chrono::milliseconds root_lease = helper::kDefaultRootLease;
 };
 
 http::Response JsonReply(int status, const Json& j) { return {status, "application/json", j.dump() + "\n"}; }
@@ -50,7 +53,7 @@ http::Response JsonReply(int status, const Json& j) { return {status, "applicati
 class Helper {
  public:
   Helper(const HelperOptions& o, helper::HelperState state)
-      : o_(o), state_(std::move(state)) {}
+      : o_(o), state_(std::move(state)), leases_(o.root_lease) {}
 
   // Last valid exports survive restarts; each is checked again on load.
   void LoadState() {
@@ -67,6 +70,8 @@ class Helper {
       }
       if (auto r = state_.Publish(*root, *parsed); !r.ok()) {
         Log(e.path().string() + ": ignored: " + r.error().message);
+      } else {
+        leases_.Seen(label, Now());  // a saved root gets a full lease to publish again
       }
     }
     ReloadRoot();
@@ -105,10 +110,26 @@ class Helper {
   }
 
   void Attach(dns::Server* dns) { dns_ = dns; }
+
+  // Names follow liveness (helper/root_leases.h): a root that has not
+  // published for the lease loses its names, and its saved export goes.
+  void ExpireRoots() {
+    for (const std::string& label : leases_.Expire(Now())) {
+      if (!state_.Withdraw(label)) continue;
+      std::error_code ec;
+      fs::remove(o_.state + "/roots/" + label + ".json", ec);
+      if (dns_) dns_->SetZone(state_.zone());
+      Log("root " + label + " has not published for " + std::to_string(leases_.lease().count() / 1000) +
+          " s: its names are withdrawn until it publishes again; serial " + std::to_string(state_.serial()));
+    }
+  }
   std::shared_ptr<const dns::Zone> Zone() const { return state_.zone(); }
 
  private:
   std::string CaDir() const { return o_.state + "/ca"; }
+  std::chrono::milliseconds Now() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - epoch_);
+  }
 
   // The staged root (`forest ca stage` writes it into the helper's state);
   // loaded again whenever the files change, so staging needs no restart.
@@ -201,6 +222,7 @@ class Helper {
       return JsonReply(422, {{"error", changed.error().message}});
     }
     ++accepted_;
+    leases_.Seen((*root)->delegation.child_label, Now());
     if (*changed) {
       std::string label = (*root)->delegation.child_label;
       Status saved = MakeDirs(o_.state + "/roots");
@@ -237,6 +259,8 @@ class Helper {
 
   HelperOptions o_;
   helper::HelperState state_;
+  helper::RootLeases leases_;
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   dns::Server* dns_ = nullptr;
   helper::CaBroker broker_;
   std::string root_stamp_;
@@ -272,9 +296,20 @@ int RunHelper(const HelperOptions& o) {
   Log("helper for forest '" + (*loaded)->topology.name + "': DNS on [" + listen + "]:" +
       std::to_string((*dns)->port()) + " (udp, tcp), API on http://[" + listen + "]:" +
       std::to_string((*api)->port()));
+  boost::asio::steady_timer leases(io);
+  std::function<void()> tick = [&] {
+    leases.expires_after(std::chrono::seconds(1));
+    leases.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      h.ExpireRoots();
+      tick();
+    });
+  };
+  tick();
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     Log("signal " + std::to_string(sig) + ": stopping");
+    leases.cancel();
     (*dns)->Stop();
     (*api)->Stop();
     io.stop();
@@ -306,6 +341,10 @@ int RunForestd(int argc, char** argv) {
   app.add_option("--dns-port", dns_port, "DNS port, udp and tcp (default 53 for the helper, 5353 for a node; 0 picks one)");
   app.add_option("--http-port", http_port, "API port (0 picks one)")->capture_default_str();
   app.add_option("--repair-seconds", n.repair_seconds, "with --role node: full repair period")->capture_default_str();
+  double lease_seconds = helper::kDefaultRootLease.count() / 1000.0;
+  app.add_option("--root-lease-seconds", lease_seconds,
+                 "with --role helper: a root that has not published for this long loses its names")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -318,6 +357,7 @@ int RunForestd(int argc, char** argv) {
     h.listen = listen;
     h.dns_port = static_cast<uint16_t>(dns_port < 0 ? 53 : dns_port);
     h.http_port = static_cast<uint16_t>(http_port);
+    h.root_lease = std::chrono::milliseconds(static_cast<long>(lease_seconds * 1000));
     return RunHelper(h);
   }
   if (n.self.empty()) {

@@ -21,6 +21,7 @@
 #include "serve/dns_server.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
+#include "up/sweep_run.h"
 #include "up/xlat_apply.h"
 #include "xlat/xlat.h"
 
@@ -148,7 +149,9 @@ int RunNode(const NodeDaemonOptions& o) {
   // lost them (node/cert_deploy.h).
   std::thread certs([&] {
     trust::CaEndpoint ca{plan.helper_address.ToString(), node::kApiPort, self->canonical_name};
-    auto client = incus::Client::Local();
+    // Every Incus call of the upkeep has a deadline: a hung workload or
+    // daemon delays one pass, never the next.
+    auto client = incus::Client::Local().WithTimeout(std::chrono::seconds(30));
     auto period = std::chrono::milliseconds(static_cast<long>(o.repair_seconds * 1000));
     std::vector<node::CertDeployment> declared;
     for (const auto& w : self->node->workloads) {
@@ -159,6 +162,12 @@ int RunNode(const NodeDaemonOptions& o) {
       declared.push_back(d);
     }
     while (!g_stop) {
+      // What a failed start of a child or workload left behind (up/sweep.h).
+      if (auto swept = up::SweepLocal(client, {}); !swept.ok()) {
+        Log("sweep: " + swept.error().message);
+      } else {
+        for (const std::string& line : *swept) Log("sweep: " + line);
+      }
       if (auto x = up::ApplyXlat(plan, *self, "up"); !x.ok()) {
         Log("xlat: " + x.error().message);
       } else {

@@ -14,6 +14,7 @@
 #include "incus/events.h"
 #include "render/materialize.h"
 #include "render/writer.h"
+#include "up/boot.h"
 #include "up/converge.h"
 
 namespace forest::cli {
@@ -322,6 +323,16 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (auto s = up::UpNode(client, l.topology, l.plan, *self, *parent, opts); !s.ok()) {
         ctx.Fail(s.error().Wrap(o->self));
       }
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("node-boot", "(inside a node, from forest-boot.service) prepare the node "
+                                                 "before Incus starts: forwarding, cgroup fix-up, subordinate ids");
+    cmd->callback([&ctx] {
+      auto lines = up::RunPrepare(true);
+      if (!lines.ok()) return ctx.Fail(lines.error());
+      for (const auto& line : *lines) ctx.out << line << "\n";
+      ctx.out << "node-boot: ready for Incus\n";
     });
   }
   {

@@ -53,6 +53,15 @@ Result<bool> HelperState::Publish(const RootSlot& root, const registration::Expo
   return true;
 }
 
+bool HelperState::Withdraw(std::string_view label) {
+  auto it = exports_.find(std::string(label));
+  if (it == exports_.end()) return false;
+  exports_.erase(it);
+  ++serial_;
+  Rebuild();
+  return true;
+}
+
 void HelperState::Rebuild() {
   std::vector<registration::Export> roots;
   for (const auto& [label, e] : exports_) roots.push_back(e);

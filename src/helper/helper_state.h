@@ -36,6 +36,8 @@ class HelperState {
   // Validates a root's export against its delegation and keeps it; a rejected
   // export leaves the last good one in place. Returns whether anything changed.
   Result<bool> Publish(const RootSlot& root, const registration::Export& e);
+  // Drops a root's export (its names go); false when there was none.
+  bool Withdraw(std::string_view label);
 
   const registration::ForestView& view() const { return view_; }
   std::shared_ptr<const dns::Zone> zone() const { return zone_; }

@@ -43,7 +43,7 @@ Result<Reply> Call(const std::string& method, const std::string& address, uint16
   req.prepare_payload();
   beast::flat_buffer buf;
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64u << 20);
+  parser.body_limit(options.max_body);
   boost::system::error_code result;
   std::string stage = "connect";
   stream.async_connect(tcp::endpoint(addr, port), [&](boost::system::error_code ec) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -19,6 +20,7 @@ struct Reply {
 struct CallOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(3);
   std::string source;  // local address to send from ("" = the kernel's choice)
+  size_t max_body = 64u << 20;  // a longer reply body is an error
 };
 
 // `address` is an IPv6 or IPv4 literal. Errors name the endpoint and what

@@ -1,5 +1,6 @@
 #include "incus/client.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace forest::incus {
@@ -31,6 +32,11 @@ Client Client::Local(std::string project) {
   return Client(std::make_shared<UnixSocketTransport>(DefaultSocketPath()), std::move(project));
 }
 
+Deadline Client::NewDeadline() const {
+  if (timeout_.count() <= 0) return kNoDeadline;
+  return std::chrono::steady_clock::now() + timeout_;
+}
+
 std::string Client::Target(const std::string& path) const {
   if (project_.empty() || path.find("project=") != std::string::npos) return path;
   return path + (path.find('?') == std::string::npos ? "?" : "&") + "project=" + Escape(project_);
@@ -39,7 +45,8 @@ std::string Client::Target(const std::string& path) const {
 Result<Json> Client::Call(const std::string& method, const std::string& path,
                           const std::string& body, const Headers& headers) {
   std::string target = Target(path);
-  FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send(method, target, body, headers));
+  Deadline deadline = NewDeadline();
+  FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send(method, target, body, headers, deadline));
   Json j = Json::parse(resp.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     if (resp.status == 404) return MakeError(std::string(kNotFound) + ": " + method + " " + path);
@@ -57,7 +64,7 @@ Result<Json> Client::Call(const std::string& method, const std::string& path,
   if (type == "async") {
     std::string op = j.value("operation", "");
     if (op.empty()) return MakeError(method + " " + path + ": async response without operation");
-    auto r = WaitOperation(op);
+    auto r = WaitOperation(op, deadline);
     if (!r.ok()) return r.error().Wrap(method + " " + path);
     return r;
   }
@@ -72,7 +79,7 @@ std::string Client::SocketPath() const {
 Result<Json> Client::Start(const std::string& method, const std::string& path, const Json& body) {
   FOREST_ASSIGN_OR_RETURN(HttpResponse resp,
                           transport_->Send(method, Target(path), body.dump(),
-                                           {{"Content-Type", "application/json"}}));
+                                           {{"Content-Type", "application/json"}}, NewDeadline()));
   Json j = Json::parse(resp.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return MakeError(method + " " + path + ": HTTP " + std::to_string(resp.status) +
@@ -85,12 +92,19 @@ Result<Json> Client::Start(const std::string& method, const std::string& path, c
   return j;
 }
 
-Result<Json> Client::WaitOperation(const std::string& operation_path) {
+Result<Json> Client::WaitOperation(const std::string& operation_path, Deadline deadline) {
   // Finished operations vanish ~5 s after completion: wait right away, and in
   // slices so a hung daemon cannot hold us forever without a message.
+  using namespace std::chrono;
   for (int attempt = 0; attempt < 120; ++attempt) {
-    std::string target = operation_path + "/wait?timeout=30";
-    FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send("GET", target, "", {}));
+    long slice = 30;
+    if (deadline != kNoDeadline) {
+      auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+      if (left <= 0) break;
+      slice = std::max(1L, std::min(30L, (left + 999) / 1000));
+    }
+    std::string target = operation_path + "/wait?timeout=" + std::to_string(slice);
+    FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send("GET", target, "", {}, deadline));
     Json j = Json::parse(resp.body, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return MakeError(operation_path + ": bad wait response");
     if (j.value("type", "") == "error") {
@@ -105,6 +119,9 @@ Result<Json> Client::WaitOperation(const std::string& operation_path) {
     if (status == "Failure" || status == "Cancelled") {
       return MakeError(md.value("err", status));
     }
+  }
+  if (deadline != kNoDeadline) {
+    return MakeError(operation_path + ": not finished within " + std::to_string(timeout_.count()) + " ms");
   }
   return MakeError(operation_path + ": still running after 60 minutes");
 }
@@ -138,7 +155,7 @@ Result<std::string> Client::GetRaw(const std::string& path) {
 }
 
 Result<HttpResponse> Client::GetResponse(const std::string& path) {
-  FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send("GET", Target(path), "", {}));
+  FOREST_ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send("GET", Target(path), "", {}, NewDeadline()));
   if (resp.status == 404) return MakeError(std::string(kNotFound) + ": GET " + path);
   if (resp.status >= 400) {
     Json j = Json::parse(resp.body, nullptr, false);

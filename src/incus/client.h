@@ -3,6 +3,7 @@
 // Incus goes through here; it never runs the `incus` command on core paths.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,8 +26,21 @@ class Client {
 
   static Client Local(std::string project = "");
 
-  Client WithProject(std::string project) const { return Client(transport_, std::move(project)); }
+  Client WithProject(std::string project) const {
+    Client c(transport_, std::move(project));
+    c.timeout_ = timeout_;
+    return c;
+  }
   const std::string& project() const { return project_; }
+  // A copy whose every call (an operation's wait included) ends with an
+  // error after `timeout` (zero: no deadline, the default). Daemons use it so
+  // that one hung incusd request cannot stall their loop.
+  Client WithTimeout(std::chrono::milliseconds timeout) const {
+    Client c(transport_, project_);
+    c.timeout_ = timeout;
+    return c;
+  }
+  std::chrono::milliseconds timeout() const { return timeout_; }
 
   // One call; for an async response, waits for the operation to finish and
   // returns its metadata. 404 → error whose message starts with "not found".
@@ -49,7 +63,7 @@ class Client {
   // (websocket exec); returns the whole response envelope.
   Result<Json> Start(const std::string& method, const std::string& path, const Json& body);
   // Waits for an operation ("/1.0/operations/<id>") and returns its metadata.
-  Result<Json> Wait(const std::string& operation_path) { return WaitOperation(operation_path); }
+  Result<Json> Wait(const std::string& operation_path) { return WaitOperation(operation_path, NewDeadline()); }
   // The daemon's unix socket (for websockets); DefaultSocketPath() when the
   // transport is not a unix socket.
   std::string SocketPath() const;
@@ -59,10 +73,12 @@ class Client {
 
  private:
   std::string Target(const std::string& path) const;
-  Result<Json> WaitOperation(const std::string& operation_path);
+  Deadline NewDeadline() const;
+  Result<Json> WaitOperation(const std::string& operation_path, Deadline deadline);
 
   std::shared_ptr<Transport> transport_;
   std::string project_;
+  std::chrono::milliseconds timeout_{0};
 };
 
 bool IsNotFound(const Error& e);

@@ -4,6 +4,11 @@
 // rarely shows: wait timeouts, failed operations, 404s, non-JSON bodies.
 #include "incus/client.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <deque>
 
 #include <gtest/gtest.h>
@@ -21,7 +26,7 @@ struct Scripted : Transport {
   std::deque<HttpResponse> replies;
   std::vector<Call> calls;
   Result<HttpResponse> Send(const std::string& method, const std::string& target,
-                            const std::string& body, const Headers& headers) override {
+                            const std::string& body, const Headers& headers, Deadline) override {
     calls.push_back({method, target, body, headers});
     if (replies.empty()) return MakeError("no scripted reply");
     HttpResponse r = replies.front();
@@ -151,9 +156,48 @@ TEST(IncusClient, EscapesPathSegments) {
 
 TEST(IncusClient, UnreachableSocketSaysWhatToDo) {
   UnixSocketTransport t("/nonexistent/forest-test.socket");
-  auto r = t.Send("GET", "/1.0", "", {});
+  auto r = t.Send("GET", "/1.0", "", {}, kNoDeadline);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("forest doctor"), std::string::npos);
+}
+
+TEST(IncusClient, AClientWithATimeoutStopsWaitingForAnOperation) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/slow")};
+  for (int i = 0; i < 200; ++i) {
+    t->replies.push_back({504, R"({"type":"error","error":"context deadline exceeded","error_code":504})"});
+  }
+  Client c = Client(t).WithTimeout(std::chrono::milliseconds(50));
+  auto r = c.Post("/1.0/instances/x/exec", Json::object());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("not finished within 50 ms"), std::string::npos) << r.error().message;
+  // Each wait asks incusd for at most the time that is left (here: 1 s).
+  ASSERT_GE(t->calls.size(), 2u);
+  EXPECT_EQ(t->calls[1].target, "/1.0/operations/slow/wait?timeout=1");
+}
+
+// A daemon that accepts the connection and never answers: the real
+// transport gives up at the deadline instead of blocking.
+TEST(IncusClient, UnixSocketTransportStopsAtTheDeadline) {
+  std::string path = ::testing::TempDir() + "/forest-silent-" + std::to_string(getpid()) + ".sock";
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+  unlink(path.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  UnixSocketTransport t(path);
+  auto start = std::chrono::steady_clock::now();
+  auto r = t.Send("GET", "/1.0", "", {}, start + std::chrono::milliseconds(300));
+  auto took = std::chrono::steady_clock::now() - start;
+  close(fd);
+  unlink(path.c_str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("did not answer in time (still in read)"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(took, std::chrono::seconds(5));  // not a timing assert: "it returned at all"
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "incus/exec_stream.h"
 
+#include <chrono>
 #include <memory>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -76,9 +78,29 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   boost::system::error_code ec;
   out.Next();
   err.Next();
-  io.run();
+  bool killed = false;
+  if (c.timeout().count() <= 0) {
+    io.run();
+  } else if (io.run_for(c.timeout()); !io.stopped()) {
+    // Past the caller's deadline: the command is killed through the control
+    // websocket (incusd signals it; nothing inside can refuse SIGKILL), and
+    // its output sockets are given a moment to close.
+    killed = true;
+    control.write(asio::buffer(std::string_view(R"({"command":"signal","signal":9})")), ec);
+    if (io.run_for(std::chrono::seconds(2)); !io.stopped()) {
+      beast::get_lowest_layer(out.ws).close(ec);
+      beast::get_lowest_layer(err.ws).close(ec);
+      io.restart();
+      io.run();
+    }
+  }
   in.close(websocket::close_code::normal, ec);
   control.close(websocket::close_code::normal, ec);
+  if (killed) {
+    (void)c.Wait(op);  // the operation ends with the killed command
+    return MakeError("exec in " + instance + ": no exit within " + std::to_string(c.timeout().count()) +
+                     " ms; the command was killed");
+  }
   FOREST_ASSIGN_OR_RETURN(Json md, c.Wait(op));
   if (!md.contains("metadata") || !md["metadata"].is_object() ||
       !md["metadata"].contains("return") || !md["metadata"]["return"].is_number_integer()) {

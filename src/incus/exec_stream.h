@@ -19,6 +19,8 @@ using OutputSink = std::function<void(int fd, std::string_view bytes)>;
 
 // Runs `argv` in `instance` with stdin closed, streaming its output to
 // `sink`; returns the exit code. `socket_path` is the daemon's unix socket.
+// With a client timeout (Client::WithTimeout), a command still running at
+// the deadline is killed (SIGKILL through Incus) and the result is an error.
 Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
                        const std::vector<std::string>& argv, const StringMap& env,
                        const OutputSink& sink);

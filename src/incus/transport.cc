@@ -21,16 +21,8 @@ std::string DefaultSocketPath() {
 }
 
 Result<HttpResponse> UnixSocketTransport::Send(const std::string& method, const std::string& target,
-                                               const std::string& body,
-                                               const Headers& headers) {
-  asio::io_context io;
-  asio::local::stream_protocol::socket sock(io);
-  boost::system::error_code ec;
-  sock.connect(asio::local::stream_protocol::endpoint(path_), ec);
-  if (ec) {
-    return MakeError(path_ + ": cannot connect to incusd (" + ec.message() +
-                     "); is it running? `forest doctor` explains how to start it");
-  }
+                                               const std::string& body, const Headers& headers,
+                                               Deadline deadline) {
   http::request<http::string_body> req;
   req.method(http::string_to_verb(method));
   if (req.method() == http::verb::unknown) return MakeError("unknown HTTP method " + method);
@@ -41,13 +33,49 @@ Result<HttpResponse> UnixSocketTransport::Send(const std::string& method, const 
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  http::write(sock, req, ec);
-  if (ec) return MakeError(method + " " + target + ": write: " + ec.message());
+
+  // Connect, write, read as one chain of asynchronous steps, so that the
+  // whole exchange stops at the deadline (a hung incusd cannot hold us).
+  asio::io_context io;
+  asio::local::stream_protocol::socket sock(io);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 32);
-  http::read(sock, buf, parser, ec);
-  if (ec) return MakeError(method + " " + target + ": read: " + ec.message());
+  boost::system::error_code result = asio::error::would_block;  // not finished yet
+  const char* stage = "connect";
+  sock.async_connect(asio::local::stream_protocol::endpoint(path_), [&](boost::system::error_code ec) {
+    if (ec) {
+      result = ec;
+      return;
+    }
+    stage = "write";
+    http::async_write(sock, req, [&](boost::system::error_code ec, size_t) {
+      if (ec) {
+        result = ec;
+        return;
+      }
+      stage = "read";
+      http::async_read(sock, buf, parser, [&](boost::system::error_code ec, size_t) { result = ec; });
+    });
+  });
+  if (deadline == kNoDeadline) {
+    io.run();
+  } else {
+    io.run_until(deadline);
+  }
+  boost::system::error_code ec;
+  if (result == asio::error::would_block) {
+    sock.close(ec);
+    io.run();  // the aborted steps finish here, before their state goes
+    return MakeError(method + " " + target + ": incusd did not answer in time (still in " + stage + ")");
+  }
+  if (result) {
+    if (std::string(stage) == "connect") {
+      return MakeError(path_ + ": cannot connect to incusd (" + result.message() +
+                       "); is it running? `forest doctor` explains how to start it");
+    }
+    return MakeError(method + " " + target + ": " + stage + ": " + result.message());
+  }
   HttpResponse out;
   out.status = static_cast<int>(parser.get().result_int());
   for (const auto& f : parser.get()) {

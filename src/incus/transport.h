@@ -3,6 +3,7 @@
 // real daemon (client_test.cc runs both).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,8 @@
 namespace forest::incus {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
 
 struct HttpResponse {
   int status = 0;
@@ -22,9 +25,12 @@ struct HttpResponse {
 class Transport {
  public:
   virtual ~Transport() = default;
-  // `target` is the request target ("/1.0/instances?project=p").
+  // `target` is the request target ("/1.0/instances?project=p"). A call
+  // still unanswered at `deadline` fails ("timed out"), and its connection
+  // is closed.
   virtual Result<HttpResponse> Send(const std::string& method, const std::string& target,
-                                    const std::string& body, const Headers& headers) = 0;
+                                    const std::string& body, const Headers& headers,
+                                    Deadline deadline) = 0;
 };
 
 // Boost.Beast over a unix socket, a new connection per request (incusd closes
@@ -33,7 +39,8 @@ class UnixSocketTransport : public Transport {
  public:
   explicit UnixSocketTransport(std::string socket_path) : path_(std::move(socket_path)) {}
   Result<HttpResponse> Send(const std::string& method, const std::string& target,
-                            const std::string& body, const Headers& headers) override;
+                            const std::string& body, const Headers& headers,
+                            Deadline deadline) override;
   const std::string& path() const { return path_; }
 
  private:

@@ -7,6 +7,7 @@
 #include "incus/api.h"
 #include "incus/client.h"
 #include "incus/events.h"
+#include "incus/exec_stream.h"
 #include "http/client.h"
 #include "serve/metrics.h"
 
@@ -43,14 +44,23 @@ Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self,
       self_(self),
       log_(std::move(log)),
       zone_sink_(std::move(zone)),
-      reconciler_(plan, self) {
+      reconciler_(plan, self, o_.liveness_bound) {
   for (const auto& n : plan.nodes) {
     if (n.parent_canonical != self.canonical_name) continue;
     children_[n.label] = &n;
     child_labels_.insert(n.label);
   }
   next_repair_ = Clock::now();
+  next_probe_ = Clock::now() + o_.probe_interval;
+  pulls_ = std::make_unique<ChildPulls>(
+      [this](const std::string& label) { return PullChild(*children_.at(label)); },
+      [this](const std::string& label) {
+        ++counters_.pulls_late;
+        Poke(label);  // its answer came after the round's budget: take it now
+      });
 }
+
+Millis Agent::Now() const { return std::chrono::duration_cast<Millis>(Clock::now() - epoch_); }
 
 void Agent::LoadState() {
   std::error_code ec;
@@ -100,12 +110,14 @@ Agent::Round Agent::TakeRound(const std::atomic<bool>& stop) {
     auto now = Clock::now();
     if (stop) return {};
     if (now >= next_repair_) repair_due_ = true;
-    if (repair_due_ || local_poked_ || !poked_.empty() || now >= retry_at_) break;
-    auto until = std::min(next_repair_, retry_at_);
+    if (repair_due_ || local_poked_ || !poked_.empty() || now >= retry_at_ || now >= next_probe_) break;
+    auto until = std::min({next_repair_, retry_at_, next_probe_});
     cv_.wait_until(lock, until);
   }
   Round r;
   r.repair = repair_due_;
+  r.probe = r.repair || Clock::now() >= next_probe_;
+  if (r.probe) next_probe_ = Clock::now() + o_.probe_interval;
   r.children = std::move(poked_);
   poked_.clear();
   local_poked_ = false;
@@ -141,24 +153,42 @@ std::vector<Service> Agent::Registrations() {
   return out;
 }
 
-Result<std::string> Agent::PullChild(incus::Client& client, const plan::NodePlan& child) {
+Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
   ++counters_.pulls;
   // The child's forestd answers on its node address; its export file
   // through Incus when the daemon does not answer (still starting, say).
-  auto reply = http::Call("GET", child.node_address.ToString(), o_.api_port, "/v1/export", "",
-                          {std::chrono::seconds(2), ""});
+  // Both have deadlines, and both read at most kMaxChildExport.
+  http::CallOptions call;
+  call.timeout = o_.pull_timeout;
+  call.max_body = kMaxChildExport;
+  auto reply = http::Call("GET", child.node_address.ToString(), o_.api_port, "/v1/export", "", call);
   if (reply.ok() && reply->status == 200) return reply->body;
   std::string why = reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message;
-  auto r = incus::Exec(client, child.label, {o_.forest_binary, "export-registration"});
-  if (r.ok() && r->exit_code == 0) return r->out;
+  auto client = incus::Client::Local().WithTimeout(o_.exec_timeout);
+  std::string out, err;
+  bool flooded = false;
+  auto rc = incus::ExecStream(client, client.SocketPath(), child.label, {o_.forest_binary, "export-registration"}, {},
+                              [&](int fd, std::string_view bytes) {
+                                std::string& to = fd == 1 ? out : err;
+                                size_t cap = fd == 1 ? kMaxChildExport : 4096;
+                                if (to.size() + bytes.size() > cap) {
+                                  flooded |= fd == 1;
+                                  return;
+                                }
+                                to.append(bytes);
+                              });
+  if (rc.ok() && *rc == 0 && !flooded) return out;
   ++counters_.pull_failures;
-  return MakeError(why + "; exec: " + (r.ok() ? r->err : r.error().message));
+  std::string exec_why = !rc.ok() ? rc.error().message
+                         : flooded ? "more than " + std::to_string(kMaxChildExport >> 20) + " MiB of output"
+                                   : "exit " + std::to_string(*rc) + (err.empty() ? "" : ": " + err);
+  return MakeError(why + "; exec: " + exec_why);
 }
 
 void Agent::RunRound(const Round& r) {
   ++counters_.rounds;
   if (r.repair) ++counters_.repairs;
-  auto client = incus::Client::Local();
+  auto client = incus::Client::Local().WithTimeout(o_.incus_timeout);
   auto listed = client.Get("/1.0/instances?recursion=2&all-projects=true");
   if (!listed.ok()) {
     log_("cannot list local instances: " + listed.error().message + "; retrying");
@@ -177,24 +207,41 @@ void Agent::RunRound(const Round& r) {
   auto workloads = WorkloadsFromIncus(*listed, self_, child_labels_);
   OwnRecords own = ComputeOwnRecords(self_, workloads, Registrations());
 
+  // Every wanted child that runs is pulled at once; the round waits for
+  // them no longer than its budget (child_pulls.h).
+  std::set<std::string> want;
+  for (const auto& [label, n] : children_) {
+    auto st = child_status.find(label);
+    bool wanted = r.probe || r.children.count(label);
+    if (st != child_status.end() && st->second == "Running" && wanted) want.insert(label);
+  }
+  ChildPulls::Collected got = pulls_->Collect(want, o_.round_budget);
   std::vector<ChildObservation> seen;
   for (const auto& [label, n] : children_) {
     ChildObservation c;
     c.label = label;
     auto st = child_status.find(label);
     c.exists = st != child_status.end();
-    bool wanted = r.repair || r.children.count(label);
-    if (c.exists && wanted && st->second == "Running") {
-      auto pulled = PullChild(client, *n);
-      if (pulled.ok()) {
-        c.pulled = *pulled;
+    c.running = c.exists && st->second == "Running";
+    if (auto p = got.results.find(label); p != got.results.end()) {
+      if (p->second.ok()) {
+        c.pulled = std::move(p->second).value();
       } else {
-        c.pull_error = pulled.error().message;
+        c.pull_error = p->second.error().message;
       }
     }
     seen.push_back(std::move(c));
   }
-  Outcome out = reconciler_.Apply(own.records, seen);
+  for (const auto& label : got.pending) {
+    log_("no answer from " + children_.at(label)->canonical_name + " within " +
+         std::to_string(o_.round_budget.count()) + " ms; this round goes on without it");
+  }
+  Outcome out = reconciler_.Apply(own.records, seen, Now());
+  counters_.withdrawn += out.dropped.size();
+  if (out.next_withdrawal) {
+    std::lock_guard<std::mutex> lock(mu_);
+    retry_at_ = std::min(retry_at_, epoch_ + *out.next_withdrawal);
+  }
   counters_.rejected += out.rejected;
   for (const auto& line : out.log) log_(line);
   // Last good child exports, for restarts: the new ones written, the gone ones removed.
@@ -225,7 +272,7 @@ void Agent::RunRound(const Round& r) {
          std::to_string(out.exported.descendants.size()) + " nodes below");
   }
   if (!saved.ok()) log_("cannot save state: " + saved.error().message);
-  if (changed || r.repair || retry_upward) {
+  if (changed || r.probe || retry_upward) {
     bool ok = PassUpward(changed || retry_upward);
     std::lock_guard<std::mutex> lock(mu_);
     if (ok) {
@@ -320,6 +367,10 @@ void Agent::AddMetrics(serve::MetricsText& m) const {
   m.Line("forestd_child_pulls_total", "result=\"failed\"", counters_.pull_failures);
   m.Type("forestd_child_exports_rejected_total", "counter");
   m.Line("forestd_child_exports_rejected_total", "", counters_.rejected);
+  m.Type("forestd_child_pulls_late_total", "counter");
+  m.Line("forestd_child_pulls_late_total", "", counters_.pulls_late);
+  m.Type("forestd_children_withdrawn_total", "counter");
+  m.Line("forestd_children_withdrawn_total", "", counters_.withdrawn);
   m.Type("forestd_upward_total", "counter");
   m.Line("forestd_upward_total", "result=\"ok\"", counters_.upward_ok);
   m.Line("forestd_upward_total", "result=\"failed\"", counters_.upward_failures);

@@ -18,6 +18,7 @@
 
 #include "dns/zone.h"
 #include "incus/client.h"
+#include "node/child_pulls.h"
 #include "node/local_records.h"
 #include "node/ports.h"
 #include "node/reconcile.h"
@@ -36,16 +37,31 @@ inline constexpr char kExportFile[] = "export.json";
 // The registrations file in `state_dir` (none yet: empty). Errors name the file.
 Result<std::vector<Service>> ReadRegistrations(const std::string& state_dir);
 
+// Every network call of a round has a deadline, and a round waits for its
+// children no longer than `round_budget` (docs/forestd.md, Deadlines).
 struct AgentOptions {
   std::string state_dir = kStateDir;
   std::chrono::milliseconds repair_interval = std::chrono::seconds(30);
+  // Names follow liveness: a child that does not run, or does not answer,
+  // for this long loses its names until it answers again.
+  std::chrono::milliseconds liveness_bound = kDefaultLivenessBound;
+  // Every running child is pulled at least this often (and a root publishes
+  // to the helper this often, which is the helper's sign of its liveness).
+  std::chrono::milliseconds probe_interval = std::chrono::seconds(10);
+  std::chrono::milliseconds round_budget = std::chrono::seconds(1);
+  std::chrono::milliseconds pull_timeout = std::chrono::seconds(2);  // GET /v1/export
+  std::chrono::milliseconds exec_timeout = std::chrono::seconds(5);  // the exec fallback, then killed
+  std::chrono::milliseconds incus_timeout = std::chrono::seconds(10);  // any local incusd call
   uint16_t api_port = kApiPort;
   std::string forest_binary = "/opt/forest/current/bin/forest";  // in children, for the exec pull
 };
 
+// Biggest child export read, by either path (a flooding child gets an error).
+inline constexpr size_t kMaxChildExport = 16u << 20;
+
 struct AgentCounters {
   std::atomic<uint64_t> rounds{0}, repairs{0}, pulls{0}, pull_failures{0}, rejected{0};
-  std::atomic<uint64_t> upward_ok{0}, upward_failures{0};
+  std::atomic<uint64_t> upward_ok{0}, upward_failures{0}, withdrawn{0}, pulls_late{0};
 };
 
 class Agent {
@@ -77,11 +93,13 @@ class Agent {
  private:
   struct Round {
     bool repair = false;
+    bool probe = false;  // pull every running child; a root publishes
     std::set<std::string> children;
   };
   Round TakeRound(const std::atomic<bool>& stop);
   void RunRound(const Round& r);
-  Result<std::string> PullChild(incus::Client& client, const plan::NodePlan& child);
+  Result<std::string> PullChild(const plan::NodePlan& child);
+  Millis Now() const;
   bool PassUpward(bool changed);
   std::vector<Service> Registrations();
 
@@ -102,9 +120,13 @@ class Agent {
   std::string export_text_;
   std::vector<std::string> waiting_;
   std::chrono::steady_clock::time_point next_repair_;
+  std::chrono::steady_clock::time_point next_probe_;
   std::chrono::steady_clock::time_point retry_at_ = std::chrono::steady_clock::time_point::max();
   int upward_backoff_ms_ = 0;
   AgentCounters counters_;
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  // Last: its threads call Poke, so it goes first.
+  std::unique_ptr<ChildPulls> pulls_;
 };
 
 }  // namespace forest::node

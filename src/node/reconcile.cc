@@ -4,7 +4,8 @@
 
 namespace forest::node {
 
-Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self) : self_(self) {
+Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound)
+    : self_(self), liveness_bound_(liveness_bound) {
   for (const auto& n : plan.nodes) {
     if (n.parent_canonical != self.canonical_name) continue;
     delegations_[n.label] = {n.label, n.canonical_name, n.prefix, n.uplink};
@@ -33,16 +34,37 @@ Status Reconciler::Restore(const std::string& label, std::string_view text) {
 }
 
 Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
-                          const std::vector<ChildObservation>& children) {
+                          const std::vector<ChildObservation>& children, Millis now) {
   Outcome out;
   for (const auto& c : children) {
     std::string name = delegations_.count(c.label) ? delegations_.at(c.label).child_canonical : c.label;
     if (!c.exists) {
+      down_since_.erase(c.label);
       if (last_good_.erase(c.label)) {
         out.log.push_back(name + " is gone: its names are withdrawn");
         out.dropped.push_back(c.label);
       }
       continue;
+    }
+    // Liveness: not running, or a failed pull, starts (or continues) a down
+    // spell; any answer ends it. Not pulled this round says nothing.
+    bool down = !c.running || (!c.pulled && !c.pull_error.empty());
+    if (down) {
+      auto [since, fresh] = down_since_.emplace(c.label, now);
+      if (last_good_.count(c.label)) {
+        if (now - since->second >= liveness_bound_) {
+          last_good_.erase(c.label);
+          out.dropped.push_back(c.label);
+          out.log.push_back(name + (c.running ? " has not answered" : " has not run") + " for " +
+                            std::to_string((now - since->second).count() / 1000) +
+                            " s: its names are withdrawn until it answers again");
+        } else {
+          Millis at = since->second + liveness_bound_;
+          out.next_withdrawal = out.next_withdrawal ? std::min(*out.next_withdrawal, at) : at;
+          if (fresh && !c.running) out.log.push_back(name + " does not run; its names stay for " +
+                                                     std::to_string(liveness_bound_.count() / 1000) + " s");
+        }
+      }
     }
     if (!c.pulled) {
       if (!c.pull_error.empty()) {
@@ -51,6 +73,7 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
       }
       continue;
     }
+    down_since_.erase(c.label);
     auto e = Check(c.label, *c.pulled);
     if (!e.ok()) {
       ++out.rejected;

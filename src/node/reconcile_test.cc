@@ -87,6 +87,65 @@ TEST(Reconciler, AGoneChildLosesItsNamesAFailedPullKeepsThem) {
   EXPECT_TRUE(out.exported.descendants.empty());
 }
 
+TEST(Reconciler, NamesFollowLivenessAStoppedChildLosesThemAfterTheBound) {
+  auto c = testing::SourceChain();
+  Reconciler r(c->p, c->Node("c0-2.c0.incus"), Millis(30000));
+  std::vector<registration::Record> own = {{"c0-2.c0.incus", Six("fd00:1100::1")}};
+  std::string good = ChildExport("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25");
+  r.Apply(own, {Pulled(good)}, Millis(1000));
+  ChildObservation stopped;
+  stopped.label = "c0-2-1";
+  stopped.running = false;
+  // A restart is shorter than the bound: the names stay, and the reconciler
+  // says when they would go.
+  auto first = r.Apply(own, {stopped}, Millis(2000));
+  EXPECT_FALSE(first.changed);
+  ASSERT_TRUE(first.next_withdrawal.has_value());
+  EXPECT_EQ(first.next_withdrawal->count(), 32000);
+  auto later = r.Apply(own, {stopped}, Millis(31999));
+  EXPECT_FALSE(later.changed);
+  EXPECT_EQ(later.exported.records.size(), 3u);
+  // Down for the whole bound: withdrawn, and the saved file goes too.
+  auto gone = r.Apply(own, {stopped}, Millis(32000));
+  EXPECT_TRUE(gone.changed);
+  EXPECT_EQ(gone.dropped, std::vector<std::string>{"c0-2-1"});
+  EXPECT_EQ(gone.exported.records.size(), 1u);
+  EXPECT_FALSE(gone.next_withdrawal.has_value());
+  ASSERT_FALSE(gone.log.empty());
+  EXPECT_NE(gone.log.back().find("has not run for 30 s"), std::string::npos) << gone.log.back();
+  // It runs and answers again: the names are back.
+  auto back = r.Apply(own, {Pulled(good)}, Millis(40000));
+  EXPECT_TRUE(back.changed);
+  EXPECT_EQ(back.exported.records.size(), 3u);
+}
+
+TEST(Reconciler, FailingPullsWithdrawAfterTheBoundAnAnswerResetsTheClock) {
+  auto c = testing::SourceChain();
+  Reconciler r(c->p, c->Node("c0-2.c0.incus"), Millis(30000));
+  std::vector<registration::Record> own = {{"c0-2.c0.incus", Six("fd00:1100::1")}};
+  std::string good = ChildExport("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25");
+  r.Apply(own, {Pulled(good)}, Millis(0));
+  ChildObservation hung;
+  hung.label = "c0-2-1";
+  hung.pull_error = "no answer within 2 s";
+  ChildObservation quiet;  // not pulled this round: says nothing either way
+  quiet.label = "c0-2-1";
+  EXPECT_FALSE(r.Apply(own, {hung}, Millis(10000)).changed);
+  EXPECT_FALSE(r.Apply(own, {quiet}, Millis(39000)).changed);
+  // An answer (even an unchanged export) ends the spell.
+  EXPECT_FALSE(r.Apply(own, {Pulled(good)}, Millis(39500)).changed);
+  EXPECT_FALSE(r.Apply(own, {hung}, Millis(45000)).changed);
+  EXPECT_FALSE(r.Apply(own, {hung}, Millis(74999)).changed);
+  auto out = r.Apply(own, {hung}, Millis(75000));
+  EXPECT_TRUE(out.changed);
+  EXPECT_NE(out.log[0].find("has not answered for 30 s"), std::string::npos) << out.log[0];
+  EXPECT_EQ(out.exported.records.size(), 1u);
+  // A rejected export is an answer too, but it brings nothing back.
+  auto lie = r.Apply(own, {Pulled(ChildExport("c0-2.c0.incus", "fd00:1110::26"))}, Millis(76000));
+  EXPECT_FALSE(lie.changed);
+  EXPECT_EQ(lie.rejected, 1u);
+}
+
 TEST(Reconciler, RestoreChecksLikeAPull) {
   auto c = testing::SourceChain();
   Reconciler r(c->p, c->Node("c0-2.c0.incus"));

@@ -1,4 +1,5 @@
 #include "render/materialize.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>

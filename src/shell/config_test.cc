@@ -1,4 +1,5 @@
 #include "shell/config.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 

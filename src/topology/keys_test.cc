@@ -1,6 +1,7 @@
 // The key reference is rendered from the same table the parser reads with,
 // and docs/topology.md carries it verbatim.
 #include <gtest/gtest.h>
+#include "test_paths.h"
 
 #include <cstdlib>
 

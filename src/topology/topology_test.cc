@@ -1,4 +1,5 @@
 #include "topology/topology.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 

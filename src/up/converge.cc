@@ -21,10 +21,12 @@
 #include "node/ports.h"
 #include "trust/ca_endpoint.h"
 #include "trust/caroot.h"
+#include "up/boot.h"
 #include "up/ca_stage.h"
 #include "up/conflicts.h"
 #include "up/daemon.h"
 #include "up/shell.h"
+#include "up/sweep_run.h"
 #include "up/xlat_apply.h"
 #include "xlat/xlat.h"
 
@@ -608,6 +610,10 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
                                    {"features.storage.volumes", "true"}},
                                   "forest " + t.name));
   if (!had_project) g.Changed("created project " + host.project());
+  // What a failed start of a root left (veths, routes, nft rules) would make
+  // its next start fail: swept first (up/sweep.h).
+  FOREST_ASSIGN_OR_RETURN(auto swept, SweepLocal(host, {host.project()}));
+  for (const auto& line : swept) g.Changed(line);
   FOREST_TRY(EnsureHttpsAddress(g, Bracket(plan.host_bridge.address) + ":8443", true));
 
   ParentInfo me;
@@ -690,15 +696,13 @@ Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
 Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan,
               const plan::NodePlan& self, const ParentInfo& parent, const Options& o) {
   Level l{local, t, plan, o};
-  // The node's own preparation: forwarding, cgroup fix-up, subordinate ids.
-  FOREST_ASSIGN_OR_RETURN(std::string prepare, render::EmbeddedText("node/prepare.sh"));
-  FOREST_TRY(WriteFileAtomic("/run/forest-prepare.sh", prepare, 0755));
-  int rc = 0;
-  std::string out = Shell("bash /run/forest-prepare.sh", &rc);
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) l.Changed(line);
-  if (rc != 0) return MakeError(self.canonical_name + ": node preparation failed:\n" + out);
+  // The node's own preparation: forwarding, cgroup fix-up, subordinate ids;
+  // at every boot too, before Incus starts (up/boot.h).
+  auto prepared = RunPrepare(false);
+  if (!prepared.ok()) return prepared.error().Wrap(self.canonical_name);
+  for (const auto& line : *prepared) l.Changed(line);
+  FOREST_ASSIGN_OR_RETURN(bool boot_units, EnsureBootUnits());
+  if (boot_units) l.Changed(self.canonical_name + ": forest-boot.service prepares the node before Incus at every boot");
 
   // The 464XLAT wiring first: it moves the CLAT sidecar's /128 off eth0,
   // which must not be the source of anything this node starts (an image
@@ -778,6 +782,8 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
   me.server = "https://" + Bracket(self.node_address) + ":8443";
   FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(local));
   me.project = "default";
+  FOREST_ASSIGN_OR_RETURN(auto swept, SweepLocal(local, {}));
+  for (const auto& line : swept) l.Changed(self.canonical_name + ": " + line);
   FOREST_TRY(ConvergeChildren(l, self.canonical_name, me));
   std::printf("changes: %d\n", l.changes);
   return {};

@@ -1,9 +1,13 @@
 #!/bin/bash
 # Prepares a hierarchy-aware node to run unprivileged children (DESIGN.md,
-# Facts measured). Run by `forest node-up` inside the node, as root.
+# Facts measured). Run by `forest node-up` inside the node, as root, and with
+# --boot by forest-boot.service at every boot, before incusd starts (and
+# autostarts the node's children): then nothing is restarted.
 # Idempotent; prints one line per fix it applied.
 set -euo pipefail
 restart=0
+boot=0
+[ "${1:-}" = --boot ] && boot=1
 
 # Routed NICs need forwarding on; the node routes its children's prefixes.
 sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
@@ -48,6 +52,9 @@ for kind in uid gid; do
   fi
 done
 
+if [ "$boot" = 1 ]; then
+  exit 0  # incusd starts after this, with everything in place
+fi
 if [ "$restart" = 1 ] || ! systemctl is-active -q incus.service; then
   systemctl restart incus.service
   echo "prepare: (re)started incus"
