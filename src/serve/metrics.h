@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "serve/conn_limits.h"
 #include "serve/dns_server.h"
+#include "serve/fd_limit.h"
 
 namespace forest::serve {
 
@@ -34,6 +36,45 @@ inline void AddDnsStats(MetricsText& m, const dns::ServerStats& s) {
   m.Line("forestd_dns_forwarded_total", "result=\"failed\"", s.forward_failures);
   m.Line("forestd_dns_truncated_total", "", s.truncated);
   m.Line("forestd_dns_dropped_total", "", s.dropped);
+}
+
+// One TCP listener's connections ("http", "dns_tcp"): open, refused by
+// which limit, closed for being idle or slow, malformed; and its limits.
+inline void AddConnectionStats(MetricsText& m, const std::string& listener, const ConnectionStats& s,
+                               const ConnectionLimits& l) {
+  std::string who = "listener=\"" + listener + "\"";
+  m.Type("forestd_connections_open", "gauge");
+  m.Line("forestd_connections_open", who, s.open);
+  m.Type("forestd_connections_accepted_total", "counter");
+  m.Line("forestd_connections_accepted_total", who, s.accepted);
+  m.Type("forestd_connections_refused_total", "counter");
+  m.Line("forestd_connections_refused_total", who + ",limit=\"per_source\"", s.refused_per_source);
+  m.Line("forestd_connections_refused_total", who + ",limit=\"per_network\"", s.refused_per_network);
+  m.Line("forestd_connections_refused_total", who + ",limit=\"global\"", s.refused_global);
+  m.Type("forestd_connections_timed_out_total", "counter");
+  m.Line("forestd_connections_timed_out_total", who, s.timed_out);
+  m.Type("forestd_requests_malformed_total", "counter");
+  m.Line("forestd_requests_malformed_total", who, s.malformed);
+  m.Type("forestd_accept_errors_total", "counter");
+  m.Line("forestd_accept_errors_total", who, s.accept_errors);
+  m.Type("forestd_connection_limit", "gauge");
+  m.Line("forestd_connection_limit", who + ",kind=\"per_source\"", l.per_source);
+  m.Line("forestd_connection_limit", who + ",kind=\"per_network\"", l.per_network);
+  m.Line("forestd_connection_limit", who + ",kind=\"global\"", l.global);
+  m.Line("forestd_connection_limit", who + ",kind=\"reserve\"", l.reserve);
+}
+
+// The descriptor limits in force and the descriptors in use.
+inline void AddFdStats(MetricsText& m) {
+  if (auto l = CurrentFdLimit()) {
+    m.Type("forestd_fd_limit", "gauge");
+    m.Line("forestd_fd_limit", "kind=\"soft\"", l->soft);
+    m.Line("forestd_fd_limit", "kind=\"hard\"", l->hard);
+  }
+  if (auto n = OpenFds()) {
+    m.Type("forestd_fds_open", "gauge");
+    m.Line("forestd_fds_open", "", *n);
+  }
 }
 
 }  // namespace forest::serve
