@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <random>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -197,8 +198,12 @@ Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::
 }
 
 void Server::SetZone(std::shared_ptr<const Zone> zone) {
-  std::lock_guard<std::mutex> lock(mu_);
-  zone_ = std::move(zone);
+  std::shared_ptr<const Zone> old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    old = std::exchange(zone_, std::move(zone));
+  }
+  // A big zone takes milliseconds to free: never while queries wait for the lock.
 }
 
 std::shared_ptr<const Zone> Server::zone() const {
