@@ -66,7 +66,6 @@ class HttpLoops {
   static awaitable<void> Session(Server& s, beast::tcp_stream stream, serve::ConnectionGate::Ticket ticket,
                                  std::string remote, std::shared_ptr<bool> alive) {
     const ServerOptions& o = s.options_;
-    serve::ConnectionStats& stats = s.gate_->stats();
     beast::flat_buffer buf;
     for (bool first = true;; first = false) {
       stream.expires_after(first ? o.first_header : o.keep_alive);
@@ -75,17 +74,8 @@ class HttpLoops {
       parser.body_limit(boost::none);  // Content-Length is checked against the route's limit below
       auto [ec, n] = co_await bhttp::async_read_header(stream, buf, parser, kTuple);
       if (!*alive) co_return;
-      // Too slow (idle, or a head that never completes): the stream has
-      // closed the socket already; there is nobody to answer.
-      if (ec == beast::error::timeout) {
-        ++stats.timed_out;
-        co_return;
-      }
       if (ec) {
-        if (int status = StatusForParseError(ec)) {
-          ++stats.malformed;
-          co_await Refuse(s, stream, Plain(status, "bad request: " + ec.message()), 11);
-        }
+        co_await ReadFailed(s, stream, ec, 11);
         co_return;
       }
       auto& req = parser.get();
@@ -113,15 +103,8 @@ class HttpLoops {
         stream.expires_after(o.body);
         auto [bec, bn] = co_await bhttp::async_read(stream, buf, parser, kTuple);
         if (!*alive) co_return;
-        if (bec == beast::error::timeout) {
-          ++stats.timed_out;
-          co_return;
-        }
         if (bec) {
-          if (int status = StatusForParseError(bec)) {
-            ++stats.malformed;
-            co_await Refuse(s, stream, Plain(status, "bad request: " + bec.message()), req.version());
-          }
+          co_await ReadFailed(s, stream, bec, req.version());
           co_return;
         }
       }
@@ -138,6 +121,20 @@ class HttpLoops {
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         co_return;
       }
+    }
+  }
+
+  // A read that failed: too slow (idle, or a request that never completes:
+  // the stream has closed the socket already, nobody to answer), malformed
+  // (a 4xx with Beast's reason) or the client gone.
+  static awaitable<void> ReadFailed(Server& s, beast::tcp_stream& stream, boost::system::error_code ec, unsigned version) {
+    if (ec == beast::error::timeout) {
+      ++s.gate_->stats().timed_out;
+      co_return;
+    }
+    if (int status = StatusForParseError(ec)) {
+      ++s.gate_->stats().malformed;
+      co_await Refuse(s, stream, Plain(status, "bad request: " + ec.message()), version);
     }
   }
 

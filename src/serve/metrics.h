@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "serve/conn_limits.h"
 #include "serve/dns_server.h"
@@ -43,25 +45,24 @@ inline void AddDnsStats(MetricsText& m, const dns::ServerStats& s) {
 inline void AddConnectionStats(MetricsText& m, const std::string& listener, const ConnectionStats& s,
                                const ConnectionLimits& l) {
   std::string who = "listener=\"" + listener + "\"";
-  m.Type("forestd_connections_open", "gauge");
-  m.Line("forestd_connections_open", who, s.open);
-  m.Type("forestd_connections_accepted_total", "counter");
-  m.Line("forestd_connections_accepted_total", who, s.accepted);
-  m.Type("forestd_connections_refused_total", "counter");
-  m.Line("forestd_connections_refused_total", who + ",limit=\"per_source\"", s.refused_per_source);
-  m.Line("forestd_connections_refused_total", who + ",limit=\"per_network\"", s.refused_per_network);
-  m.Line("forestd_connections_refused_total", who + ",limit=\"global\"", s.refused_global);
-  m.Type("forestd_connections_timed_out_total", "counter");
-  m.Line("forestd_connections_timed_out_total", who, s.timed_out);
-  m.Type("forestd_requests_malformed_total", "counter");
-  m.Line("forestd_requests_malformed_total", who, s.malformed);
-  m.Type("forestd_accept_errors_total", "counter");
-  m.Line("forestd_accept_errors_total", who, s.accept_errors);
-  m.Type("forestd_connection_limit", "gauge");
-  m.Line("forestd_connection_limit", who + ",kind=\"per_source\"", l.per_source);
-  m.Line("forestd_connection_limit", who + ",kind=\"per_network\"", l.per_network);
-  m.Line("forestd_connection_limit", who + ",kind=\"global\"", l.global);
-  m.Line("forestd_connection_limit", who + ",kind=\"reserve\"", l.reserve);
+  auto one = [&](const std::string& name, const char* type, uint64_t v) {
+    m.Type(name, type);
+    m.Line(name, who, v);
+  };
+  auto by = [&](const std::string& name, const char* type, const char* label,
+                std::initializer_list<std::pair<const char*, uint64_t>> values) {
+    m.Type(name, type);
+    for (const auto& [k, v] : values) m.Line(name, who + "," + label + "=\"" + k + "\"", v);
+  };
+  one("forestd_connections_open", "gauge", s.open);
+  one("forestd_connections_accepted_total", "counter", s.accepted);
+  by("forestd_connections_refused_total", "counter", "limit",
+     {{"per_source", s.refused_per_source}, {"per_network", s.refused_per_network}, {"global", s.refused_global}});
+  one("forestd_connections_timed_out_total", "counter", s.timed_out);
+  one("forestd_requests_malformed_total", "counter", s.malformed);
+  one("forestd_accept_errors_total", "counter", s.accept_errors);
+  by("forestd_connection_limit", "gauge", "kind",
+     {{"per_source", l.per_source}, {"per_network", l.per_network}, {"global", l.global}, {"reserve", l.reserve}});
 }
 
 // The descriptor limits in force and the descriptors in use.
