@@ -322,15 +322,15 @@ int RunHelper(const HelperOptions& o) {
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     Log("signal " + std::to_string(sig) + ": stopping");
-    (*dns)->Stop();
     (*api)->Stop();
-    dns_io.stop();
     io.stop();
   });
   std::thread dns_thread([&] { dns_io.run(); });
   io.run();
+  // The DNS server's sockets belong to its thread: stop that first.
   dns_io.stop();
   dns_thread.join();
+  (*dns)->Stop();
   return 0;
 }
 
