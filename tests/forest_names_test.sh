@@ -195,6 +195,13 @@ code() { in_node "$W" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; 
 expect_eq "$(code -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke)" "403" "a workload pokes its node"
 expect_eq "$(code http://[fd00:1110::1]:8053/v1/export)" "403" "a workload pulls its node's export"
 expect_eq "$(code http://[fd00:1110::1]:8053/healthz)" "200" "the node's health stays open"
+# What the agents do (the HTTP pull; a refusal would be hidden by the exec fallback).
+expect_eq "$(in_node c0-2 curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://[fd00:1110::1]:8053/v1/export)" "200" \
+  "c0-2 pulls its child's export over HTTP"
+expect_eq "$(in_node c0 curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://[fd00:1100::1]:8053/v1/export)" "200" \
+  "c0 pulls c0-2's export over HTTP"
+expect_eq "$(in_node c0-2-1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke)" "200" \
+  "a node pokes itself (register-local-record)"
 expect_eq "$(code -X POST -H 'Content-Length: 1000000' --data-binary @/dev/null http://[$HELPER]:8053/v1/sign-csr)" "403" \
   "a workload's sign-csr is refused on its head"
 flood_b64=$(base64 -w0 "$FOREST_SOURCE_DIR/tests/conn_flood.py")
