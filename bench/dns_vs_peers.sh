@@ -35,7 +35,7 @@
 #     ROUNDS (default 1) repeats both phases, rotating the server order; the
 #     table shows the median per server. Servers are pinned to CPU 0 and
 #     dnsperf to CPU 1 (PIN=0: no pinning); each server runs one thread
-#     (forestd: one io_context; dnsmasq: one process; Unbound num-threads 1).
+#     (forestd: its DNS io_context thread; dnsmasq: one process; Unbound num-threads 1).
 #     SWEEP="10000 20000 ..." additionally runs each server open loop at those
 #     -Q rates with -q SWEEP_OUTSTANDING (1000) outstanding, SWEEP_DURATION s
 #     each (default 5), and prints the loss at each: the sustainable rate.

@@ -7,7 +7,10 @@
 # follow the unambiguity rule (a second c0-2-1 hides c0-2-1.incus), a deleted
 # workload's names go, blue/green retargeting never leaves the name missing,
 # forged child exports are rejected and logged, kill -9 of a node agent or
-# the helper loses nothing.
+# the helper loses nothing. Under abuse (issue 15): a workload cannot poke
+# its node, pull its export or ask for a certificate; 2,000 idle connections
+# (and 500 to DNS over TCP) from it leave the helper's health, the root's
+# publication and DNS over TCP answering.
 # Needs root and a running incusd. FOREST_NAMES_REUSE=<topology file> runs
 # the checks against a forest that is already up (developer aid: it is
 # converged again, not removed).
@@ -186,6 +189,54 @@ expect_eq "$(q "k1.$W.incus")" "$waddr" "k1 survived the helper restart"
 echo "== unregister withdraws"
 in_node c0-2-1 forest unregister-local-record --name "k2.$W.incus" >/dev/null || fail "unregister"
 wait_for 15 "k2 withdrawn" nxdomain "k2.$W.incus"
+
+echo "== APIs under abuse: a workload is refused node-only endpoints; its flood leaves the helper serving"
+code() { in_node "$W" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+expect_eq "$(code -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke)" "403" "a workload pokes its node"
+expect_eq "$(code http://[fd00:1110::1]:8053/v1/export)" "403" "a workload pulls its node's export"
+expect_eq "$(code http://[fd00:1110::1]:8053/healthz)" "200" "the node's health stays open"
+# What the agents do (the HTTP pull; a refusal would be hidden by the exec fallback).
+expect_eq "$(in_node c0-2 curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://[fd00:1110::1]:8053/v1/export)" "200" \
+  "c0-2 pulls its child's export over HTTP"
+expect_eq "$(in_node c0 curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://[fd00:1100::1]:8053/v1/export)" "200" \
+  "c0 pulls c0-2's export over HTTP"
+expect_eq "$(in_node c0-2-1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke)" "200" \
+  "a node pokes itself (register-local-record)"
+expect_eq "$(code -X POST -H 'Content-Length: 1000000' --data-binary @/dev/null http://[$HELPER]:8053/v1/sign-csr)" "403" \
+  "a workload's sign-csr is refused on its head"
+flood_b64=$(base64 -w0 "$FOREST_SOURCE_DIR/tests/conn_flood.py")
+in_node "$W" sh -c "echo $flood_b64 | base64 -d >/root/conn_flood.py" || fail "copy conn_flood.py into $W"
+flood_status() { in_node "$W" cat "/run/flood-$1.json" 2>/dev/null; }
+flood_field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$(flood_status "$1")" "$2"; }
+in_node "$W" systemd-run -q --unit forest-flood-http python3 /root/conn_flood.py --host "$HELPER" --port 8053 \
+  --count 2000 --seconds 60 --reopen-after 2 --status /run/flood-http.json || fail "start the HTTP flood"
+in_node "$W" systemd-run -q --unit forest-flood-dns python3 /root/conn_flood.py --host "$HELPER" --port 53 \
+  --count 500 --seconds 60 --reopen-after 2 --status /run/flood-dns.json || fail "start the DNS TCP flood"
+flood_up() { [ "$(flood_field http refused)" -ge 1900 ] && [ "$(flood_field dns refused)" -ge 400 ]; }
+wait_for 30 "2,000 + 500 connections tried from $W" flood_up
+t0=$(date +%s.%N)
+expect_eq "$(curl -s --max-time 3 "http://[$HELPER]:8053/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" "ok" \
+  "the helper's health during the flood"
+health_s=$(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 3))" "$t0")
+expect_eq "$(kdig @"$HELPER" +tcp +short +timeout=3 +retry=0 c0-2-1.incus AAAA)" "fd00:1110::1" "DNS over TCP during the flood"
+t0=$(date +%s.%N)
+in_node c0-2-1 forest register-local-record --name "fl.$W.incus" --target-name "$W.incus" >/dev/null || fail "register during the flood"
+wait_for 30 "fl.$W.incus published by the root during the flood" resolves_to "fl.$W.incus" "$waddr"
+publish_s=$(python3 -c "import time,sys; print(round(time.time() - float(sys.argv[1]), 3))" "$t0")
+open_http=$(flood_field http open) open_dns=$(flood_field dns open)
+[ "$open_http" -le 32 ] && ok || fail "$W holds $open_http HTTP connections, more than its 32"
+[ "$open_dns" -le 16 ] && ok || fail "$W holds $open_dns DNS TCP connections, more than its 16"
+[ "$(flood_field http answered)" -ge 1900 ] && ok || fail "the refused were told 503: $(flood_status http)"
+metrics=$(curl -s --max-time 3 "http://[$HELPER]:8053/metrics")
+n=$(awk '$1 == "forestd_connections_refused_total{listener=\"http\",limit=\"per_source\"}" {print $2}' <<<"$metrics")
+[ "${n:-0}" -ge 1900 ] && ok || fail "the helper counts refusals per source (got '$n')"
+soft=$(awk '$1 == "forestd_fd_limit{kind=\"soft\"}" {print $2}' <<<"$metrics")
+hard=$(awk '$1 == "forestd_fd_limit{kind=\"hard\"}" {print $2}' <<<"$metrics")
+[ -n "$soft" ] && [ "$soft" = "$hard" ] && [ "$soft" -gt 1024 ] && ok || fail "the helper raised its descriptor limit (soft '$soft', hard '$hard')"
+echo "during the flood: health in $health_s s, a new name through the root in $publish_s s (incl. forest exec);" \
+  "$W held $open_http HTTP and $open_dns DNS TCP connections; descriptors: soft $soft, hard $hard"
+in_node "$W" systemctl stop forest-flood-http forest-flood-dns || fail "stop the floods"
+expect_eq "$(kdig @"$HELPER" +tcp +short +timeout=3 c0-2-1.incus AAAA)" "fd00:1110::1" "DNS over TCP after the flood"
 
 echo "== forest tree and host-dns"
 tree=$("$FOREST" tree "$project" 2>&1)

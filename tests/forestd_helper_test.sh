@@ -4,7 +4,11 @@
 # publishes its export over HTTP, kdig resolves canonical names, aliases and
 # PTRs over UDP and TCP; other callers and forged exports are refused while
 # the last good view keeps resolving; garbage packets do not hurt; after
-# kill -9 the saved view is served again.
+# kill -9 the saved view is served again. Under abuse (issue 15): every
+# malformed request gets a 4xx with a reason, callers are refused on the
+# request head before a body is read, idle and slow connections are closed,
+# and connection floods from workloads (one address, one /64, twenty /64s
+# past the global limit) leave the host, the root and DNS over TCP served.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "forestd_helper_test: needs root (network namespaces)" >&2; exit 1; fi
 FORESTD=${FORESTD:-$(dirname "$FOREST")/forestd}
@@ -21,6 +25,11 @@ ip -n "$ns" link set lo up
 ip -n "$ns" addr add fd00:f00d::53/128 dev lo nodad
 ip -n "$ns" addr add fd00:f00d:0:1::1/128 dev lo nodad   # c0's uplink
 ip -n "$ns" addr add fd00:1000::1/128 dev lo nodad       # c0's own address: not its uplink
+ip -n "$ns" addr add fd00:f00d::1/128 dev lo nodad       # the host
+ip -n "$ns" addr add fd00:1110::25/128 dev lo nodad      # a workload in c0-2-1
+# 80 workload addresses in 20 /64s of c0-2-1's region, 4 in each.
+for net in $(seq 1 20); do for h in 1 2 3 4; do echo "addr add fd00:1110:0:$(printf %x $((net + 16)))::$h/128 dev lo nodad"; done; done |
+  ip -n "$ns" -batch -
 in_ns() { ip netns exec "$ns" "$@"; }
 
 mkdir -p "$T/etc"
@@ -40,7 +49,8 @@ EOF2
 # A real root publishes every 10 s, which renews its lease; this suite
 # publishes by hand, so its helper gets a long lease (LEASE to change it).
 start() {
-  ip netns exec "$ns" "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" --root-lease-seconds "${LEASE:-3600}" >>"$T/forestd.log" 2>&1 &
+  # The soft limit starts at systemd's default 1,024: forestd raises it to the hard one.
+  ip netns exec "$ns" prlimit --nofile=1024:8192 "$FORESTD" --role helper --dir "$T/etc" --state "$T/state" --root-lease-seconds "${LEASE:-3600}" >>"$T/forestd.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 50); do
     in_ns curl -sf "http://[fd00:f00d::53]:8053/healthz" >/dev/null 2>&1 && return 0
@@ -132,6 +142,131 @@ expect_contains "$metrics" 'forestd_dns_responses_total{rcode="FORMERR"}' "metri
 view=$(in_ns curl -s "http://[fd00:f00d::53]:8053/v1/forest")
 got=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print([n["aliases"] for n in d["names"] if n["name"]=="auth.app.c0-2-1.c0-2.c0.incus"][0])' "$view")
 expect_eq "$got" "['auth.app.incus', 'auth.app.c0-2-1.incus', 'auth.app.c0-2-1.c0-2.incus']" "GET /v1/forest lists aliases"
+
+echo "== malformed requests get a 4xx with a reason; callers are refused before the body is read"
+cat >"$T/raw.py" <<'PY'
+# raw.py SOURCE HEAD [--pad N] [--chunked N] [--wait S]: sends HEAD (\r\n
+# escapes) from SOURCE, a header of N bytes before the blank line with
+# --pad, then a chunked body of N bytes with --chunked, never a body
+# otherwise; prints the status line answered (or "none") and the seconds
+# until it came.
+import socket, sys, time
+src, head = sys.argv[1], sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
+opts = dict(zip(sys.argv[3::2], sys.argv[4::2]))
+if "--pad" in opts:
+    head = head[:-2] + b"X-Pad: " + b"a" * int(opts["--pad"]) + b"\r\n\r\n"
+s = socket.socket(socket.AF_INET6)
+s.bind((src, 0))
+s.connect(("fd00:f00d::53", 8053))
+t0 = time.monotonic()
+s.settimeout(float(opts.get("--wait", 5)))
+try:
+    s.sendall(head)
+    if "--chunked" in opts:
+        n = int(opts["--chunked"])
+        s.sendall(b"%x\r\n" % n + b"b" * n + b"\r\n0\r\n\r\n")
+except OSError:
+    pass  # the answer may come while we are still sending
+data = b""
+try:
+    while b"\r\n\r\n" not in data:
+        got = s.recv(65536)
+        if not got:
+            break
+        data += got
+except OSError:
+    pass
+line = data.split(b"\r\n")[0].decode("latin-1") if data else "none"
+allow = [h for h in data.split(b"\r\n") if h.lower().startswith(b"allow:")]
+print(line + (" | " + allow[0].decode() if allow else ""), round(time.monotonic() - t0, 2))
+PY
+raw() { in_ns python3 "$T/raw.py" "$@"; }
+status_of() { raw "$@" | cut -d' ' -f2; }
+UP=fd00:f00d:0:1::1 WL=fd00:1110::25
+# Slow and idle clients, checked at the end of this block: the first
+# request head must be complete within 5 s, or the connection is closed.
+raw "$WL" 'GET /healthz HTTP/1.1\r\nHost: h\r\n' --wait 9 >"$T/slow.out" &
+slow=$!
+in_ns python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6); s.bind(("fd00:1110::25", 0)); s.connect(("fd00:f00d::53", 8053))
+t0 = time.monotonic(); s.settimeout(9); d = s.recv(100)
+print(repr(d), round(time.monotonic() - t0, 1))' >"$T/idle.out" &
+idle=$!
+printf '{"schema":1,"source_node":"c0\xff","records":[]}' >"$T/utf8.json"
+expect_eq "$(publish "$T/utf8.json" "$UP")" "400" "invalid UTF-8 in a publish body"
+expect_contains "$(cat "$T/reply")" "ill-formed UTF-8" "the reason says what is wrong"
+expect_eq "$(status_of "$UP" 'POST /v1/publish-root-registration HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n')" "400" "negative Content-Length"
+expect_eq "$(status_of "$UP" 'GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n' --pad 1048576)" "431" "a 1 MiB header"
+expect_eq "$(status_of "$UP" 'HELLO\r\n\r\n')" "400" "garbage request line"
+expect_eq "$(status_of "$UP" 'GET /healthz HTTP/9.9\r\nHost: h\r\n\r\n')" "400" "unknown HTTP version"
+expect_eq "$(status_of "$UP" 'POST /v1/publish-root-registration HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n')" "400" "two Content-Lengths"
+got=$(raw "$WL" 'POST /v1/publish-root-registration HTTP/1.1\r\nHost: h\r\nContent-Length: 33554432\r\n\r\n' --wait 3)
+expect_eq "${got% *}" "HTTP/1.1 403 Forbidden" "a workload's 32 MiB publish is refused on its head (answer: $got)"
+got=$(raw "$UP" 'POST /v1/publish-root-registration HTTP/1.1\r\nHost: h\r\nContent-Length: 20000000\r\n\r\n' --wait 3)
+expect_eq "${got% *}" "HTTP/1.1 413 Payload Too Large" "the root's publish over 16 MiB, unread (answer: $got)"
+expect_eq "$(status_of "$WL" 'POST /v1/sign-csr HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n' --wait 3)" "403" "sign-csr from a workload, on its head"
+expect_eq "$(status_of fd00:1000::1 'POST /v1/sign-csr HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n' --chunked 100000)" "413" "a chunked CSR body over 64 KiB from a node"
+expect_eq "$(raw "$WL" 'GET /v1/sign-csr HTTP/1.1\r\nHost: h\r\n\r\n' | sed 's/ [0-9.]*$//')" "HTTP/1.1 405 Method Not Allowed | Allow: POST" "wrong method: 405 with Allow"
+expect_eq "$(status_of "$WL" 'GET /nope HTTP/1.1\r\nHost: h\r\n\r\n')" "404" "unknown endpoint"
+expect_eq "$(status_of "$WL" 'GET /healthz HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n')" "413" "a body where none is taken"
+wait "$slow" "$idle" || true
+read -r code secs <<<"$(cat "$T/slow.out")"
+expect_eq "$code" "none" "an incomplete request head is not answered ($(cat "$T/slow.out"))"
+python3 -c "import sys; sys.exit(0 if 4.5 <= float(sys.argv[1]) <= 7 else 1)" "$secs" && ok || fail "closed after 5 s, not $secs s"
+expect_contains "$(cat "$T/idle.out")" "b'' " "an idle connection is closed ($(cat "$T/idle.out"))"
+python3 -c "import sys; sys.exit(0 if 4.5 <= float(sys.argv[1].split()[-1]) <= 7 else 1)" "$(cat "$T/idle.out")" && ok ||
+  fail "idle connection closed after 5 s: $(cat "$T/idle.out")"
+
+echo "== connection floods from workloads: the host, the root and DNS over TCP keep being served"
+FLOOD="$FOREST_SOURCE_DIR/tests/conn_flood.py"
+flood() {  # flood NAME PORT COUNT SECONDS SOURCE...: in the background until "ready"
+  local name=$1 port=$2 count=$3 secs=$4 srcs=() a; shift 4
+  for a in "$@"; do srcs+=(--source "$a"); done
+  ip netns exec "$ns" python3 "$FLOOD" --host fd00:f00d::53 --port "$port" --count "$count" --seconds "$secs" \
+    --status "$T/$name.status" "${srcs[@]}" >"$T/$name.out" 2>&1 &
+  eval "${name}_pid=$!"
+  for _ in $(seq 1 100); do grep -q '"event": "ready"' "$T/$name.out" 2>/dev/null && return 0; sleep 0.1; done
+  fail "$name flood not ready: $(cat "$T/$name.out")"
+}
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+served() {  # served WHAT: health from the host, publish from the root, DNS over TCP from the root, each within 2 s
+  expect_eq "$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 --interface fd00:f00d::1 http://[fd00:f00d::53]:8053/healthz)" "200" "$1: health from the host"
+  expect_eq "$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 --interface "$UP" -X POST --data-binary "@$T/good.json" http://[fd00:f00d::53]:8053/v1/publish-root-registration)" "200" "$1: publish from the root"
+  expect_eq "$(in_ns kdig @fd00:f00d::53 -b "$UP" +tcp +short +timeout=2 +retry=0 c0-2-1.incus AAAA)" "fd00:1110::1" "$1: DNS over TCP"
+}
+flood one 8053 1100 20 "$WL"
+flood onedns 53 200 20 "$WL"
+served "1,100 idle connections from one workload"
+expect_eq "$(field "$T/one.status" open)" "32" "one source holds 32 HTTP connections"
+[ "$(field "$T/one.status" answered)" -gt 1000 ] && ok || fail "the rest were told 503: $(cat "$T/one.status")"
+expect_eq "$(field "$T/onedns.status" open)" "16" "one source holds 16 DNS TCP connections"
+expect_contains "$(raw "$WL" 'GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n')" "503 Service Unavailable" "the flooding workload itself gets 503"
+kill "$one_pid" "$onedns_pid" 2>/dev/null; wait "$one_pid" "$onedns_pid" 2>/dev/null || true
+sleep 0.3
+nets=() ; for net in $(seq 1 20); do for h in 1 2 3 4; do nets+=("fd00:1110:0:$(printf %x $((net + 16)))::$h"); done; done
+flood many 8053 2560 20 "${nets[@]}"
+served "2,560 idle connections from 20 /64s"
+expect_eq "$(field "$T/many.status" open)" "2048" "everyone together holds the global 2,048"
+got=$(in_ns curl -s --max-time 2 --interface "$WL" http://[fd00:f00d::53]:8053/healthz)
+expect_contains "$got" "too many connections in total" "a workload from another /64 is told so"
+metrics=$(in_ns curl -s --max-time 2 --interface fd00:f00d::1 "http://[fd00:f00d::53]:8053/metrics")
+kill "$many_pid" 2>/dev/null; wait "$many_pid" 2>/dev/null || true
+expect_contains "$metrics" 'forestd_fd_limit{kind="soft"} 8192' "the soft descriptor limit was raised to the hard one"
+expect_contains "$metrics" 'forestd_fd_limit{kind="hard"} 8192' "the hard limit is reported"
+open=$(awk '/^forestd_connections_open\{listener="http"\}/{print $2}' <<<"$metrics")
+[ "${open:-0}" -ge 2048 ] && [ "${open:-0}" -le 2304 ] && ok || fail "open HTTP connections counted (got '$open')"
+fds=$(awk '/^forestd_fds_open /{print $2}' <<<"$metrics")
+[ "${fds:-0}" -ge 2048 ] && ok || fail "open descriptors counted (got '$fds')"
+for l in per_source global; do
+  n=$(awk -v l="$l" '$1 == "forestd_connections_refused_total{listener=\"http\",limit=\"" l "\"}" {print $2}' <<<"$metrics")
+  [ "${n:-0}" -gt 0 ] && ok || fail "refusals by the $l limit counted (got '$n')"
+done
+expect_contains "$metrics" 'forestd_connections_refused_total{listener="dns_tcp",limit="per_source"}' "DNS TCP refusals counted"
+[ "$(awk '/^forestd_requests_malformed_total\{listener="http"\}/{print $2}' <<<"$metrics")" -ge 6 ] && ok || fail "malformed requests counted"
+wait_for 10 "connections released after the flood" sh -c \
+  "[ \"\$(ip netns exec $ns curl -s http://[fd00:f00d::53]:8053/metrics | awk '/^forestd_connections_open\\{listener=\"http\"\\}/{print \$2}')\" -le 2 ]"
+served "after the floods"
 
 echo "== kill -9: the saved view is back"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""

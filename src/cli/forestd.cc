@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -27,7 +28,11 @@
 #include "helper/root_leases.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
+#include "net/ip.h"
+#include "naming/names.h"
+#include "plan/api_callers.h"
 #include "render/writer.h"
+#include "serve/fd_limit.h"
 
 namespace forest::cli {
 
@@ -47,7 +52,15 @@ struct HelperOptions {
   std::chrono::milliseconds root_lease = helper::kDefaultRootLease;
 };
 
-http::Response JsonReply(int status, const Json& j) { return {status, "application/json", j.dump() + "\n"}; }
+http::Response JsonReply(int status, const Json& j) { return http::JsonResponse(status, j); }
+
+// A root's export: 100,000 records are about 8 MiB of JSON.
+constexpr size_t kMaxPublishBody = 16u << 20;
+// A CSR (RSA 4096 is under 2 KiB of PEM) and a few label paths.
+constexpr size_t kMaxSignBody = 64u << 10;
+// Descriptors the helper needs besides connections: files, the UDP socket,
+// the journal, timers.
+constexpr size_t kFixedFds = 256;
 
 // The helper role: root exports in, names out (HTTP API and DNS).
 class Helper {
@@ -81,35 +94,24 @@ class Helper {
         std::to_string(state_.serial()) + ")");
   }
 
-  http::Response Handle(const http::Request& r) {
-    std::string path = r.target.substr(0, r.target.find('?'));
-    if (path == "/v1/publish-root-registration") {
-      if (r.method != "POST") return JsonReply(405, {{"error", "use POST"}});
-      return Publish(r);
-    }
-    if (path == "/v1/sign-csr") {
-      if (r.method != "POST") return JsonReply(405, {{"error", "use POST"}});
-      return SignCsr(r);
-    }
-    if (r.method != "GET") return JsonReply(405, {{"error", "use GET"}});
-    if (path == "/v1/forest") return JsonReply(200, state_.ForestJson());
-    if (path == "/v1/root-ca") {
-      ReloadRoot();
-      if (!broker_.root()) {
-        return JsonReply(503, {{"error", "no CA root is staged on the helper; run `forest ca stage` on the host"}});
-      }
-      return {200, "application/x-pem-file", broker_.root()->cert_pem()};
-    }
-    if (path == "/healthz") {
-      return JsonReply(200, {{"status", "ok"},
-                             {"serial", state_.serial()},
-                             {"roots_published", state_.exports().size()}});
-    }
-    if (path == "/metrics") return {200, "text/plain; version=0.0.4", Metrics()};
-    return JsonReply(404, {{"error", "no such endpoint: " + path}});
+  // The API as a table: who may call what is decided on the request head,
+  // before any body is read; bodies are capped per route.
+  http::Router Routes() {
+    http::Router r;
+    r.Add({"POST", "/v1/publish-root-registration", kMaxPublishBody,
+           [this](std::string_view source) { return PublishCaller(source); },
+           [this](const http::Request& q) { return Publish(q); }});
+    r.Add({"POST", "/v1/sign-csr", kMaxSignBody, [this](std::string_view source) { return SignCaller(source); },
+           [this](const http::Request& q) { return SignCsr(q); }});
+    r.Add({"GET", "/v1/forest", 0, nullptr, [this](const http::Request&) { return JsonReply(200, state_.ForestJson()); }});
+    r.Add({"GET", "/v1/root-ca", 0, nullptr, [this](const http::Request&) { return RootCa(); }});
+    r.Add({"GET", "/healthz", 0, nullptr, [this](const http::Request&) {
+             return JsonReply(200, {{"status", "ok"}, {"serial", state_.serial()}, {"roots_published", state_.exports().size()}});
+           }});
+    r.Add({"GET", "/metrics", 0, nullptr,
+           [this](const http::Request&) { return http::Response{200, "text/plain; version=0.0.4", Metrics(), {}}; }});
+    return r;
   }
-
-  void Attach(dns::Server* dns) { dns_ = dns; }
 
   // Names follow liveness (helper/root_leases.h): a root that has not
   // published for the lease loses its names, and its saved export goes.
@@ -122,6 +124,11 @@ class Helper {
       Log("root " + label + " has not published for " + std::to_string(leases_.lease().count() / 1000) +
           " s: its names are withdrawn until it publishes again; serial " + std::to_string(state_.serial()));
     }
+  }
+
+  void Attach(dns::Server* dns, const http::Server* api) {
+    dns_ = dns;
+    api_ = api;
   }
   std::shared_ptr<const dns::Zone> Zone() const { return state_.zone(); }
 
@@ -179,6 +186,34 @@ class Helper {
     if (n) Log("replayed " + std::to_string(n) + " issuances from " + CaDir() + "/issued.jsonl");
   }
 
+  Status PublishCaller(std::string_view source) {
+    auto root = state_.RootForSource(source);
+    if (root.ok()) return {};
+    ++forbidden_;
+    Log("publish refused: " + root.error().message);
+    return root.error();
+  }
+
+  // The broker checks again on the body; this refuses workloads before it.
+  Status SignCaller(std::string_view source) {
+    auto a = net::Ipv6Address::Parse(source);
+    if (a.ok() && state_.view().NodeWithAddress(*a)) return {};
+    ++sign_refused_;
+    std::string why = "source address " + naming::QuoteUntrusted(source) +
+                      " is not the uplink or node address of any node in the forest; certificates are signed only "
+                      "for nodes, identified by the address they connect from";
+    Log("sign-csr refused: " + why);
+    return MakeError(why);
+  }
+
+  http::Response RootCa() {
+    ReloadRoot();
+    if (!broker_.root()) {
+      return JsonReply(503, {{"error", "no CA root is staged on the helper; run `forest ca stage` on the host"}});
+    }
+    return {200, "application/x-pem-file", broker_.root()->cert_pem(), {}};
+  }
+
   http::Response SignCsr(const http::Request& r) {
     ReloadRoot();
     auto reply = broker_.Sign(state_.view(), r.remote_address, r.body, UnixNow());
@@ -203,11 +238,7 @@ class Helper {
 
   http::Response Publish(const http::Request& r) {
     auto root = state_.RootForSource(r.remote_address);
-    if (!root.ok()) {
-      ++forbidden_;
-      Log("publish refused: " + root.error().message);
-      return JsonReply(403, {{"error", root.error().message}});
-    }
+    if (!root.ok()) return JsonReply(403, {{"error", root.error().message}});  // admitted on the head already
     const std::string& name = (*root)->delegation.child_canonical;
     auto parsed = registration::Parse(r.body);
     if (!parsed.ok()) {
@@ -253,7 +284,12 @@ class Helper {
     m.Line("forestd_names", "kind=\"alias\"", state_.view().aliases().alias_to_canonical.size());
     m.Type("forestd_zone_serial", "gauge");
     m.Line("forestd_zone_serial", "", state_.serial());
-    if (dns_) serve::AddDnsStats(m, dns_->stats());
+    if (dns_) {
+      serve::AddDnsStats(m, dns_->stats());
+      serve::AddConnectionStats(m, "dns_tcp", dns_->tcp_stats(), dns_->tcp_limits());
+    }
+    if (api_) serve::AddConnectionStats(m, "http", api_->stats(), api_->limits());
+    serve::AddFdStats(m);
     return m.text();
   }
 
@@ -262,6 +298,7 @@ class Helper {
   helper::RootLeases leases_;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   dns::Server* dns_ = nullptr;
+  const http::Server* api_ = nullptr;
   helper::CaBroker broker_;
   std::string root_stamp_;
   uint64_t accepted_ = 0, rejected_ = 0, forbidden_ = 0, signed_ = 0, sign_refused_ = 0;
@@ -274,28 +311,38 @@ int RunHelper(const HelperOptions& o) {
     return 1;
   }
   std::string listen = o.listen.empty() ? (*loaded)->plan.helper_address.ToString() : o.listen;
-  Helper h(o, helper::HelperState::FromPlan((*loaded)->plan));
+  const plan::Plan& plan = (*loaded)->plan;
+  Helper h(o, helper::HelperState::FromPlan(plan));
   h.LoadState();
-  boost::asio::io_context io;
-  // The zone is handed over after LoadState; Attach keeps it current.
-  auto dns = dns::Server::Listen(io, listen, o.dns_port, nullptr);
+  // Limits (docs/forestd.md): the host and the forest's nodes keep a reserve
+  // that workloads cannot take; all of it fits the descriptors we may open.
+  auto fds = serve::RaiseFdLimit();
+  http::ServerOptions api_options;
+  dns::TcpOptions dns_options;
+  api_options.privileged = dns_options.privileged = serve::AnyOf(plan::InfrastructureAddresses(plan));
+  if (fds) serve::FitToFdLimit(fds->soft, kFixedFds, {&api_options.limits, &dns_options.limits});
+  // DNS has a thread of its own: a big publication parsed on the API's
+  // thread never delays an answer. The zone is handed over under a lock.
+  boost::asio::io_context io, dns_io;
+  auto dns = dns::Server::Listen(dns_io, listen, o.dns_port, nullptr, dns_options);
   if (!dns.ok()) {
     Log("error: " + dns.error().message);
     return 1;
   }
-  auto api = http::Server::Listen(io, listen, o.http_port,
-                                  [&h](const http::Request& r) { return h.Handle(r); });
+  auto api = http::Server::Listen(io, listen, o.http_port, h.Routes(), api_options);
   if (!api.ok()) {
     Log("error: " + api.error().message);
     return 1;
   }
-  h.Attach(dns->get());
+  h.Attach(dns->get(), api->get());
   (*dns)->SetZone(h.Zone());
   (*dns)->Start();
   (*api)->Start();
   Log("helper for forest '" + (*loaded)->topology.name + "': DNS on [" + listen + "]:" +
       std::to_string((*dns)->port()) + " (udp, tcp), API on http://[" + listen + "]:" +
       std::to_string((*api)->port()));
+  Log(serve::DescribeFdLimit(fds) + "; connections: http " + serve::Describe((*api)->limits()) + "; dns tcp " +
+      serve::Describe((*dns)->tcp_limits()));
   boost::asio::steady_timer leases(io);
   std::function<void()> tick = [&] {
     leases.expires_after(std::chrono::seconds(1));
@@ -310,11 +357,15 @@ int RunHelper(const HelperOptions& o) {
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     Log("signal " + std::to_string(sig) + ": stopping");
     leases.cancel();
-    (*dns)->Stop();
     (*api)->Stop();
     io.stop();
   });
+  std::thread dns_thread([&] { dns_io.run(); });
   io.run();
+  // The DNS server's sockets belong to its thread: stop that first.
+  dns_io.stop();
+  dns_thread.join();
+  (*dns)->Stop();
   return 0;
 }
 

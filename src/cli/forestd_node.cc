@@ -17,7 +17,10 @@
 #include "node/agent.h"
 #include "node/cert_deploy.h"
 #include "node/ports.h"
+#include "naming/names.h"
+#include "plan/api_callers.h"
 #include "render/writer.h"
+#include "serve/fd_limit.h"
 #include "serve/dns_server.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
@@ -33,36 +36,50 @@ using Json = nlohmann::json;
 
 void Log(const std::string& line) { std::cerr << "forestd: " << line << std::endl; }
 
-http::Response Reply(int status, const Json& j) { return {status, "application/json", j.dump() + "\n"}; }
+http::Response Reply(int status, const Json& j) { return http::JsonResponse(status, j); }
 
-http::Response Handle(node::Agent& agent, const dns::Server& dns, const http::Request& r) {
-  std::string path = r.target.substr(0, r.target.find('?'));
-  if (path == "/v1/poke") {
-    if (r.method != "POST") return Reply(405, {{"error", "use POST"}});
-    // Who changed: a child (its label) or this node ({} or empty body). A
-    // poke only makes us look; what we pull is checked as always.
-    Json j = Json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || (j.contains("child") && !j["child"].is_string())) {
-      return Reply(400, {{"error", "expected {} or {\"child\": \"<label>\"}"}});
-    }
-    agent.Poke(j.value("child", ""));
-    return Reply(200, {{"poked", true}});
-  }
-  if (r.method != "GET") return Reply(405, {{"error", "use GET"}});
-  if (path == "/v1/export") {
-    std::string text = agent.ExportText();
-    if (text.empty()) return Reply(503, {{"error", "no export yet"}});
-    return {200, "application/json", text};
-  }
-  if (path == "/v1/node") return Reply(200, agent.StatusJson());
-  if (path == "/healthz") return Reply(200, {{"status", "ok"}});
-  if (path == "/metrics") {
-    serve::MetricsText m;
-    agent.AddMetrics(m);
-    serve::AddDnsStats(m, dns.stats());
-    return {200, "text/plain; version=0.0.4", m.text()};
-  }
-  return Reply(404, {{"error", "no such endpoint: " + path}});
+// Bodies: a poke is {} or {"child": "<label>"}.
+constexpr size_t kMaxPokeBody = 4u << 10;
+constexpr size_t kFixedFds = 256;  // files, Incus sockets, pulls, forwards besides served connections
+
+// The node's API. Poke, export and node status are for this node, its parent
+// and its direct children (plan/api_callers.h), refused (403) to workloads on
+// its LAN on the request head; health and metrics are open.
+http::Router Routes(node::Agent& agent, const dns::Server& dns, const http::Server* const& api,
+                    std::vector<net::Ipv6Address> neighbours) {
+  auto only_neighbours = [set = std::move(neighbours)](std::string_view source) -> Status {
+    if (serve::IsAnyOf(set, source)) return {};
+    return MakeError("caller " + naming::QuoteUntrusted(source) +
+                     " is neither this node, its parent nor one of its children; this endpoint is for them only");
+  };
+  http::Router r;
+  r.Add({"POST", "/v1/poke", kMaxPokeBody, only_neighbours, [&agent](const http::Request& q) {
+           // Who changed: a child (its label) or this node ({} or empty body). A
+           // poke only makes us look; what we pull is checked as always.
+           Json j = Json::parse(q.body.empty() ? "{}" : q.body, nullptr, false);
+           if (j.is_discarded() || !j.is_object() || (j.contains("child") && !j["child"].is_string())) {
+             return Reply(400, {{"error", "expected {} or {\"child\": \"<label>\"}"}});
+           }
+           agent.Poke(j.value("child", ""));
+           return Reply(200, {{"poked", true}});
+         }});
+  r.Add({"GET", "/v1/export", 0, only_neighbours, [&agent](const http::Request&) {
+           std::string text = agent.ExportText();
+           if (text.empty()) return Reply(503, {{"error", "no export yet"}});
+           return http::Response{200, "application/json", text, {}};
+         }});
+  r.Add({"GET", "/v1/node", 0, only_neighbours, [&agent](const http::Request&) { return Reply(200, agent.StatusJson()); }});
+  r.Add({"GET", "/healthz", 0, nullptr, [](const http::Request&) { return Reply(200, {{"status", "ok"}}); }});
+  r.Add({"GET", "/metrics", 0, nullptr, [&agent, &dns, &api](const http::Request&) {
+           serve::MetricsText m;
+           agent.AddMetrics(m);
+           serve::AddDnsStats(m, dns.stats());
+           serve::AddConnectionStats(m, "dns_tcp", dns.tcp_stats(), dns.tcp_limits());
+           if (api) serve::AddConnectionStats(m, "http", api->stats(), api->limits());
+           serve::AddFdStats(m);
+           return http::Response{200, "text/plain; version=0.0.4", m.text(), {}};
+         }});
+  return r;
 }
 
 // The node address sits on incusbr0, which incusd may still be creating.
@@ -120,11 +137,21 @@ int RunNode(const NodeDaemonOptions& o) {
   start.records.push_back({self->canonical_name, self->node_address});
   auto initial = std::make_shared<const dns::Zone>(node::NodeZone(start, *self), false);
 
-  auto dns = ListenWithRetry<dns::Server>(g_stop, "dns", io, listen, o.dns_port, initial);
+  // Connection limits (docs/forestd.md); this node's neighbours keep a reserve.
+  auto fds = serve::RaiseFdLimit();
+  http::ServerOptions api_options;
+  dns::TcpOptions dns_options;
+  api_options.privileged = dns_options.privileged = serve::AnyOf(plan::NodeNeighbours(plan, *self));
+  if (fds) serve::FitToFdLimit(fds->soft, kFixedFds, {&api_options.limits, &dns_options.limits});
+  auto dns = ListenWithRetry<dns::Server>(g_stop, "dns", io, listen, o.dns_port, initial, dns_options);
   if (!dns) return 0;
-  auto api = ListenWithRetry<http::Server>(g_stop, "http", io, listen, o.http_port,
-                                           [&agent, &dns](const http::Request& r) { return Handle(agent, *dns, r); });
+  const http::Server* api_ptr = nullptr;  // for /metrics, set once listening
+  http::Router routes = Routes(agent, *dns, api_ptr, plan::NodeNeighbours(plan, *self));  // copied per attempt
+  auto api = ListenWithRetry<http::Server>(g_stop, "http", io, listen, o.http_port, routes, api_options);
   if (!api) return 0;
+  api_ptr = api.get();
+  Log(serve::DescribeFdLimit(fds) + "; connections: http " + serve::Describe(api->limits()) + "; dns tcp " +
+      serve::Describe(dns->tcp_limits()));
   namespace ip = boost::asio::ip;
   if (self->depth == 0) {
     dns->SetUpstream(ip::udp::endpoint(ip::make_address(plan.helper_address.ToString()), 53));

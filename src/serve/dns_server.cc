@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <random>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -28,7 +29,6 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 constexpr auto kForwardTimeout = std::chrono::seconds(3);
-constexpr auto kTcpIdle = std::chrono::seconds(10);
 
 void Count(ServerStats& s, const Response& r) {
   if (r.rcode == kNxDomain) ++s.nxdomain;
@@ -132,30 +132,31 @@ class ServerLoops {
     co_await s.udp_.async_send_to(asio::buffer(reply), from, kTuple);
   }
 
-  static awaitable<void> Accept(Server& s, std::shared_ptr<bool> alive) {
-    while (*alive) {
-      auto [ec, sock] = co_await s.tcp_.async_accept(kTuple);
-      if (!*alive || ec == asio::error::operation_aborted) co_return;
-      if (ec) continue;
-      asio::co_spawn(s.io_, Connection(s, std::move(sock), alive), asio::detached);
-    }
-  }
-
-  // RFC 7766: several length-prefixed queries per connection, idle timeout.
-  static awaitable<void> Connection(Server& s, tcp::socket sock, std::shared_ptr<bool> alive) {
-    asio::steady_timer idle(s.io_);
+  // RFC 7766: several length-prefixed queries per connection; closed when
+  // idle between queries or slow within one.
+  static awaitable<void> Connection(Server& s, tcp::socket sock, serve::ConnectionGate::Ticket ticket,
+                                    std::shared_ptr<bool> alive) {
+    asio::steady_timer timer(s.io_);
+    serve::ConnectionStats& stats = s.gate_->stats();
     for (;;) {
       std::array<unsigned char, 2> len;
-      idle.expires_after(kTcpIdle);
-      auto got = co_await (asio::async_read(sock, asio::buffer(len), kTuple) || idle.async_wait(kTuple));
-      if (got.index() == 1 || std::get<0>(std::get<0>(got)) || !*alive) co_return;
+      timer.expires_after(s.tcp_options_.idle);
+      auto got = co_await (asio::async_read(sock, asio::buffer(len), kTuple) || timer.async_wait(kTuple));
+      if (!*alive) co_return;
+      if (got.index() == 1) ++stats.timed_out;
+      if (got.index() == 1 || std::get<0>(std::get<0>(got))) co_return;
       std::string query(size_t(len[0]) << 8 | len[1], '\0');
-      idle.expires_after(kTcpIdle);
-      auto body = co_await (asio::async_read(sock, asio::buffer(query), kTuple) || idle.async_wait(kTuple));
-      if (body.index() == 1 || std::get<0>(std::get<0>(body)) || !*alive) co_return;
+      timer.expires_after(s.tcp_options_.query);
+      auto body = co_await (asio::async_read(sock, asio::buffer(query), kTuple) || timer.async_wait(kTuple));
+      if (!*alive) co_return;
+      if (body.index() == 1) ++stats.timed_out;
+      if (body.index() == 1 || std::get<0>(std::get<0>(body))) co_return;
       ++s.stats_.tcp_queries;
       std::string reply = co_await Handle(s, std::move(query), true);
-      if (reply.empty()) co_return;  // not DNS: hang up
+      if (reply.empty()) {  // not DNS: hang up
+        ++stats.malformed;
+        co_return;
+      }
       std::string framed;
       framed.push_back(static_cast<char>(reply.size() >> 8));
       framed.push_back(static_cast<char>(reply.size() & 0xff));
@@ -167,11 +168,16 @@ class ServerLoops {
 };
 
 Server::Server(asio::io_context& io, udp::socket udp, tcp::acceptor tcp,
-               std::shared_ptr<const Zone> zone)
-    : io_(io), udp_(std::move(udp)), tcp_(std::move(tcp)), zone_(std::move(zone)) {}
+               std::shared_ptr<const Zone> zone, TcpOptions o)
+    : io_(io),
+      udp_(std::move(udp)),
+      tcp_(std::move(tcp)),
+      zone_(std::move(zone)),
+      tcp_options_(std::move(o)),
+      gate_(std::make_shared<serve::ConnectionGate>(tcp_options_.limits, tcp_options_.privileged)) {}
 
 Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::string& address,
-                                               uint16_t port, std::shared_ptr<const Zone> zone) {
+                                               uint16_t port, std::shared_ptr<const Zone> zone, TcpOptions o) {
   FOREST_ASSIGN_OR_RETURN(auto addr, serve::ParseListenAddress(address, "dns"));
   boost::system::error_code ec;
   udp::socket u(io);
@@ -188,12 +194,16 @@ Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::
   if (ec) return MakeError("dns: cannot bind udp [" + address + "]:" + std::to_string(port) + ": " + ec.message());
   // TCP on the port UDP got (port 0 picks one for both).
   FOREST_ASSIGN_OR_RETURN(auto t, serve::ListenTcp(io, addr, u.local_endpoint().port(), "dns"));
-  return std::unique_ptr<Server>(new Server(io, std::move(u), std::move(t), std::move(zone)));
+  return std::unique_ptr<Server>(new Server(io, std::move(u), std::move(t), std::move(zone), std::move(o)));
 }
 
 void Server::SetZone(std::shared_ptr<const Zone> zone) {
-  std::lock_guard<std::mutex> lock(mu_);
-  zone_ = std::move(zone);
+  std::shared_ptr<const Zone> old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    old = std::exchange(zone_, std::move(zone));
+  }
+  // A big zone takes milliseconds to free: never while queries wait for the lock.
 }
 
 std::shared_ptr<const Zone> Server::zone() const {
@@ -203,7 +213,12 @@ std::shared_ptr<const Zone> Server::zone() const {
 
 void Server::Start() {
   asio::co_spawn(io_, ServerLoops::Udp(*this, alive_), asio::detached);
-  asio::co_spawn(io_, ServerLoops::Accept(*this, alive_), asio::detached);
+  auto alive = alive_;
+  auto hand_off = [this, alive](tcp::socket sock, serve::ConnectionGate::Ticket t, const asio::ip::address&) {
+    asio::co_spawn(io_, ServerLoops::Connection(*this, std::move(sock), std::move(t), alive), asio::detached);
+  };
+  // A refused connection is closed without a word: DNS has no way to say why.
+  asio::co_spawn(io_, serve::AcceptLoop(tcp_, gate_, alive_, hand_off, nullptr), asio::detached);
 }
 
 void Server::Stop() {

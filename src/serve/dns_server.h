@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 
 #include "base/result.h"
 #include "dns/zone.h"
+#include "serve/conn_gate.h"
 
 namespace forest::dns {
 
@@ -31,12 +33,21 @@ struct ServerStats {
   std::atomic<uint64_t> forward_failures{0};
 };
 
+// DNS over TCP (RFC 7766): connections are limited like the HTTP API's and
+// closed when idle or too slow.
+struct TcpOptions {
+  serve::ConnectionLimits limits{.per_source = 16, .per_network = 64, .global = 512, .reserve = 64};
+  serve::Privileged privileged;                   // who may use the reserve
+  std::chrono::milliseconds idle{10000};          // waiting for the next query's length
+  std::chrono::milliseconds query{5000};          // for the query once its length came
+};
+
 class Server {
  public:
   // Binds UDP and TCP on `address` (IPv6 or IPv4 literal) and `port`.
   static Result<std::unique_ptr<Server>> Listen(boost::asio::io_context& io,
                                                 const std::string& address, uint16_t port,
-                                                std::shared_ptr<const Zone> zone);
+                                                std::shared_ptr<const Zone> zone, TcpOptions tcp = {});
 
   // Queries outside the zone go here (a node's parent, the root's helper).
   void SetUpstream(const boost::asio::ip::udp::endpoint& upstream) { upstream_ = upstream; }
@@ -46,16 +57,19 @@ class Server {
   std::shared_ptr<const Zone> zone() const;
 
   // Starts serving on the io_context (returns at once). The server must
-  // outlive the io_context's run.
+  // outlive the io_context's run. SetZone, zone() and the stats may be used
+  // from other threads.
   void Start();
   void Stop();
 
   const ServerStats& stats() const { return stats_; }
+  const serve::ConnectionStats& tcp_stats() const { return gate_->stats(); }
+  const serve::ConnectionLimits& tcp_limits() const { return gate_->limits(); }
   uint16_t port() const { return udp_.local_endpoint().port(); }
 
  private:
   Server(boost::asio::io_context& io, boost::asio::ip::udp::socket udp,
-         boost::asio::ip::tcp::acceptor tcp, std::shared_ptr<const Zone> zone);
+         boost::asio::ip::tcp::acceptor tcp, std::shared_ptr<const Zone> zone, TcpOptions o);
 
   boost::asio::io_context& io_;
   boost::asio::ip::udp::socket udp_;
@@ -65,6 +79,8 @@ class Server {
   std::optional<boost::asio::ip::udp::endpoint> upstream_;
   std::optional<boost::asio::ip::udp::endpoint> outside_;
   ServerStats stats_;
+  TcpOptions tcp_options_;
+  std::shared_ptr<serve::ConnectionGate> gate_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   friend class ServerLoops;
