@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
-#include <set>
+#include <unordered_set>
 #include <utility>
 
 #include "registration/registration.h"
@@ -133,7 +133,7 @@ ForestView ForestView::Build(const std::vector<Export>& root_exports,
     object_names.push_back(&name);
   }
   // Node names: each node's canonical name and alias candidates.
-  std::set<std::string_view> node_labels;
+  std::unordered_set<std::string_view> node_labels;
   for (const std::string& name : node_names) {
     std::vector<std::string> labels = LabelsBeforeZone(name);
     naming::ObjectName node{{labels.front()}, {labels.begin() + 1, labels.end()}};
@@ -150,7 +150,7 @@ ForestView ForestView::Build(const std::vector<Export>& root_exports,
   std::vector<naming::HeldBack> held_back;
   for (size_t i = 0; i < objects.size(); ++i) {
     const naming::ObjectName& o = objects[i];
-    if (o.chain.empty() || v.nodes_.count(*object_names[i]) || !node_labels.count(o.label_path.front())) continue;
+    if (o.chain.empty() || !node_labels.count(o.label_path.front()) || v.nodes_.count(*object_names[i])) continue;
     std::string host;
     for (const std::string& l : o.chain) host += l + ".";
     host += naming::kZone;
