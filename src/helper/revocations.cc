@@ -1,6 +1,7 @@
 #include "helper/revocations.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "naming/names.h"
 #include "trust/san_policy.h"
@@ -115,8 +116,20 @@ Result<std::vector<Revocation>> SelectForRevocation(const std::vector<Issuance>&
   }
   std::string node = naming::FoldName(s.node);
   std::string name = naming::FoldName(s.name);
+  if (!node.empty() && node.find('.') == std::string::npos) {
+    // A label stands for the one node that has it.
+    std::set<std::string> callers;
+    for (const Issuance& i : issued) {
+      if (naming::SplitLabels(i.caller).front() == node) callers.insert(i.caller);
+    }
+    if (callers.size() > 1) {
+      return MakeError("--node " + naming::QuoteUntrusted(s.node) + " is the label of " + *callers.begin() + " and " +
+                       *std::next(callers.begin()) + "; name the node by its canonical name");
+    }
+    if (callers.size() == 1) node = *callers.begin();
+  }
   for (const Issuance& i : issued) {
-    bool node_match = !node.empty() && (i.caller == node || naming::SplitLabels(i.caller).front() == node);
+    bool node_match = !node.empty() && i.caller == node;
     bool name_match = !name.empty() && std::find(i.sans.begin(), i.sans.end(), name) != i.sans.end();
     if (node_match || name_match) take(i);
   }

@@ -92,6 +92,11 @@ TEST(SelectForRevocation, BySerialNodeOrName) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("\"ff\" was not issued"), std::string::npos);
   EXPECT_FALSE(SelectForRevocation(issued, {}, {}, kNow).ok());
+  issued.push_back(Leaf("e5", "c0-2-1.c1.incus", {"c0-2-1.c1.incus"}));
+  auto twice = SelectForRevocation(issued, {}, {{}, "c0-2-1", "", ""}, kNow);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message.find("name the node by its canonical name"), std::string::npos);
+  EXPECT_EQ(SelectForRevocation(issued, {}, {{}, "c0-2-1.c1.incus", "", ""}, kNow)->size(), 1u);
   auto none = SelectForRevocation(issued, {}, {{}, "c9", "", ""}, kNow);
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.error().message.find("nothing to revoke"), std::string::npos);
