@@ -10,31 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_trust_root.h"
 #include "trust/x509.h"
 
 namespace {
 
 using forest::trust::CaRoot;
 using forest::trust::KeyKind;
+using fuzz_trust::kNow;
 
-constexpr int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
-
-[[noreturn]] void Fail(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "fuzz_csr: %s\n%s\n", what, detail.c_str());
-  std::abort();
-}
-
-// One root for the whole run (an RSA 3072 key takes a moment to make).
-const CaRoot& Root() {
-  static const CaRoot root = [] {
-    auto files = forest::trust::CreateRoot("fuzz@forest", kNow);
-    if (!files.ok()) Fail("CreateRoot failed", files.error().message);
-    auto loaded = CaRoot::Load(files->cert_pem, files->key_pem);
-    if (!loaded.ok()) Fail("CaRoot::Load failed", loaded.error().message);
-    return *loaded;
-  }();
-  return root;
-}
+[[noreturn]] void Fail(const char* what, const std::string& detail) { fuzz_trust::Fail("fuzz_csr", what, detail); }
+const CaRoot& Root() { return fuzz_trust::Root("fuzz_csr"); }
 
 void CheckText(const std::vector<std::string>& names, const char* kind) {
   for (const auto& n : names) {

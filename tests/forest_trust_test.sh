@@ -8,7 +8,12 @@
 # NSS db; a screenshot is kept) open https://auth.<workload>.incus. Inside
 # c0-2-1 an unchanged `mkcert -install && mkcert …` script works; sibling and
 # helper names are refused; a caller that is no node is refused; forestd
-# renews a deployment when it is due.
+# renews a deployment when it is due and when it was revoked. Issue 15's
+# holes, each reproduced: a service c0-2 registered in c0-2-1 (refused with
+# the reason, then forced into the export) leaves c0-2.incus c0-2's and is
+# not signed for c0-2-1; a pre-claimed anything.incus leaf lives 7 days and
+# is revoked (the CRL lists it) once c0-2 publishes anything; `forest cert
+# revoke`; the zone serial grows across kill -9 of the helper's forestd.
 # Needs root and a running incusd. FOREST_TRUST_REUSE=<topology file> runs the
 # checks against a forest that is already up (developer aid).
 . "$(dirname "$0")/lib.sh"
@@ -147,23 +152,82 @@ expect_eq "$(curl -s -o "$T/reply" -w '%{http_code}' -X POST --data-binary "@$T/
   "403" "the host (no node) is refused"
 expect_contains "$(cat "$T/reply")" "is not the uplink or node address" "refusal reason for a non-node"
 
-echo "== renewal: forestd renews a deployment that is due"
-before=$(in_node "$W" cat /etc/forest/tls/cert.pem | openssl x509 -noout -serial)
-out=$("$FOREST" cert issue c0-2-1 "$W" --service auth --renew-before-days 3650 \
-  --reload "systemctl restart forest-tls 2>/dev/null || true" 2>&1) || fail "cert issue again: $out"
-issued=$(in_node "$W" cat /etc/forest/tls/cert.pem | openssl x509 -noout -serial)
-[ "$issued" != "$before" ] && ok || fail "issuing again made no new certificate"
-renewed() { [ "$(in_node "$W" cat /etc/forest/tls/cert.pem | openssl x509 -noout -serial)" != "$issued" ]; }
-wait_for 75 "forestd renews the due certificate" renewed
-# The certificate is in place a moment before forestd logs it, and the
-# journal of a nested node can lag further: wait for the line too.
-in_journal() { in_node c0-2-1 journalctl -u forestd --no-pager -n 200 2>&1 | grep -qF "renewed (expires within 3650 days)"; }
-wait_for 20 "the renewal is in forestd's journal" in_journal
-"$FOREST" cert issue c0-2-1 "$W" --service auth --reload "systemctl restart forest-tls 2>/dev/null || true" >/dev/null 2>&1 ||
-  fail "cert issue with the default renewal"
+echo "== issue 15: a service named like an ancestor (c0-2 in c0-2-1)"
+in_helper() { incus exec --project "forest-$project" forest-helper -- "$@"; }
+run_expect 1 in_node c0-2-1 forest register-local-record --name c0-2.incus --target-name "$W.incus"
+expect_contains "$out" "c0-2.incus is a name of node c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree" \
+  "register-local-record refuses with the reason"
+# Forced into the export anyway: c0-2-1's registrations file written by hand.
+in_node c0-2-1 sh -c "printf '%s\n' '{\"schema\":1,\"services\":[{\"name\":\"auth.$W\",\"target\":\"$W\"},{\"name\":\"c0-2\",\"target\":\"$W\"}]}' >/var/lib/forestd/local-records.json &&
+  curl -sf -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke >/dev/null" || fail "forge + poke"
+wait_for 45 "the forced service reaches the helper" resolves "c0-2.c0-2-1.c0-2.c0.incus"
+expect_eq "$(q c0-2.incus)" "$(q c0-2.c0.incus)" "c0-2.incus still answers c0-2's address at the helper"
+held_back() { in_helper journalctl -u forestd --no-pager -n 400 2>&1 | grep -qF "c0-2.incus (alias candidate of c0-2.c0-2-1.c0-2.c0.incus) held back"; }
+wait_for 20 "the helper logs the held-back alias" held_back
+run_expect 1 in_node c0-2-1 mkcert c0-2.incus
+expect_contains "$out" "c0-2.incus is published for c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree" \
+  "sign-csr of c0-2.incus from c0-2-1 (the mkcert shim) is refused"
+
+echo "== a pre-claimed short alias is short-lived and revoked once another node publishes it"
+run_expect 0 in_node c0-2-1 sh -c 'cd /root && mkcert -cert-file any.pem -key-file any-key.pem anything.incus'
+expect_contains "$out" "valid 7 days" "the shim says the lifetime"
+in_node c0-2-1 cat /root/any.pem >"$T/any.pem"
+lifetime() { echo $(( $(date -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s) - $(date -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s) )); }
+expect_eq "$(lifetime "$T/any.pem")" "$((7 * 86400))" "anything.incus for c0-2-1 lives 7 days"
+curl -s "http://[$HELPER]:8053/v1/crl-root" >"$T/crl-root.pem"
+crl_verdict() {  # crl_verdict LEAF: openssl's -crl_check against the helper's CRL now
+  curl -s "http://[$HELPER]:8053/v1/crl" >"$T/crl.pem"
+  openssl verify -crl_check -CAfile "$T/crl-root.pem" -CRLfile "$T/crl.pem" "$1" 2>&1
+}
+expect_contains "$(crl_verdict "$T/any.pem")" ": OK" "not revoked while nobody else has the name"
+in_node c0-2 forest register-local-record --name anything.incus --target-name c0-2.incus >/dev/null || fail "c0-2 registers anything"
+anything_is_c02() { [ -n "$(q anything.incus)" ] && [ "$(q anything.incus)" = "$(q c0-2.c0.incus)" ]; }
+wait_for 45 "anything.incus is c0-2's" anything_is_c02
+revoked() { [[ "$(crl_verdict "$1")" == *"certificate revoked"* ]]; }
+wait_for 20 "the CRL lists c0-2-1's old anything.incus leaf" revoked "$T/any.pem"
+expect_contains "$(crl_verdict "$T/c021.pem")" ": OK" "c0-2-1's other leaves stay valid"
+run_expect 1 in_node c0-2-1 mkcert anything.incus
+expect_contains "$out" "published for anything.c0-2.c0.incus" "anything.incus is no longer signed for c0-2-1"
+
+echo "== forest cert revoke on the host"
+run_expect 0 "$FOREST" cert revoke "$project" --serial "$(openssl x509 -in "$T/c021.pem" -noout -serial | cut -d= -f2)" --reason test
+expect_contains "$out" "revoked serial" "cert revoke by serial"
+expect_contains "$out" "/v1/crl lists" "cert revoke checks the CRL"
+expect_contains "$(crl_verdict "$T/c021.pem")" "certificate revoked" "openssl -crl_check rejects the revoked leaf"
+run_expect 1 "$FOREST" cert revoke "$project" --serial abc123
+expect_contains "$out" "was not issued by this forest's CA" "an unknown serial is refused"
+
+echo "== renewal: forestd renews a due certificate (peer in c0-2) and a revoked one ($W in c0-2-1)"
+serial_of() { in_node "$1" cat /etc/forest/tls/cert.pem | openssl x509 -noout -serial | cut -d= -f2; }
+in_node "$W" cat /etc/forest/tls/cert.pem >"$T/w.pem"
+expect_eq "$(lifetime "$T/w.pem")" "$((7 * 86400))" "a deployed leaf with short aliases lives 7 days"
+w_serial=$(serial_of "$W") p_serial=$(serial_of peer)
+# peer's dates moved as if 5 of its 7 days had passed: due (a third of its life is left).
+in_node c0-2 sh -c 'now=$(date +%s); flock /var/lib/forestd/certs.lock sed -i -E \
+  "s/\"not_before\": [0-9]+/\"not_before\": $((now - 5 * 86400))/; s/\"not_after\": [0-9]+/\"not_after\": $((now + 2 * 86400))/" \
+  /var/lib/forestd/certs.json' || fail "age peer's deployment"
+run_expect 0 "$FOREST" cert revoke "$project" --serial "$w_serial"
+renewed() { [ "$(serial_of "$1")" != "$2" ]; }
+wait_for 75 "forestd renews the revoked certificate" renewed "$W" "$w_serial"
+wait_for 45 "forestd renews the due certificate" renewed peer "$p_serial"
+in_journal() { in_node "$1" journalctl -u forestd --no-pager -n 200 2>&1 | grep -qF "$2"; }
+wait_for 20 "the revoked renewal is in c0-2-1's journal" in_journal c0-2-1 "renewed (revoked by the forest CA)"
+wait_for 20 "the due renewal is in c0-2's journal" in_journal c0-2 "renewed (due: expires in"
+in_node "$W" cat /etc/forest/tls/cert.pem >"$T/w2.pem"
+expect_contains "$(crl_verdict "$T/w2.pem")" ": OK" "the new certificate passes -crl_check"
 wait_for 20 "https after renewal" fetch "https://auth.$W.incus/"
 out=$(in_node c0-2-1 forest cert list --json)
 expect_contains "$out" "\"workload\": \"$W\"" "cert list --json"
+
+echo "== the zone serial grows across kill -9 of the helper's forestd"
+helper_serial() { curl -s --max-time 2 "http://[$HELPER]:8053/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["serial"])'; }
+s1=$(helper_serial)
+in_helper systemctl kill -s KILL forestd || fail "kill -9 the helper's forestd"
+sleep 1
+wait_for 30 "the helper is back" helper_serial
+s2=$(helper_serial)
+[ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] && ok || fail "zone serial after kill -9: [$s2], before: [$s1] (must grow)"
+expect_contains "$(kdig @$HELPER +timeout=2 incus SOA 2>/dev/null)" " $s2 " "the SOA carries it"
 
 echo "== the root key is in the helper's state and nowhere else"
 pool_name=$(sed -n 's/^ *storage_pool: *//p' "$topo" | head -n1)

@@ -7,7 +7,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <algorithm>
+#include <set>
 #include <iostream>
 #include <thread>
 
@@ -23,6 +24,9 @@
 #include "cli/forestd.h"
 #include "serve/dns_server.h"
 #include "helper/ca_broker.h"
+#include "helper/ca_files.h"
+#include "helper/revocations.h"
+#include "trust/crl.h"
 #include "trust/caroot.h"
 #include "helper/helper_state.h"
 #include "helper/root_leases.h"
@@ -66,10 +70,13 @@ constexpr size_t kFixedFds = 256;
 class Helper {
  public:
   Helper(const HelperOptions& o, helper::HelperState state)
-      : o_(o), state_(std::move(state)), leases_(o.root_lease) {}
+      : o_(o), state_(std::move(state)), leases_(o.root_lease), ca_files_(o.state + "/ca") {
+    broker_.SetCrlUrl("http://forest-ca.incus:" + std::to_string(o.http_port ? o.http_port : 8053) + "/v1/crl");
+  }
 
   // Last valid exports survive restarts; each is checked again on load.
   void LoadState() {
+    LoadSerial();
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(o_.state + "/roots", ec)) {
       std::string label = e.path().stem().string();
@@ -87,8 +94,12 @@ class Helper {
         leases_.Seen(label, Now());  // a saved root gets a full lease to publish again
       }
     }
+    SaveSerial();
+    LogHeldBack();
     ReloadRoot();
     LoadIssuances();
+    ReloadRevocations();
+    Sweep();
     Log("serving " + std::to_string(state_.view().canonical().size()) + " names from " +
         std::to_string(state_.exports().size()) + " saved root exports (serial " +
         std::to_string(state_.serial()) + ")");
@@ -104,6 +115,8 @@ class Helper {
     r.Add({"POST", "/v1/sign-csr", kMaxSignBody, [this](std::string_view source) { return SignCaller(source); },
            [this](const http::Request& q) { return SignCsr(q); }});
     r.Add({"GET", "/v1/forest", 0, nullptr, [this](const http::Request&) { return JsonReply(200, state_.ForestJson()); }});
+    r.Add({"GET", "/v1/crl", 0, nullptr, [this](const http::Request& q) { return Crl(q); }});
+    r.Add({"GET", "/v1/crl-root", 0, nullptr, [this](const http::Request&) { return CrlRoot(); }});
     r.Add({"GET", "/v1/root-ca", 0, nullptr, [this](const http::Request&) { return RootCa(); }});
     r.Add({"GET", "/healthz", 0, nullptr, [this](const http::Request&) {
              return JsonReply(200, {{"status", "ok"}, {"serial", state_.serial()}, {"roots_published", state_.exports().size()}});
@@ -121,6 +134,9 @@ class Helper {
       std::error_code ec;
       fs::remove(o_.state + "/roots/" + label + ".json", ec);
       if (dns_) dns_->SetZone(state_.zone());
+      SaveSerial();
+      LogHeldBack();
+      Sweep();
       Log("root " + label + " has not published for " + std::to_string(leases_.lease().count() / 1000) +
           " s: its names are withdrawn until it publishes again; serial " + std::to_string(state_.serial()));
     }
@@ -169,21 +185,122 @@ class Helper {
     broker_.SetRoot(*root);
   }
 
-  // Key bindings survive restarts: the issuance log is replayed.
+  // Key bindings survive restarts: the issuance log is replayed (and kept,
+  // for revocation).
   void LoadIssuances() {
-    std::ifstream in(CaDir() + "/issued.jsonl");
-    std::string line;
-    size_t n = 0;
-    while (std::getline(in, line)) {
-      Json j = Json::parse(line, nullptr, false);
-      if (!j.is_object() || !j["caller"].is_string() || !j["key_sha256"].is_string()) continue;
-      helper::Issuance i;
-      i.caller = j["caller"];
-      i.key_sha256 = j["key_sha256"];
-      broker_.Remember(i);
-      ++n;
+    auto log = ca_files_.ReadIssued();
+    if (!log.ok()) {
+      Log("cannot replay the issuance log: " + log.error().message);
+      return;
     }
-    if (n) Log("replayed " + std::to_string(n) + " issuances from " + CaDir() + "/issued.jsonl");
+    issued_ = std::move(log->issued);
+    for (const auto& i : issued_) broker_.Remember(i);
+    if (log->skipped) Log(ca_files_.Path(helper::kIssuedFile) + ": " + std::to_string(log->skipped) + " unreadable lines skipped");
+    if (!issued_.empty()) {
+      Log("replayed " + std::to_string(issued_.size()) + " issuances from " + ca_files_.Path(helper::kIssuedFile));
+    }
+  }
+
+  // revoked.json is also written by `forest helper-revoke` (forest cert
+  // revoke on the host): read again whenever it changed.
+  void ReloadRevocations() {
+    std::string stamp = helper::FileStamp(ca_files_.Path(helper::kRevokedFile));
+    if (stamp == revoked_stamp_) return;
+    auto all = ca_files_.ReadRevoked();
+    if (!all.ok()) {
+      Log("revocations not reloaded, last good kept: " + all.error().message);
+      return;
+    }
+    revoked_stamp_ = stamp;
+    revoked_ = std::move(*all);
+    revoked_serials_.clear();
+    for (const auto& r : revoked_) revoked_serials_.insert(r.serial);
+  }
+
+  // A changed view can give a name to someone else: the leaves of others
+  // that hold it are revoked (helper/revocations.h Superseded).
+  void Sweep() {
+    ReloadRevocations();
+    auto superseded = helper::Superseded(state_.view(), issued_, revoked_serials_, UnixNow());
+    if (superseded.empty()) return;
+    auto added = ca_files_.AddRevoked(superseded);
+    if (!added.ok()) {
+      Log("cannot record revocations: " + added.error().message);
+      return;
+    }
+    for (const auto& r : *added) Log("revoked serial " + r.serial + " of " + r.caller + ": " + r.reason);
+    ReloadRevocations();
+  }
+
+  // GET /v1/crl[?format=der]: signed again when the revocations or the root
+  // changed, and every kCrlRefreshSeconds (nextUpdate is a day ahead).
+  http::Response Crl(const http::Request& r) {
+    ReloadRoot();
+    ReloadRevocations();
+    if (!broker_.root()) {
+      return JsonReply(503, {{"error", "no CA root is staged on the helper; run `forest ca stage` on the host"}});
+    }
+    int64_t now = UnixNow();
+    std::string basis = revoked_stamp_ + "|" + root_stamp_;
+    if (crl_pem_.empty() || basis != crl_basis_ || now - crl_made_ >= helper::kCrlRefreshSeconds) {
+      crl_number_ = std::max<uint64_t>(crl_number_ + 1, static_cast<uint64_t>(now));
+      auto pem = trust::MakeCrl(*broker_.root(), helper::CrlSpecFor(revoked_, now, crl_number_));
+      if (!pem.ok()) {
+        Log("CRL not made: " + pem.error().message);
+        return JsonReply(500, {{"error", "CRL not made: " + pem.error().message}});
+      }
+      crl_pem_ = std::move(*pem);
+      crl_basis_ = basis;
+      crl_made_ = now;
+    }
+    if (r.target.find("format=der") != std::string::npos) {
+      auto der = trust::CrlDer(crl_pem_);
+      if (der.ok()) return {200, "application/pkix-crl", *der, {}};
+    }
+    return {200, "application/x-pem-file", crl_pem_, {}};
+  }
+
+  // GET /v1/crl-root: the root's CRL-signing twin (trust/crl.h).
+  http::Response CrlRoot() {
+    ReloadRoot();
+    if (!broker_.root()) {
+      return JsonReply(503, {{"error", "no CA root is staged on the helper; run `forest ca stage` on the host"}});
+    }
+    auto twin = trust::CrlSigningRoot(*broker_.root());
+    if (!twin.ok()) return JsonReply(500, {{"error", twin.error().message}});
+    return {200, "application/x-pem-file", *twin, {}};
+  }
+
+  // The zone serial only grows: saved after each change, and a restart
+  // starts above the saved one and the clock (HelperState::StartSerial).
+  void LoadSerial() {
+    std::string file = o_.state + "/serial";
+    std::optional<uint32_t> saved;
+    if (auto text = ReadFile(file, 64); text.ok()) {
+      auto parsed = helper::HelperState::ParseSerial(*text, file);
+      if (parsed.ok()) {
+        saved = *parsed;
+      } else {
+        Log(parsed.error().message + "; starting from the clock");
+      }
+    }
+    state_.SetSerial(helper::HelperState::StartSerial(saved, UnixNow()));
+  }
+  void SaveSerial() {
+    Status s = MakeDirs(o_.state);
+    if (s.ok()) s = WriteFileAtomic(o_.state + "/serial", helper::HelperState::SerialText(state_.serial()));
+    if (!s.ok()) Log("cannot save the zone serial: " + s.error().message);
+  }
+
+  // Nodes win over services: say which alias candidates are held back, when
+  // that changes.
+  void LogHeldBack() {
+    const auto& held = state_.view().held_back();
+    if (held == held_back_) return;
+    for (const auto& line : held) {
+      if (std::find(held_back_.begin(), held_back_.end(), line) == held_back_.end()) Log(line);
+    }
+    held_back_ = held;
   }
 
   Status PublishCaller(std::string_view source) {
@@ -224,15 +341,8 @@ class Helper {
     }
     ++signed_;
     // Every issuance is logged: who, which names, the serial.
-    std::string line = reply.issued->ToJson().dump() + "\n";
-    if (FILE* f = std::fopen((CaDir() + "/issued.jsonl").c_str(), "a")) {
-      std::fwrite(line.data(), 1, line.size(), f);
-      std::fflush(f);
-      fsync(fileno(f));
-      std::fclose(f);
-    } else {
-      Log("cannot append to " + CaDir() + "/issued.jsonl");
-    }
+    if (auto s = ca_files_.AppendIssued(*reply.issued); !s.ok()) Log(s.error().message);
+    issued_.push_back(*reply.issued);
     return JsonReply(reply.status, reply.body);
   }
 
@@ -263,6 +373,9 @@ class Helper {
       }
       if (!saved.ok()) Log("cannot save the export of " + name + ": " + saved.error().message);
       if (dns_) dns_->SetZone(state_.zone());
+      SaveSerial();
+      LogHeldBack();
+      Sweep();
       Log("accepted export of " + name + ": " + std::to_string(parsed->records.size()) +
           " records; serial " + std::to_string(state_.serial()) + ", " +
           std::to_string(state_.view().aliases().alias_to_canonical.size()) + " aliases");
@@ -300,6 +413,15 @@ class Helper {
   dns::Server* dns_ = nullptr;
   const http::Server* api_ = nullptr;
   helper::CaBroker broker_;
+  helper::CaFiles ca_files_;
+  std::vector<helper::Issuance> issued_;
+  std::vector<helper::Revocation> revoked_;
+  std::set<std::string> revoked_serials_;
+  std::string revoked_stamp_;
+  std::string crl_pem_, crl_basis_;
+  int64_t crl_made_ = 0;
+  uint64_t crl_number_ = 0;
+  std::vector<std::string> held_back_;
   std::string root_stamp_;
   uint64_t accepted_ = 0, rejected_ = 0, forbidden_ = 0, signed_ = 0, sign_refused_ = 0;
 };

@@ -113,7 +113,13 @@ void Report(const node::Signed& reply, const std::vector<std::string>& requested
     std::cerr << " - \"" << name << "\"" << (asked ? "" : "  (same service, added by the forest CA)") << "\n";
   }
   for (const std::string& w : reply.withheld) std::cerr << " (left out: " << w << ")\n";
-  std::cerr << "\n" << where << "\n\nIt will expire on " << Day(reply.not_after) << "\n\n";
+  int64_t days = (reply.not_after - reply.not_before + 43200) / 86400;
+  std::cerr << "\n" << where << "\n\nIt will expire on " << Day(reply.not_after) << " (valid " << days << " days: "
+            << (days <= 7 ? "a certificate with short aliases lives 7 days, so that an alias that moves to another"
+                            " node is not held for long"
+                          : "a certificate with canonical names only lives 90 days")
+            << "). This one is not renewed: run mkcert again before then, or have forestd keep a workload's"
+               " certificate renewed with `forest cert deploy`.\n\n";
 }
 
 int MakeCert(const node::CaEndpoint& c, const trust::MkcertArgs& a) {

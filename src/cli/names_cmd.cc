@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "base/files.h"
 #include "cli/command.h"
@@ -70,6 +71,27 @@ void PokeLocal(const plan::NodePlan& self, std::ostream& err) {
   }
 }
 
+// The aliases the helper publishes now (GET /v1/forest, 2 s deadline): alias
+// → canonical. Without an answer the check falls back on the plan's nodes.
+std::map<std::string, std::string> PublishedAliases(const plan::Plan& plan, std::ostream& err) {
+  std::map<std::string, std::string> out;
+  auto r = http::Call("GET", plan.helper_address.ToString(), node::kApiPort, "/v1/forest", "",
+                      {std::chrono::seconds(2), ""});
+  Json j = r.ok() && r->status == 200 ? Json::parse(r->body, nullptr, false) : Json();
+  if (!j.is_object() || !j["names"].is_array()) {
+    err << "forest: note: the helper did not answer (" << (r.ok() ? "HTTP " + std::to_string(r->status) : r.error().message)
+        << "); only the plan's node names were checked\n";
+    return out;
+  }
+  for (const auto& n : j["names"]) {
+    if (!n.is_object() || !n["name"].is_string() || !n["aliases"].is_array()) continue;
+    for (const auto& a : n["aliases"]) {
+      if (a.is_string()) out[a.get<std::string>()] = n["name"].get<std::string>();
+    }
+  }
+  return out;
+}
+
 void AddNodeNameCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("register-local-record",
@@ -88,6 +110,12 @@ void AddNodeNameCommands(CLI::App& app, Context& ctx) {
       if (!n.ok()) return ctx.Fail(n.error());
       auto s = node::ResolveService(o->name, o->target, *n->self);
       if (!s.ok()) return ctx.Fail(s.error());
+      auto published = PublishedAliases(n->loaded->plan, ctx.err);
+      if (auto why = node::ServiceShadows(*s, *n->self, n->loaded->plan, published)) {
+        return ctx.Fail(MakeError("--name " + o->name + ": " + *why +
+                                  "; a service may not take another node's name (the helper would hold it back "
+                                  "and sign it for nobody here). Choose another name"));
+      }
       auto st = EditRegistrations(o->f, [&](std::vector<node::Service> cur) -> Result<std::vector<node::Service>> {
         return node::WithService(std::move(cur), *s);
       });

@@ -2,13 +2,19 @@
 // root into the helper's state) and `forest cert issue NODE WORKLOAD` (have
 // NODE deploy a certificate into WORKLOAD). Inside a node: `forest cert
 // deploy` and `forest cert list`.
+#include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "base/clock.h"
 #include "cli/command.h"
 #include "node/agent.h"
+#include "helper/ca_files.h"
+#include "http/client.h"
+#include "incus/api.h"
 #include "node/cert_deploy.h"
 #include "trust/caroot.h"
+#include "trust/crl.h"
 #include "up/ca_stage.h"
 #include "up/converge.h"
 
@@ -64,6 +70,8 @@ void AddDeployOptions(CLI::App* cmd, DeployOpts& d) {
       ->check(CLI::Range(0, 3650));
 }
 
+void AddRevokeCommand(CLI::App* cert, Context& ctx);
+
 void AddCertCommand(CLI::App& app, Context& ctx) {
   auto* cert = app.add_subcommand("cert", "Certificates from the forest CA for plain workloads");
   cert->require_subcommand(1);
@@ -115,8 +123,13 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
       ctx.out << "deployed certificate serial " << done->serial << " into " << dep.workload << ":" << dep.dir
               << " for:\n";
       for (const auto& n : done->names) ctx.out << "  " << n << "\n";
-      ctx.out << "forestd renews it " << dep.renew_before_days << " days before it expires ("
-              << (done->not_after - UnixNow()) / 86400 << " days from now)\n";
+      int64_t now = UnixNow();
+      ctx.out << "valid for " << (done->not_after - now + 3599) / 3600 << " hours; forestd renews it in "
+              << std::max<int64_t>(node::RenewAt(*done) - now, 0) / 3600 << " hours ("
+              << (done->not_after - done->not_before <= helper::kAliasLeafSeconds
+                      ? "short aliases: 7-day leaves, renewed with a third of their life left"
+                      : "--renew-before-days " + std::to_string(dep.renew_before_days))
+              << ")\n";
     });
   }
   {
@@ -147,6 +160,126 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
       }
     });
   }
+  AddRevokeCommand(cert, ctx);
+}
+
+struct RevokeOpts {
+  std::string forest;
+  helper::RevokeSelector select;
+  bool dry_run = false;
+  bool json = false;
+  std::string state = "/var/lib/forestd";
+};
+
+void AddSelectorOptions(CLI::App* cmd, RevokeOpts& o) {
+  cmd->add_option("--serial", o.select.serials, "a certificate's serial (hex, as openssl x509 -serial prints it; repeatable)");
+  cmd->add_option("--node", o.select.node, "every unexpired certificate of this node (canonical name or label)");
+  cmd->add_option("--name", o.select.name, "every unexpired certificate holding this name (e.g. anything.incus)");
+  cmd->add_option("--reason", o.select.reason, "why, kept with the revocation");
+  cmd->add_flag("--dry-run", o.dry_run, "show what would be revoked, revoke nothing");
+  cmd->add_flag("--json", o.json, "print JSON");
+}
+
+std::string RevocationLine(const Json& r) {
+  std::string names;
+  for (const auto& n : r["names"]) names += (names.empty() ? "" : ", ") + n.get<std::string>();
+  return "serial " + r["serial"].get<std::string>() + " of " + r["caller"].get<std::string>() + " (" + names +
+         "): " + r["reason"].get<std::string>();
+}
+
+// Inside the helper: pick the leaves from issued.jsonl and add them to
+// revoked.json; the running forestd serves them in its next CRL.
+void AddHelperRevokeCommand(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("helper-revoke", "(inside the helper) revoke certificates the forest CA issued; "
+                                                  "the host runs it through `forest cert revoke`");
+  auto o = std::make_shared<RevokeOpts>();
+  AddSelectorOptions(cmd, *o);
+  cmd->add_option("--state", o->state, "forestd's state directory")->capture_default_str();
+  cmd->callback([o, &ctx] {
+    helper::CaFiles files(o->state + "/ca");
+    auto issued = files.ReadIssued();
+    if (!issued.ok()) return ctx.Fail(issued.error());
+    auto revoked = files.ReadRevoked();
+    if (!revoked.ok()) return ctx.Fail(revoked.error());
+    std::set<std::string> serials;
+    for (const auto& r : *revoked) serials.insert(r.serial);
+    auto chosen = helper::SelectForRevocation(issued->issued, serials, o->select, UnixNow());
+    if (!chosen.ok()) return ctx.Fail(chosen.error());
+    if (!o->dry_run) {
+      auto added = files.AddRevoked(*chosen);
+      if (!added.ok()) return ctx.Fail(added.error());
+      *chosen = *added;
+    }
+    Json list = Json::array();
+    for (const auto& r : *chosen) list.push_back(helper::RevocationJson(r));
+    if (o->json) {
+      ctx.out << Json{{"revoked", list}, {"dry_run", o->dry_run}}.dump(2) << "\n";
+      return;
+    }
+    for (const auto& r : list) ctx.out << (o->dry_run ? "would revoke " : "revoked ") << RevocationLine(r) << "\n";
+  });
+}
+
+// On the host: `forest cert revoke` runs helper-revoke in the helper through
+// Incus (as `forest ca stage` writes there), then checks the helper's CRL.
+void AddRevokeCommand(CLI::App* cert, Context& ctx) {
+  auto* cmd = cert->add_subcommand("revoke", "Revoke certificates of the forest CA (by serial, node or name); "
+                                             "the helper's CRL (GET /v1/crl) lists them from then on");
+  auto o = std::make_shared<RevokeOpts>();
+  cmd->add_option("NAME", o->forest, "forest (default: the only one brought up here)");
+  AddSelectorOptions(cmd, *o);
+  cmd->callback([o, &ctx] {
+    auto k = FindForest(o->forest);
+    if (!k.ok()) return ctx.Fail(k.error());
+    std::vector<std::string> argv = {up::kBinaryPath, "helper-revoke", "--json"};
+    for (const auto& s : o->select.serials) argv.insert(argv.end(), {"--serial", s});
+    if (!o->select.node.empty()) argv.insert(argv.end(), {"--node", o->select.node});
+    if (!o->select.name.empty()) argv.insert(argv.end(), {"--name", o->select.name});
+    if (!o->select.reason.empty()) argv.insert(argv.end(), {"--reason", o->select.reason});
+    if (o->dry_run) argv.push_back("--dry-run");
+    auto client = HostClient(k->loaded->topology);
+    const std::string& helper_name = k->loaded->topology.helper.name;
+    auto r = incus::Exec(client, helper_name, argv);
+    if (!r.ok()) return ctx.Fail(r.error().Wrap("running helper-revoke in " + helper_name));
+    if (r->exit_code != 0) {
+      std::string why = r->err;
+      if (why.starts_with("forest: error: ")) why.erase(0, 15);
+      while (!why.empty() && why.back() == '\n') why.pop_back();
+      return ctx.Fail(MakeError(why.empty() ? "helper-revoke failed in " + helper_name : why));
+    }
+    Json j = Json::parse(r->out, nullptr, false);
+    if (!j.is_object() || !j["revoked"].is_array()) return ctx.Fail(MakeError("helper-revoke answered something unexpected"));
+    if (!o->dry_run) {
+      // The running helper serves them: its CRL must list every one.
+      std::string helper = k->loaded->plan.helper_address.ToString();
+      auto crl = http::Call("GET", helper, node::kApiPort, "/v1/crl", "", {std::chrono::seconds(10), ""});
+      auto root = http::Call("GET", helper, node::kApiPort, "/v1/root-ca", "", {std::chrono::seconds(10), ""});
+      if (!crl.ok() || crl->status != 200 || !root.ok() || root->status != 200) {
+        return ctx.Fail(MakeError("revoked, but the helper at [" + helper + "]:8053 served no CRL; `forest status` shows whether it runs"));
+      }
+      auto info = trust::InspectCrl(crl->body, root->body);
+      if (!info.ok()) return ctx.Fail(info.error().Wrap("the helper's CRL"));
+      for (const auto& e : j["revoked"]) {
+        std::string serial = e["serial"];
+        if (!std::binary_search(info->serials.begin(), info->serials.end(), serial)) {
+          return ctx.Fail(MakeError("serial " + serial + " is revoked in the helper's state but not in its CRL yet"));
+        }
+      }
+      j["crl"] = "http://[" + helper + "]:8053/v1/crl";
+      j["crl_entries"] = info->serials.size();
+    }
+    if (o->json) {
+      ctx.out << j.dump(2) << "\n";
+      return;
+    }
+    for (const auto& e : j["revoked"]) ctx.out << (o->dry_run ? "would revoke " : "revoked ") << RevocationLine(e) << "\n";
+    if (!o->dry_run) {
+      ctx.out << "the CRL " << j["crl"].get<std::string>() << " lists " << j["crl_entries"].get<size_t>()
+              << " revoked certificates; check a leaf with: openssl verify -crl_check -CAfile <(curl -s http://["
+              << k->loaded->plan.helper_address.ToString() << "]:8053/v1/crl-root) -CRLfile <(curl -s "
+              << j["crl"].get<std::string>() << ") leaf.pem\n";
+    }
+  });
 }
 
 }  // namespace
@@ -154,6 +287,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
 void AddTrustCommands(CLI::App& app, Context& ctx) {
   AddCaCommand(app, ctx);
   AddCertCommand(app, ctx);
+  AddHelperRevokeCommand(app, ctx);
 }
 
 }  // namespace forest::cli

@@ -1,7 +1,5 @@
 #include "helper/ca_broker.h"
 
-#include <ctime>
-
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -80,13 +78,34 @@ Json Issuance::ToJson() const {
               {"serial", serial_hex}, {"key_sha256", key_sha256}, {"not_after", not_after}, {"issued_at", issued_at}};
 }
 
-int64_t LeafNotAfter(int64_t now) {
-  std::time_t t = static_cast<std::time_t>(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  tm.tm_year += 2;
-  tm.tm_mon += 3;
-  return static_cast<int64_t>(timegm(&tm));
+Result<Issuance> Issuance::FromJson(const Json& j) {
+  if (!j.is_object()) return MakeError("expected a JSON object");
+  Issuance i;
+  for (auto [key, field] : {std::pair{"caller", &i.caller}, {"serial", &i.serial_hex}, {"key_sha256", &i.key_sha256}}) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return MakeError(std::string(key) + ": expected a string");
+    *field = it->get<std::string>();
+  }
+  if (auto it = j.find("source"); it != j.end() && it->is_string()) i.source = it->get<std::string>();
+  for (auto [key, list] : {std::pair{"sans", &i.sans}, {"withheld", &i.withheld}}) {
+    auto it = j.find(key);
+    if (it == j.end()) continue;
+    if (!it->is_array()) return MakeError(std::string(key) + ": expected a list of strings");
+    for (const auto& n : *it) {
+      if (!n.is_string()) return MakeError(std::string(key) + ": expected a list of strings");
+      list->push_back(n.get<std::string>());
+    }
+  }
+  for (auto [key, field] : {std::pair{"not_after", &i.not_after}, {"issued_at", &i.issued_at}}) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return MakeError(std::string(key) + ": expected an integer");
+    *field = it->get<int64_t>();
+  }
+  return i;
+}
+
+int64_t LeafNotAfter(int64_t now, bool has_alias) {
+  return now + (has_alias ? kAliasLeafSeconds : kCanonicalLeafSeconds);
 }
 
 CaBroker::Reply CaBroker::Sign(const registration::ForestView& view, std::string_view source, std::string_view body,
@@ -126,7 +145,8 @@ CaBroker::Reply CaBroker::Sign(const registration::ForestView& view, std::string
   spec.client = request->client;
   spec.organizational_unit = "forest " + *caller;
   spec.not_before = now;
-  spec.not_after = LeafNotAfter(now);
+  spec.not_after = LeafNotAfter(now, decision->has_alias);
+  spec.crl_url = crl_url_;
   auto issued = trust::SignLeaf(*root_, *csr, spec);
   if (!issued.ok()) return Refuse(500, who, "signing failed: " + issued.error().message);
 
@@ -148,6 +168,7 @@ CaBroker::Reply CaBroker::Sign(const registration::ForestView& view, std::string
                     {"caller", *caller},
                     {"names", decision->sans},
                     {"withheld", decision->withheld},
+                    {"not_before", spec.not_before},
                     {"not_after", spec.not_after}};
   std::string names;
   for (const auto& n : decision->sans) names += (names.empty() ? "" : ",") + n;

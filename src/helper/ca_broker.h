@@ -42,10 +42,19 @@ struct Issuance {
   int64_t not_after = 0;
   int64_t issued_at = 0;
   nlohmann::json ToJson() const;
+  // One line of issued.jsonl; an error names the missing field.
+  static Result<Issuance> FromJson(const nlohmann::json& j);
 };
 
-// mkcert's leaf lifetime: 2 years and 3 months from `now`.
-int64_t LeafNotAfter(int64_t now);
+// Leaf lifetimes (docs/trust.md, Lifetimes). A leaf holding any short alias
+// (an alias candidate, not a canonical name) lives 7 days: an alias can move
+// to another object when the forest changes, and whoever held it must not
+// keep a valid certificate for long; forestd renews deployed leaves when a
+// third of their life is left. A leaf of canonical names only lives 90 days:
+// those names cannot move (only their node publishes under them).
+inline constexpr int64_t kAliasLeafSeconds = 7 * 86400;
+inline constexpr int64_t kCanonicalLeafSeconds = 90 * 86400;
+int64_t LeafNotAfter(int64_t now, bool has_alias);
 
 class CaBroker {
  public:
@@ -57,6 +66,8 @@ class CaBroker {
   };
 
   void SetRoot(std::optional<trust::CaRoot> root) { root_ = std::move(root); }
+  // Written into every leaf as its cRLDistributionPoints URI ("" = none).
+  void SetCrlUrl(std::string url) { crl_url_ = std::move(url); }
   const std::optional<trust::CaRoot>& root() const { return root_; }
   // Replays the issuance log: key → node bindings.
   void Remember(const Issuance& i) { key_owner_.emplace(i.key_sha256, i.caller); }
@@ -65,6 +76,7 @@ class CaBroker {
 
  private:
   std::optional<trust::CaRoot> root_;
+  std::string crl_url_;
   std::map<std::string, std::string> key_owner_;  // public key SHA-256 → caller
 };
 

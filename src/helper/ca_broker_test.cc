@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "trust/san_policy.h"
+
 namespace forest::helper {
 namespace {
 
@@ -63,7 +65,8 @@ TEST_F(CaBrokerTest, SignsTheFamilyForTheNodeAtTheSourceAddress) {
   EXPECT_TRUE(trust::KeyMatchesCert(key_pem_, cert).value());
   auto info = trust::InspectCert(cert).value();
   EXPECT_EQ(info.serial_hex, reply.body["serial"]);
-  EXPECT_EQ(info.not_after, LeafNotAfter(kNow));
+  EXPECT_EQ(info.not_after, kNow + kAliasLeafSeconds);  // short aliases: a 7-day leaf
+  EXPECT_EQ(reply.body["not_before"], kNow);
   ASSERT_TRUE(reply.issued.has_value());
   EXPECT_EQ(reply.issued->caller, kC021);
   EXPECT_NE(reply.log.find("issued serial " + info.serial_hex + " to " + kC021), std::string::npos);
@@ -143,8 +146,56 @@ TEST_F(CaBrokerTest, NoRootStaged) {
   EXPECT_NE(std::string(reply.body["error"]).find("forest ca stage"), std::string::npos);
 }
 
-TEST(LeafNotAfter, TwoYearsThreeMonthsLikeMkcert) {
-  EXPECT_EQ(LeafNotAfter(1767225600), 1838160000);  // 2026-01-01 → 2028-04-01
+TEST_F(CaBrokerTest, CanonicalOnlyLeavesLiveLongerAndEveryLeafNamesTheCrl) {
+  broker_.SetCrlUrl("http://forest-ca.incus:8053/v1/crl");
+  // The root c0 has no alias candidates: c0.incus is canonical only.
+  auto root = broker_.Sign(view_, "fd00:f00d:0:1::1", Body(Csr({"c0.incus"}), {""}), kNow);
+  ASSERT_EQ(root.status, 200) << root.body.dump();
+  EXPECT_EQ(root.body["names"], nlohmann::json::array({"c0.incus"}));
+  EXPECT_EQ(root.body["not_after"], kNow + kCanonicalLeafSeconds);
+  // Any short alias makes it short-lived.
+  auto node = broker_.Sign(view_, kC02Uplink, Body(Csr({"c0-2.c0.incus"}), {""}), kNow);
+  ASSERT_EQ(node.status, 200) << node.body.dump();
+  EXPECT_EQ(node.body["names"], nlohmann::json::array({"c0-2.c0.incus", "c0-2.incus"}));
+  EXPECT_EQ(node.body["not_after"], kNow + kAliasLeafSeconds);
+  EXPECT_EQ(LeafNotAfter(kNow, false), kNow + 90 * 86400);
+  EXPECT_EQ(LeafNotAfter(kNow, true), kNow + 7 * 86400);
+}
+
+// Issue 15: c0-2-1 registers a service c0-2 (label path c0-2, alias
+// candidate c0-2.incus, which is c0-2's alias), or writes it into its export
+// by hand. c0-2.incus stays c0-2's and is never signed for c0-2-1.
+TEST_F(CaBrokerTest, ADescendantCannotGetAnAncestorsAliasSigned) {
+  Export leaf = Merge("c0-2-1",
+                      {{kC021, A("fd00:1110::1")}, {"app." + kC021, A("fd00:1110::25")},
+                       {"c0-2." + kC021, A("fd00:1110::25")}},
+                      {P("fd00:1110::/28"), A(kC021Uplink), true, "eth0"}, {});
+  Delegation to_c021{"c0-2-1", kC021, P("fd00:1110::/28"), A(kC021Uplink)};
+  Export mid = Merge("c0-2", {{"c0-2.c0.incus", A("fd00:1100::1")}}, {P("fd00:1100::/24"), A(kC02Uplink), true, "eth0"},
+                     {{to_c021, leaf}});
+  Delegation to_c02{"c0-2", "c0-2.c0.incus", P("fd00:1100::/24"), A(kC02Uplink)};
+  Export root = Merge("c0", {{"c0.incus", A("fd00:1000::1")}}, {P("fd00:1000::/20"), A("fd00:f00d:0:1::1"), true, "eth0"},
+                      {{to_c02, mid}});
+  ForestView v = ForestView::Build({root}, {});
+  EXPECT_EQ(v.Lookup("c0-2.incus"), std::vector<net::Ipv6Address>{A("fd00:1100::1")});
+  for (const char* name : {"c0-2.incus", "c0-2.c0.incus"}) {
+    auto path = trust::LabelPathForName(kC021, name).value();
+    auto reply = broker_.Sign(v, kC021Uplink, Body(Csr({name}), {path}), kNow);
+    EXPECT_EQ(reply.status, 403) << name;
+    EXPECT_NE(std::string(reply.body["error"]).find("outside " + kC021 + "'s subtree"), std::string::npos)
+        << reply.body.dump();
+  }
+  // The service's own names are c0-2-1's, without the shadowing alias.
+  auto own = broker_.Sign(v, kC021Uplink, Body(Csr({"c0-2.c0-2-1.incus"}), {"c0-2"}), kNow);
+  ASSERT_EQ(own.status, 200) << own.body.dump();
+  for (const auto& n : own.body["names"]) EXPECT_NE(n, "c0-2.incus");
+}
+
+TEST_F(CaBrokerTest, AParentGetsNoCertificateForItsChildsNames) {
+  for (const char* path : {"c0-2-1", "app.c0-2-1"}) {
+    auto reply = broker_.Sign(view_, kC02Uplink, Body(Csr({std::string(path) + ".c0-2.c0.incus"}), {path}), kNow);
+    EXPECT_EQ(reply.status, 403) << path;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "helper/helper_state.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "naming/names.h"
 
 namespace forest::helper {
@@ -60,6 +63,29 @@ bool HelperState::Withdraw(std::string_view label) {
   ++serial_;
   Rebuild();
   return true;
+}
+
+void HelperState::SetSerial(uint32_t serial) {
+  serial_ = serial;
+  Rebuild();
+}
+
+uint32_t HelperState::StartSerial(std::optional<uint32_t> saved, int64_t now) {
+  uint64_t from_clock = now > 0 ? static_cast<uint64_t>(now) : 1;
+  uint64_t after_saved = saved ? uint64_t{*saved} + 1 : 1;
+  return static_cast<uint32_t>(std::min<uint64_t>(std::max(from_clock, after_saved), UINT32_MAX));
+}
+
+std::string HelperState::SerialText(uint32_t serial) { return std::to_string(serial) + "\n"; }
+
+Result<uint32_t> HelperState::ParseSerial(std::string_view text, const std::string& file) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return MakeError(file + ": expected the zone serial, a decimal number");
+  }
+  uint64_t v = std::stoull(std::string(text));
+  if (v > UINT32_MAX) return MakeError(file + ": " + std::string(text) + " is above 4294967295");
+  return static_cast<uint32_t>(v);
 }
 
 void HelperState::Rebuild() {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,16 @@ class HelperState {
   std::shared_ptr<const dns::Zone> zone() const { return zone_; }
   const std::map<std::string, registration::Export>& exports() const { return exports_; }
   uint32_t serial() const { return serial_; }
+  // Sets the zone serial (before the saved exports are loaded again); every
+  // accepted change adds one.
+  void SetSerial(uint32_t serial);
+  // The serial to start from after a restart: strictly above the saved one
+  // and never below the clock (unix seconds), so that it only grows, in RFC
+  // 1982 terms, across restarts even when the saved file is lost.
+  static uint32_t StartSerial(std::optional<uint32_t> saved, int64_t now);
+  // The serial file's text and its parser (an error names the file).
+  static std::string SerialText(uint32_t serial);
+  static Result<uint32_t> ParseSerial(std::string_view text, const std::string& file);
 
   // GET /v1/forest: nodes with their routes, names with addresses and the
   // aliases published for them, sorted.

@@ -60,5 +60,40 @@ TEST(HelperState, ARejectedExportKeepsTheLastGoodOne) {
   EXPECT_EQ(j["roots"][0]["published"], true);
 }
 
+TEST(HelperState, SerialOnlyGrowsAcrossRestarts) {
+  constexpr int64_t kNow = 1795000000;
+  // Fresh: the clock; saved below the clock: the clock; saved at or above
+  // it (many changes in little time): one more than saved.
+  EXPECT_EQ(HelperState::StartSerial(std::nullopt, kNow), uint32_t{kNow});
+  EXPECT_EQ(HelperState::StartSerial(7, kNow), uint32_t{kNow});
+  EXPECT_EQ(HelperState::StartSerial(kNow + 50, kNow), uint32_t{kNow + 51});
+  EXPECT_EQ(HelperState::StartSerial(kNow, kNow), uint32_t{kNow + 1});
+  // A clock that went backwards does not take the serial with it.
+  EXPECT_EQ(HelperState::StartSerial(kNow, kNow - 3600), uint32_t{kNow + 1});
+
+  // A restart simulated: publish, save, start again from the saved text.
+  HelperState first = State();
+  first.SetSerial(HelperState::StartSerial(std::nullopt, kNow));
+  ASSERT_TRUE(first.Publish(**first.RootForSource("fd00:f00d:0:1::1"), Export("fd00:1000::1")).value());
+  uint32_t before = first.serial();
+  EXPECT_EQ(before, uint32_t{kNow + 1});
+  auto saved = HelperState::ParseSerial(HelperState::SerialText(before), "serial");
+  ASSERT_TRUE(saved.ok());
+  HelperState second = State();
+  second.SetSerial(HelperState::StartSerial(*saved, kNow));  // same second: the clock did not move
+  ASSERT_TRUE(second.Publish(**second.RootForSource("fd00:f00d:0:1::1"), Export("fd00:1000::1")).value());
+  EXPECT_GT(second.serial(), before);
+  EXPECT_EQ(second.zone()->data().serial, second.serial());
+}
+
+TEST(HelperState, BadSerialFilesSayWhy) {
+  EXPECT_EQ(HelperState::ParseSerial("42\n", "f").value(), 42u);
+  for (const char* bad : {"", "x", "-1", "99999999999", "1.5"}) {
+    auto r = HelperState::ParseSerial(bad, "/var/lib/forestd/serial");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("/var/lib/forestd/serial"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace forest::helper

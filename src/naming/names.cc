@@ -163,7 +163,8 @@ std::string NodeCanonicalName(const std::vector<std::string>& self_then_ancestor
   return out + std::string(kZone);
 }
 
-AliasTable ComputeAliases(const std::vector<ObjectName>& objects) {
+AliasTable ComputeAliases(const std::vector<ObjectName>& objects, std::vector<HeldBack> held_back) {
+  std::sort(held_back.begin(), held_back.end());
   // Owners are identified by their canonical name, so duplicate objects count
   // once; owner ids are ranks in sorted order, so nothing depends on the input
   // order.
@@ -192,7 +193,12 @@ AliasTable ComputeAliases(const std::vector<ObjectName>& objects) {
     size_t stem = 0;
     for (const auto& l : objects[i].label_path) stem += l.size() + 1;
     for (const auto& l : objects[i].chain) {
-      claims.push_back({name.substr(0, stem), id, false});
+      std::string_view claim = name.substr(0, stem);
+      if (held_back.empty() ||
+          !std::binary_search(held_back.begin(), held_back.end(),
+                              HeldBack{std::string(name), std::string(claim) + std::string(kZone)})) {
+        claims.push_back({claim, id, false});
+      }
       stem += l.size() + 1;
     }
   }

@@ -71,6 +71,15 @@ struct AliasTable {
 // object has the same name as canonical or as candidate. Canonical names always
 // win; reserved helper names are treated as canonical names of the helper.
 // Duplicate objects (same canonical) count once. O(n log n) in the number of names.
-AliasTable ComputeAliases(const std::vector<ObjectName>& objects);
+// `held_back` lists (canonical name of an object, one of its alias
+// candidates) pairs that take no part at all: they neither get published nor
+// make another object's candidate ambiguous (the helper holds back a
+// service's candidate that would shadow a node's name; registration/forest_view.cc).
+struct HeldBack {
+  std::string canonical;
+  std::string candidate;
+  auto operator<=>(const HeldBack&) const = default;
+};
+AliasTable ComputeAliases(const std::vector<ObjectName>& objects, std::vector<HeldBack> held_back = {});
 
 }  // namespace forest::naming

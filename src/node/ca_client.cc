@@ -7,6 +7,7 @@
 #include "helper/ca_broker.h"
 #include "http/client.h"
 #include "trust/san_policy.h"
+#include "trust/crl.h"
 #include "trust/x509.h"
 
 namespace forest::node {
@@ -75,7 +76,21 @@ Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
     }
   }
   s.not_after = j["not_after"];
+  if (j["not_before"].is_number_integer()) {
+    s.not_before = j["not_before"];
+  } else if (auto info = trust::InspectCert(s.certificate); info.ok()) {
+    s.not_before = info->not_before;
+  }
   return s;
+}
+
+Result<std::set<std::string>> FetchRevokedSerials(const CaEndpoint& e) {
+  FOREST_ASSIGN_OR_RETURN(std::string root, FetchRoot(e));
+  auto r = http::Call("GET", e.helper, e.port, "/v1/crl", "", {std::chrono::seconds(10), ""});
+  if (!r.ok()) return r.error().Wrap("fetching the forest CA's CRL");
+  if (r->status != 200) return MakeError("the helper gave no CRL (" + ErrorOf(*r) + ")");
+  FOREST_ASSIGN_OR_RETURN(trust::CrlInfo info, trust::InspectCrl(r->body, root));
+  return std::set<std::string>(info.serials.begin(), info.serials.end());
 }
 
 }  // namespace forest::node

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct Signed {
   std::string serial;
   std::vector<std::string> names;
   std::vector<std::string> withheld;
+  int64_t not_before = 0;
   int64_t not_after = 0;
 };
 
@@ -37,5 +39,9 @@ struct Signed {
 // A refusal is an error with the helper's reason.
 Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
                                 const std::vector<std::string>& names, bool client);
+
+// The serials the helper's CRL (GET /v1/crl) lists, its signature checked
+// against the root (GET /v1/root-ca).
+Result<std::set<std::string>> FetchRevokedSerials(const CaEndpoint& e);
 
 }  // namespace forest::node

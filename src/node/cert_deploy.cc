@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <optional>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
@@ -16,7 +20,8 @@ using Json = nlohmann::json;
 Json ToJson(const CertDeployment& d) {
   return Json{{"workload", d.workload}, {"services", d.services},   {"dir", d.dir},
               {"reload", d.reload},     {"renew_before_days", d.renew_before_days},
-              {"serial", d.serial},     {"not_after", d.not_after}, {"names", d.names}};
+              {"serial", d.serial},     {"not_before", d.not_before}, {"not_after", d.not_after},
+              {"names", d.names}};
 }
 
 Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
@@ -36,6 +41,7 @@ Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
   if (j["renew_before_days"].is_number_integer()) d.renew_before_days = j["renew_before_days"];
   if (j["serial"].is_string()) d.serial = j["serial"];
   if (j["not_after"].is_number_integer()) d.not_after = j["not_after"];
+  if (j["not_before"].is_number_integer()) d.not_before = j["not_before"];
   if (j["names"].is_array()) {
     for (const auto& n : j["names"]) {
       if (n.is_string()) d.names.push_back(n);
@@ -46,7 +52,18 @@ Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
 
 bool SameSlot(const CertDeployment& a, const CertDeployment& b) { return a.workload == b.workload && a.dir == b.dir; }
 
+std::string Hours(int64_t seconds) {
+  if (seconds >= 2 * 86400) return std::to_string(seconds / 86400) + " days";
+  return std::to_string(seconds / 3600) + " h";
+}
+
 }  // namespace
+
+int64_t RenewAt(const CertDeployment& d) {
+  int64_t window = int64_t{d.renew_before_days} * 86400;
+  if (d.not_before > 0 && d.not_after > d.not_before) window = std::min(window, (d.not_after - d.not_before) / 3);
+  return d.not_after - window;
+}
 
 std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical) {
   std::vector<std::string> names = {d.workload + "." + node_canonical};
@@ -96,6 +113,7 @@ Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDe
     if (!r.ok()) return r.error().Wrap(where + ": reload command");
   }
   d.serial = s.serial;
+  d.not_before = s.not_before;
   d.not_after = s.not_after;
   d.names = s.names;
   return d;
@@ -148,10 +166,18 @@ std::vector<std::string> RenewDue(incus::Client& local, const CaEndpoint& ca, co
   auto all = ReadDeployments(state_dir);
   if (!all.ok()) return {"certificates: " + all.error().message};
   bool changed = false;
+  // Revoked leaves are replaced too (a name moved, or `forest cert revoke`);
+  // without an answer from the helper this pass looks at expiry only.
+  std::optional<std::set<std::string>> revoked;
+  if (!all->empty()) {
+    if (auto serials = FetchRevokedSerials(ca); serials.ok()) revoked = std::move(*serials);
+  }
   for (auto& d : *all) {
     std::string why;
-    if (now >= d.not_after - int64_t{d.renew_before_days} * 86400) {
-      why = "expires within " + std::to_string(d.renew_before_days) + " days";
+    if (now >= RenewAt(d)) {
+      why = "due: expires in " + Hours(std::max<int64_t>(d.not_after - now, 0));
+    } else if (revoked && revoked->count(d.serial)) {
+      why = "revoked by the forest CA";
     } else {
       auto have = incus::PullFile(local, d.workload, d.dir + "/cert.pem");
       if (!have.ok()) {

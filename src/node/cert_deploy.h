@@ -27,9 +27,15 @@ struct CertDeployment {
   int renew_before_days = 30;
   // The certificate in place.
   std::string serial;
+  int64_t not_before = 0;  // 0 in records older than short-lived leaves
   int64_t not_after = 0;
   std::vector<std::string> names;
 };
+
+// When forestd renews `d`: renew_before_days before it expires, but at the
+// latest when a third of the leaf's life is left (a 7-day leaf with short
+// aliases is renewed after about 4.7 days, whatever renew_before_days says).
+int64_t RenewAt(const CertDeployment& d);
 
 // The names asked for: <workload>.<node> and <service>.<workload>.<node>.
 std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical);
@@ -51,9 +57,10 @@ Result<CertDeployment> DeployAndRecord(incus::Client& local, const CaEndpoint& c
 std::vector<std::string> EnsureDeclared(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
                                         const std::vector<CertDeployment>& declared);
 
-// One renewal pass: every deployment that expires within its
-// renew_before_days, or whose workload no longer has our certificate, is
-// deployed again. Returns what it did, one line each (for the journal).
+// One renewal pass: every deployment that is due (RenewAt), whose
+// certificate the helper's CRL lists as revoked, or whose workload no longer
+// has our certificate, is deployed again. Returns what it did, one line each
+// (for the journal).
 std::vector<std::string> RenewDue(incus::Client& local, const CaEndpoint& ca, const std::string& state_dir,
                                   int64_t now);
 

@@ -116,6 +116,33 @@ Result<Service> ResolveService(std::string_view name, std::string_view target_na
   return s;
 }
 
+std::optional<std::string> ServiceShadows(const Service& s, const plan::NodePlan& self, const plan::Plan& plan,
+                                          const std::map<std::string, std::string>& published) {
+  std::vector<std::string> chain = {self.label};
+  chain.insert(chain.end(), self.ancestors.begin(), self.ancestors.end());
+  naming::ObjectName service{naming::SplitLabels(s.label_path), chain};
+  std::vector<std::string> family = service.AliasCandidates();
+  family.insert(family.begin(), service.Canonical());
+  auto outside = [&](const std::string& name) { return !naming::IsAtOrUnder(name, self.canonical_name); };
+  for (const auto& node : plan.nodes) {
+    if (node.canonical_name == self.canonical_name) continue;
+    naming::ObjectName n{{node.label}, node.ancestors};
+    std::vector<std::string> names = n.AliasCandidates();
+    for (const std::string& name : family) {
+      if (name == node.canonical_name) return name + " is the canonical name of node " + node.canonical_name;
+      if (outside(node.canonical_name) && std::find(names.begin(), names.end(), name) != names.end()) {
+        return name + " is a name of node " + node.canonical_name + ", outside " + self.canonical_name + "'s subtree";
+      }
+    }
+  }
+  for (const std::string& name : family) {
+    if (auto it = published.find(name); it != published.end() && outside(it->second)) {
+      return name + " is published for " + it->second + ", outside " + self.canonical_name + "'s subtree";
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<Service> WithService(std::vector<Service> services, const Service& s) {
   std::erase_if(services, [&](const Service& x) { return x.label_path == s.label_path; });
   services.push_back(s);

@@ -3,6 +3,8 @@
 // node (`forest register-local-record`). Pure.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,6 +40,17 @@ std::string SerializeServices(std::vector<Service> services);
 // (`app.incus`, `app.<canonical>`) or the node itself.
 Result<Service> ResolveService(std::string_view name, std::string_view target_name,
                                const plan::NodePlan& self);
+
+// Why registering `s` on `self` would take a name that is not this node's
+// to take, or nullopt: one of the service's names (canonical or alias
+// candidate) is a node's canonical name, an alias candidate of a node outside
+// self's subtree (the plan has every node), or an alias the helper publishes
+// for something outside that subtree (`published`: alias → canonical, from
+// GET /v1/forest; empty when the helper did not answer). The helper holds
+// such candidates back in any case (registration/forest_view.cc); this is
+// the refusal a user sees.
+std::optional<std::string> ServiceShadows(const Service& s, const plan::NodePlan& self, const plan::Plan& plan,
+                                          const std::map<std::string, std::string>& published);
 
 // Adds or replaces (same label path) / removes a registration.
 std::vector<Service> WithService(std::vector<Service> services, const Service& s);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "node/test_plan.h"
 
 namespace forest::node {
@@ -38,6 +40,40 @@ TEST(ResolveService, RefusesWithAReason) {
   auto deep_target = ResolveService("auth.incus", "x.app.incus", self);
   ASSERT_FALSE(deep_target.ok());
   EXPECT_NE(deep_target.error().message.find("--target-name"), std::string::npos);
+}
+
+TEST(ServiceShadows, AnAncestorsNameIsRefusedWithTheReason) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2-1.c0-2.c0.incus");
+  // The hole of issue 15: `--name c0-2.incus` in c0-2-1 is label path c0-2,
+  // whose short candidate c0-2.incus is c0-2's alias.
+  auto ancestor = ServiceShadows(*ResolveService("c0-2.incus", "app.incus", self), self, c->p, {});
+  ASSERT_TRUE(ancestor.has_value());
+  EXPECT_EQ(*ancestor, "c0-2.incus is a name of node c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree");
+  // Its canonical name: label path c0-2.c0, candidate c0-2.c0.incus.
+  auto canonical = ServiceShadows(*ResolveService("c0-2.c0.incus", "app.incus", self), self, c->p, {});
+  ASSERT_TRUE(canonical.has_value());
+  EXPECT_NE(canonical->find("canonical name of node c0-2.c0.incus"), std::string::npos) << *canonical;
+  // A parent may not register its child's canonical name either.
+  const auto& parent = c->Node("c0-2.c0.incus");
+  auto child = ServiceShadows(*ResolveService("c0-2-1.c0-2.c0.incus", "c0-2.incus", parent), parent, c->p, {});
+  ASSERT_TRUE(child.has_value());
+  EXPECT_NE(child->find("canonical name of node c0-2-1.c0-2.c0.incus"), std::string::npos) << *child;
+}
+
+TEST(ServiceShadows, PublishedAliasesOutsideTheSubtreeAreRefusedOthersPass) {
+  auto c = testing::SourceChain();
+  const auto& self = c->Node("c0-2-1.c0-2.c0.incus");
+  std::map<std::string, std::string> published = {{"peer.incus", "peer.c0-2.c0.incus"},
+                                                  {"app.incus", "app.c0-2-1.c0-2.c0.incus"}};
+  auto peer = ServiceShadows(*ResolveService("peer.incus", "app.incus", self), self, c->p, published);
+  ASSERT_TRUE(peer.has_value());
+  EXPECT_EQ(*peer, "peer.incus is published for peer.c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree");
+  EXPECT_FALSE(ServiceShadows(*ResolveService("auth.app.incus", "app.incus", self), self, c->p, published));
+  EXPECT_FALSE(ServiceShadows(*ResolveService("anything.incus", "app.incus", self), self, c->p, published));
+  // A name that is c0-2's candidate only inside c0-2's own subtree is c0-2's business.
+  const auto& parent = c->Node("c0-2.c0.incus");
+  EXPECT_FALSE(ServiceShadows(*ResolveService("web.incus", "c0-2.incus", parent), parent, c->p, published));
 }
 
 TEST(Services, FileRoundTripAndErrors) {

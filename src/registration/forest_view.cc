@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <unordered_set>
 #include <utility>
 
 #include "registration/registration.h"
@@ -131,7 +132,42 @@ ForestView ForestView::Build(const std::vector<Export>& root_exports,
     objects.push_back(std::move(o));
     object_names.push_back(&name);
   }
-  v.aliases_ = naming::ComputeAliases(objects);
+  // Node names: each node's canonical name and alias candidates.
+  std::unordered_set<std::string_view> node_labels;
+  for (const std::string& name : node_names) {
+    std::vector<std::string> labels = LabelsBeforeZone(name);
+    naming::ObjectName node{{labels.front()}, {labels.begin() + 1, labels.end()}};
+    node_labels.insert(std::string_view(name).substr(0, labels.front().size()));
+    v.node_claims_[name].push_back(name);
+    for (std::string& c : node.AliasCandidates()) v.node_claims_[std::move(c)].push_back(name);
+  }
+  for (auto& [name, claimants] : v.node_claims_) {
+    std::sort(claimants.begin(), claimants.end());
+    claimants.erase(std::unique(claimants.begin(), claimants.end()), claimants.end());
+  }
+  // Nodes win over services outside the service's own subtree. Only a
+  // service whose first label is some node's label can collide.
+  std::vector<naming::HeldBack> held_back;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    const naming::ObjectName& o = objects[i];
+    if (o.chain.empty() || !node_labels.count(o.label_path.front()) || v.nodes_.count(*object_names[i])) continue;
+    std::string host;
+    for (const std::string& l : o.chain) host += l + ".";
+    host += naming::kZone;
+    for (const std::string& c : o.AliasCandidates()) {
+      auto it = v.node_claims_.find(c);
+      if (it == v.node_claims_.end()) continue;
+      for (const std::string& node : it->second) {
+        if (naming::IsAtOrUnder(node, host)) continue;
+        held_back.push_back({*object_names[i], c});
+        v.held_back_.push_back(c + " (alias candidate of " + *object_names[i] + ") held back: it is a name of node " +
+                               node + ", outside " + host + "'s subtree");
+        break;
+      }
+    }
+  }
+  std::sort(v.held_back_.begin(), v.held_back_.end());
+  v.aliases_ = naming::ComputeAliases(objects, std::move(held_back));
   for (size_t i = 0; i < objects.size(); ++i) {
     v.objects_.emplace_hint(v.objects_.end(), *object_names[i], std::move(objects[i]));
   }
@@ -194,6 +230,21 @@ std::optional<std::string> ForestView::NodeWithAddress(const net::Ipv6Address& s
   auto it = source_exact_.find(source);
   if (it == source_exact_.end() || it->second.empty()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> ForestView::NodesClaiming(std::string_view name) const {
+  auto it = node_claims_.find(naming::FoldName(name));
+  return it == node_claims_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::optional<std::string> ForestView::NodeHosting(std::string_view name) const {
+  std::string key = naming::FoldName(name);
+  for (std::string_view suffix = key;;) {
+    if (auto it = nodes_.find(std::string(suffix)); it != nodes_.end()) return it->first;
+    size_t dot = suffix.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    suffix.remove_prefix(dot + 1);
+  }
 }
 
 std::optional<naming::ObjectName> ForestView::ObjectFor(std::string_view canonical_name) const {

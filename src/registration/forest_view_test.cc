@@ -142,6 +142,48 @@ TEST(ForestView, ConflictsAcrossRootsRemoveOnlyTheAlias) {
   EXPECT_EQ(v.NodeForSource(A("fd00:2000:0:1::1")), std::optional<std::string>("c0-2-1.c1.incus"));
 }
 
+// Issue 15: a descendant's service named like an ancestor (c0-2 in c0-2-1,
+// alias candidate c0-2.incus) made c0-2.incus ambiguous for everyone.
+// Nodes win over services outside the service's own subtree.
+Export WithServiceInC021(const std::string& label_path) {
+  std::string c021 = "c0-2-1.c0-2.c0.incus";
+  Export leaf = Merge("c0-2-1", {{c021, A("fd00:1110::1")}, {label_path + "." + c021, A("fd00:1110::25")}},
+                      {P("fd00:1110::/28"), A("fd00:1100:0:1::1"), true, "eth0"}, {});
+  Delegation to_c021{"c0-2-1", c021, P("fd00:1110::/28"), A("fd00:1100:0:1::1")};
+  Export mid = Merge("c0-2", {{"c0-2.c0.incus", A("fd00:1100::1")}, {"web.c0-2.c0.incus", A("fd00:1100::9")}},
+                     {P("fd00:1100::/24"), A("fd00:1000:0:1::1"), true, "eth0"}, {{to_c021, leaf}});
+  Delegation to_c02{"c0-2", "c0-2.c0.incus", P("fd00:1100::/24"), A("fd00:1000:0:1::1")};
+  return Merge("c0", {{"c0.incus", A("fd00:1000::1")}}, {P("fd00:1000::/20"), A("fd00:f00d:0:1::1"), true, "eth0"},
+               {{to_c02, mid}});
+}
+
+TEST(ForestView, ADescendantsServiceCannotShadowAnAncestorsAlias) {
+  ForestView v = ForestView::Build({WithServiceInC021("c0-2")}, HelperRecords());
+  EXPECT_EQ(v.Lookup("c0-2.incus"), Addrs{A("fd00:1100::1")});  // still c0-2's
+  EXPECT_EQ(v.aliases().alias_to_canonical.at("c0-2.incus"), "c0-2.c0.incus");
+  // The service keeps its canonical name and its other aliases.
+  EXPECT_EQ(v.Lookup("c0-2.c0-2-1.c0-2.c0.incus"), Addrs{A("fd00:1110::25")});
+  EXPECT_EQ(v.Lookup("c0-2.c0-2-1.incus"), Addrs{A("fd00:1110::25")});
+  ASSERT_EQ(v.held_back().size(), 1u);
+  EXPECT_EQ(v.held_back()[0],
+            "c0-2.incus (alias candidate of c0-2.c0-2-1.c0-2.c0.incus) held back: it is a name of node "
+            "c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree");
+  EXPECT_EQ(v.NodesClaiming("c0-2.incus"), std::vector<std::string>{"c0-2.c0.incus"});
+  EXPECT_EQ(v.NodeHosting("c0-2.c0-2-1.c0-2.c0.incus"), std::optional<std::string>("c0-2-1.c0-2.c0.incus"));
+  EXPECT_EQ(v.NodeHosting("other.example"), std::nullopt);
+}
+
+TEST(ForestView, ServicesStillShareAliasesByTheUnambiguityRule) {
+  // web in c0-2 and a service web in c0-2-1: web.incus is nobody's (no node
+  // is involved), as DESIGN.md's rule says; nothing is held back.
+  ForestView v = ForestView::Build({WithServiceInC021("web")}, HelperRecords());
+  EXPECT_TRUE(v.Lookup("web.incus").empty());
+  EXPECT_TRUE(v.held_back().empty());
+  // Without the service, the root of it all: web.incus is c0-2's web.
+  EXPECT_EQ(ForestView::Build({WithServiceInC021("other")}, HelperRecords()).Lookup("web.incus"),
+            Addrs{A("fd00:1100::9")});
+}
+
 TEST(ForestView, RootsCannotSpeakForOthers) {
   Export evil;
   evil.source_node = "evil";

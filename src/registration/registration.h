@@ -126,12 +126,25 @@ class ForestView {
   const std::map<std::string, ViewNode>& nodes() const { return nodes_; }
   // The object for a canonical name (label path + chain), if known.
   std::optional<naming::ObjectName> ObjectFor(std::string_view canonical_name) const;
+  // The nodes that have `name` as their canonical name or as one of their
+  // alias candidates (published or not), sorted; usually none or one.
+  std::vector<std::string> NodesClaiming(std::string_view name) const;
+  // The node hosting `name`: the longest node name at or above it, if any.
+  std::optional<std::string> NodeHosting(std::string_view name) const;
+  // Nodes win over services: a service's alias candidate that is a node's
+  // canonical name or alias candidate, that node lying outside the service's
+  // own subtree (its hosting node's), takes no part in the alias rule, so a
+  // descendant cannot make an ancestor's alias ambiguous. One line per
+  // candidate held back, with the reason, sorted (the helper logs them).
+  const std::vector<std::string>& held_back() const { return held_back_; }
 
  private:
   std::map<std::string, std::vector<net::Ipv6Address>> canonical_;  // canonical name → addresses
   std::map<std::string, ViewNode> nodes_;                           // canonical node name → node
   std::map<std::string, naming::ObjectName> objects_;
   naming::AliasTable aliases_;
+  std::map<std::string, std::vector<std::string>> node_claims_;  // name → nodes claiming it
+  std::vector<std::string> held_back_;
   // Every answerable name (canonical and alias) with its characters reversed,
   // sorted: the names at or under X are a contiguous run starting at rev(X).
   std::vector<std::string> reversed_names_;

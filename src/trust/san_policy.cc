@@ -30,35 +30,6 @@ bool LooksLikeAddress(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
 }
 
-// Why `name` is not the caller's to have, or nullopt.
-std::optional<std::string> Conflict(const registration::ForestView& view, const std::string& caller,
-                                    const std::string& name) {
-  for (const std::string& label : naming::ReservedHelperLabels()) {
-    std::string reserved = label + "." + std::string(naming::kZone);
-    if (naming::IsAtOrUnder(name, reserved)) return "is reserved for the helper (" + reserved + ")";
-  }
-  const auto& aliases = view.aliases().alias_to_canonical;
-  if (auto it = aliases.find(name); it != aliases.end() && !naming::IsAtOrUnder(it->second, caller)) {
-    return "is published for " + it->second + ", outside " + caller + "'s subtree";
-  }
-  // The name, or a name it lies under, is the canonical name of something
-  // outside the caller's subtree (the caller's own ancestors included, unless
-  // the name is under the caller itself).
-  bool under_caller = naming::IsAtOrUnder(name, caller);
-  std::string_view suffix = name;
-  while (suffix != naming::kZone) {
-    std::string s(suffix);
-    if (view.canonical().count(s) && !naming::IsAtOrUnder(s, caller)) {
-      if (s == name) return "is the canonical name of something outside " + caller + "'s subtree";
-      if (!under_caller) return "lies under " + s + ", outside " + caller + "'s subtree";
-    }
-    size_t dot = suffix.find('.');
-    if (dot == std::string_view::npos) break;
-    suffix.remove_prefix(dot + 1);
-  }
-  return std::nullopt;
-}
-
 Result<naming::ObjectName> ObjectFor(const std::vector<std::string>& chain, const std::string& label_path) {
   naming::ObjectName o;
   if (label_path.empty()) {
@@ -79,6 +50,57 @@ Result<naming::ObjectName> ObjectFor(const std::vector<std::string>& chain, cons
 }
 
 }  // namespace
+
+std::optional<std::string> NameConflict(const registration::ForestView& view, std::string_view caller_canonical,
+                                        std::string_view raw_name) {
+  const std::string caller = naming::FoldName(caller_canonical);
+  const std::string name = naming::FoldName(raw_name);
+  for (const std::string& label : naming::ReservedHelperLabels()) {
+    std::string reserved = label + "." + std::string(naming::kZone);
+    if (naming::IsAtOrUnder(name, reserved)) return "is reserved for the helper (" + reserved + ")";
+  }
+  // An alias the helper publishes for X is signed only for the node that
+  // hosts X (X itself when X is a node).
+  const auto& aliases = view.aliases().alias_to_canonical;
+  if (auto it = aliases.find(name); it != aliases.end()) {
+    if (!naming::IsAtOrUnder(it->second, caller)) {
+      return "is published for " + it->second + ", outside " + caller + "'s subtree";
+    }
+    std::string host = view.NodeHosting(it->second).value_or(it->second);
+    if (host != caller) return "is published for " + it->second + ", whose node is " + host + "; it is signed only for " + host;
+  }
+  // A node's canonical name and alias candidates, published or not, are
+  // signed only for that node.
+  std::vector<std::string> nodes = view.NodesClaiming(name);
+  if (!nodes.empty() && std::find(nodes.begin(), nodes.end(), caller) == nodes.end()) {
+    if (!naming::IsAtOrUnder(nodes.front(), caller)) {
+      return "is a name of node " + nodes.front() + ", outside " + caller + "'s subtree";
+    }
+    return "is a name of node " + nodes.front() + "; it is signed only for that node";
+  }
+  // The name, or a name it lies under, is the canonical name of something
+  // outside the caller's subtree (the caller's own ancestors included, unless
+  // the name is under the caller itself).
+  bool under_caller = naming::IsAtOrUnder(name, caller);
+  std::string_view suffix = name;
+  while (suffix != naming::kZone) {
+    std::string s(suffix);
+    if (view.canonical().count(s) && !naming::IsAtOrUnder(s, caller)) {
+      if (s == name) return "is the canonical name of something outside " + caller + "'s subtree";
+      if (!under_caller) return "lies under " + s + ", outside " + caller + "'s subtree";
+    }
+    size_t dot = suffix.find('.');
+    if (dot == std::string_view::npos) break;
+    suffix.remove_prefix(dot + 1);
+  }
+  // Names under a descendant node are that node's to have signed.
+  if (under_caller) {
+    if (auto host = view.NodeHosting(name); host && *host != caller) {
+      return "lies under node " + *host + ", which has its own names signed";
+    }
+  }
+  return std::nullopt;
+}
 
 Result<std::string> LabelPathForName(std::string_view node_canonical, std::string_view name) {
   std::string folded = naming::FoldName(name);
@@ -123,15 +145,17 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
   std::set<std::string> allowed;
   std::map<std::string, std::string> why_withheld;
   std::vector<std::string> family_order;
+  std::set<std::string> canonical_names;
   for (size_t i = 0; i < label_paths.size(); ++i) {
     std::string path = naming::FoldName(label_paths[i]);
     auto object = ObjectFor(chain, path);
     if (!object.ok()) return object.error().Wrap("label_paths[" + std::to_string(i) + "]");
     std::vector<std::string> family = {object->Canonical()};
+    canonical_names.insert(family.front());
     for (std::string& a : object->AliasCandidates()) family.push_back(std::move(a));
     for (const std::string& name : family) {
       if (allowed.count(name) || why_withheld.count(name)) continue;
-      if (auto conflict = Conflict(view, caller, name)) {
+      if (auto conflict = NameConflict(view, caller, name)) {
         why_withheld[name] = *conflict;
         d.withheld.push_back(name + " " + *conflict);
         continue;
@@ -160,6 +184,7 @@ Result<SanDecision> DecideSans(const registration::ForestView& view, std::string
   for (const std::string& name : family_order) {
     if (placed.insert(name).second) d.sans.push_back(name);
   }
+  for (const std::string& name : d.sans) d.has_alias = d.has_alias || !canonical_names.count(name);
   if (d.sans.empty()) return MakeError("no name of the requested label paths can be signed for " + caller + ": " + d.withheld.front());
   return d;
 }

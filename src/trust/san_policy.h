@@ -6,6 +6,7 @@
 // caller's subtree. Pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +29,17 @@ Result<std::string> LabelPathForName(std::string_view node_canonical, std::strin
 struct SanDecision {
   std::vector<std::string> sans;      // requested names first, then the rest of each family
   std::vector<std::string> withheld;  // family members left out, with the reason
+  bool has_alias = false;             // some SAN is an alias candidate, not a canonical name
 };
+
+// Why `name` may not be signed for the node `caller_canonical` in `view`, or
+// nullopt. Refused: the helper's reserved names; an alias published for an
+// object whose hosting node is not the caller; a node's canonical name or
+// alias candidate (published or not) unless the caller is that node; a name
+// that is, or lies under, the canonical name of something outside the
+// caller's subtree; a name under a descendant node (that node's own).
+std::optional<std::string> NameConflict(const registration::ForestView& view, std::string_view caller_canonical,
+                                        std::string_view name);
 
 // Helper side. `requested` are the names the CSR asks for (they must all be in
 // the families); `label_paths` must be 1..kMaxLabelPaths valid label paths.

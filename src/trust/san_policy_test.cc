@@ -102,11 +102,39 @@ TEST(DecideSans, SiblingNamesAreRefusedAndSay) {
   EXPECT_NE(parent.error().message.find("published for c0-2.c0.incus"), std::string::npos) << parent.error().message;
   auto parent_canonical = DecideSans(View(), kC021, {"c0-2.c0"}, {"c0-2.c0.incus"});
   ASSERT_FALSE(parent_canonical.ok());
-  EXPECT_NE(parent_canonical.error().message.find("canonical name of something outside"), std::string::npos);
+  EXPECT_NE(parent_canonical.error().message.find("is a name of node c0-2.c0.incus, outside " + kC021), std::string::npos)
+      << parent_canonical.error().message;
   // A name inside a sibling subtree that does not exist yet.
   auto inside = DecideSans(View(), kC021, {"x.c0-1.c0"}, {"x.c0-1.c0.incus"});
   ASSERT_FALSE(inside.ok());
   EXPECT_NE(inside.error().message.find("lies under c0-1.c0.incus"), std::string::npos) << inside.error().message;
+}
+
+TEST(DecideSans, NamesAreSignedOnlyForTheNodeThatHostsThem) {
+  // c0-2 is c0-2-1's parent, but c0-2-1's names are c0-2-1's: its canonical
+  // name, its aliases and its workloads' names.
+  for (const char* path : {"c0-2-1", "fasthtml-plus-integration-test.c0-2-1", "x.c0-2-1"}) {
+    auto d = DecideSans(View(), "c0-2.c0.incus", {path}, {std::string(path) + ".c0-2.c0.incus"});
+    ASSERT_FALSE(d.ok()) << path;
+    EXPECT_TRUE(d.error().message.find("is a name of node " + kC021) != std::string::npos ||
+                d.error().message.find("lies under node " + kC021) != std::string::npos)
+        << d.error().message;
+  }
+  EXPECT_EQ(NameConflict(View(), "c0-2.c0.incus", "c0-2-1.incus"),
+            "is published for " + kC021 + ", whose node is " + kC021 + "; it is signed only for " + kC021);
+  EXPECT_EQ(NameConflict(View(), kC021, "c0-2-1.incus"), std::nullopt);
+  // c0-2's own names stay signable for c0-2.
+  auto own = DecideSans(View(), "c0-2.c0.incus", {""}, {"c0-2.incus"});
+  ASSERT_TRUE(own.ok()) << own.error().message;
+  EXPECT_TRUE(own->has_alias);
+}
+
+TEST(DecideSans, ShortAliasesAreMarked) {
+  EXPECT_TRUE(DecideSans(View(), kC021, {"auth.app"}, {"auth.app.incus"})->has_alias);
+  // The root has no alias candidates at all.
+  auto root = DecideSans(View(), "c0.incus", {""}, {"c0.incus"});
+  ASSERT_TRUE(root.ok());
+  EXPECT_FALSE(root->has_alias);
 }
 
 TEST(DecideSans, HelperNamesAreRefused) {

@@ -1,5 +1,7 @@
 #include "trust/x509.h"
 
+#include "trust/ossl.h"
+
 #include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -24,223 +26,7 @@
 namespace forest::trust {
 namespace {
 
-// ---- RAII ---------------------------------------------------------------
-
-void FreeBytes(void* p) { OPENSSL_free(p); }
-
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<&BIO_free_all>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<&X509_free>>;
-using ReqPtr = std::unique_ptr<X509_REQ, Deleter<&X509_REQ_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<&BN_free>>;
-using Asn1IntPtr = std::unique_ptr<ASN1_INTEGER, Deleter<&ASN1_INTEGER_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<&X509_EXTENSION_free>>;
-using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<&GENERAL_NAMES_free>>;
-using StorePtr = std::unique_ptr<X509_STORE, Deleter<&X509_STORE_free>>;
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<&X509_STORE_CTX_free>>;
-using Pkcs12Ptr = std::unique_ptr<PKCS12, Deleter<&PKCS12_free>>;
-using OsslBytes = std::unique_ptr<unsigned char, Deleter<&FreeBytes>>;  // OPENSSL_malloc'd
-
-struct ExtStackFree {
-  void operator()(STACK_OF(X509_EXTENSION) * s) const { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
-};
-using ExtStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtStackFree>;
-struct CertStackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using CertStackPtr = std::unique_ptr<STACK_OF(X509), CertStackFree>;
-
-// Clears OpenSSL's (thread-local) error queue on entry and exit, so a message
-// only ever carries an error from this call.
-struct ErrorQueueScope {
-  ErrorQueueScope() { ERR_clear_error(); }
-  ~ErrorQueueScope() { ERR_clear_error(); }
-  ErrorQueueScope(const ErrorQueueScope&) = delete;
-  ErrorQueueScope& operator=(const ErrorQueueScope&) = delete;
-};
-
-// ---- Errors -------------------------------------------------------------
-
-// `what`, followed by the oldest queued OpenSSL error ("library: reason");
-// clears the queue.
-Error SslError(const std::string& what) {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return MakeError(what);
-  const char* lib = ERR_lib_error_string(e);
-  const char* reason = ERR_reason_error_string(e);
-  std::string detail = reason != nullptr ? reason : "error " + std::to_string(ERR_GET_REASON(e));
-  if (lib != nullptr) detail = std::string(lib) + ": " + detail;
-  return MakeError(what + " (" + detail + ")");
-}
-
-// Untrusted text for a message: quoted, control bytes escaped, cut at 80.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMax = 80;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
-    auto u = static_cast<unsigned char>(text[i]);
-    if (u >= 0x20 && u < 0x7f && u != '"' && u != '\\') {
-      out += text[i];
-    } else {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    }
-  }
-  if (text.size() > kMax) out += "...";
-  return out + "\"";
-}
-
-// ---- PEM and BIO helpers ------------------------------------------------
-
-// Refuses to prompt on a terminal for the password of an encrypted key.
-int NoPassword(char*, int, int, void*) { return -1; }
-
-Result<BioPtr> ReadBio(std::string_view data) {
-  if (data.size() > static_cast<size_t>(INT_MAX)) return MakeError("input is too large");
-  BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-  if (!bio) return SslError("cannot allocate a memory BIO");
-  return bio;
-}
-
-Result<BioPtr> WriteBio() {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio) return SslError("cannot allocate a memory BIO");
-  return bio;
-}
-
-std::string BioText(BIO* bio) {
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  return len > 0 ? std::string(data, static_cast<size_t>(len)) : std::string();
-}
-
-// The first certificate in `pem`.
-Result<X509Ptr> ParseCert(std::string_view pem, const std::string& what) {
-  FOREST_ASSIGN_OR_RETURN(BioPtr bio, ReadBio(pem));
-  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, NoPassword, nullptr));
-  if (!cert) return SslError(what + ": no readable certificate");
-  return cert;
-}
-
-Result<PkeyPtr> ParseKey(std::string_view pem, const std::string& what) {
-  FOREST_ASSIGN_OR_RETURN(BioPtr bio, ReadBio(pem));
-  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassword, nullptr));
-  if (!key) return SslError(what + ": no readable private key");
-  return key;
-}
-
-Result<std::string> CertPem(X509* cert) {
-  FOREST_ASSIGN_OR_RETURN(BioPtr bio, WriteBio());
-  if (PEM_write_bio_X509(bio.get(), cert) != 1) return SslError("cannot write the certificate as PEM");
-  return BioText(bio.get());
-}
-
-Result<std::string> KeyPem(EVP_PKEY* key) {
-  FOREST_ASSIGN_OR_RETURN(BioPtr bio, WriteBio());
-  // PKCS#8, unencrypted: "-----BEGIN PRIVATE KEY-----".
-  if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return SslError("cannot write the private key as PEM");
-  return BioText(bio.get());
-}
-
-std::string NameText(const X509_NAME* name) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) return "";
-  return BioText(bio.get());
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-// Lower-case hex without leading zeros ("0" for zero).
-Result<std::string> SerialHex(const ASN1_INTEGER* serial) {
-  BnPtr bn(ASN1_INTEGER_to_BN(serial, nullptr));
-  if (!bn) return SslError("cannot read the serial number");
-  OsslBytes hex(reinterpret_cast<unsigned char*>(BN_bn2hex(bn.get())));
-  if (!hex) return SslError("cannot format the serial number");
-  std::string out = Lower(reinterpret_cast<const char*>(hex.get()));
-  size_t digits = out.starts_with('-') ? 1 : 0;
-  size_t first = out.find_first_not_of('0', digits);
-  if (first == std::string::npos) return std::string("0");
-  return out.substr(0, digits) + out.substr(first);
-}
-
-// ---- Certificate building -----------------------------------------------
-
-Result<int64_t> UnixTime(const ASN1_TIME* t) {
-  struct tm tm {};
-  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return SslError("unreadable certificate time");
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-int64_t AddYears(int64_t unix_seconds, int years) {
-  time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  tm.tm_year += years;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-Status SetValidity(X509* cert, int64_t not_before, int64_t not_after) {
-  if (not_after <= not_before) {
-    return MakeError("validity ends (" + std::to_string(not_after) + ") before it starts (" +
-                     std::to_string(not_before) + ")");
-  }
-  if (ASN1_TIME_set(X509_getm_notBefore(cert), static_cast<time_t>(not_before)) == nullptr ||
-      ASN1_TIME_set(X509_getm_notAfter(cert), static_cast<time_t>(not_after)) == nullptr)
-    return SslError("cannot set the validity period");
-  return {};
-}
-
-// 128 random bits from the CSPRNG, top bit clear (positive DER INTEGER), not zero.
-Status SetRandomSerial(X509* cert) {
-  std::array<unsigned char, 16> bytes{};
-  do {
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-      return SslError("cannot draw a random serial number");
-    bytes[0] &= 0x7f;
-  } while (std::all_of(bytes.begin(), bytes.end(), [](unsigned char b) { return b == 0; }));
-  BnPtr bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
-  if (!bn) return SslError("cannot make the serial number");
-  Asn1IntPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-  if (!serial || X509_set_serialNumber(cert, serial.get()) != 1)
-    return SslError("cannot set the serial number");
-  return {};
-}
-
-// A UTF8String entry, as Go's x509 writes it: no upper-bound check, because
-// mkcert puts user@host in OU and CN whatever its length.
-Status AddNameEntry(X509_NAME* name, int nid, std::string_view value) {
-  if (value.size() > static_cast<size_t>(INT_MAX)) return MakeError("name entry is too long");
-  if (X509_NAME_add_entry_by_NID(name, nid, V_ASN1_UTF8STRING,
-                                 reinterpret_cast<const unsigned char*>(value.data()),
-                                 static_cast<int>(value.size()), -1, 0) != 1)
-    return SslError(std::string("cannot set the subject ") + OBJ_nid2sn(nid));
-  return {};
-}
-
-// An extension from OpenSSL's config syntax; `value` is always a constant of
-// ours, never untrusted text (names go through GENERAL_NAMES instead).
-Status AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  ExtPtr ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value));
-  if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
-    return SslError(std::string("cannot add ") + OBJ_nid2sn(nid) + " " + value);
-  return {};
-}
+using namespace ossl;  // NOLINT: the OpenSSL helpers shared with crl.cc
 
 Status PushName(GENERAL_NAMES* names, int type, std::string_view bytes) {
   ASN1_STRING* s = type == GEN_IPADD ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
@@ -290,11 +76,6 @@ std::optional<std::string> IpBytes(const std::string& text) {
   if (inet_pton(AF_INET6, text.c_str(), buf.data()) == 1) return std::string(buf.begin(), buf.end());
   if (inet_pton(AF_INET, text.c_str(), buf.data()) == 1) return std::string(buf.begin(), buf.begin() + 4);
   return std::nullopt;
-}
-
-Result<std::string> Sign(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, EVP_sha256()) <= 0) return SslError("cannot sign the certificate");
-  return CertPem(cert);
 }
 
 // ---- Key policy ---------------------------------------------------------
@@ -555,6 +336,9 @@ Result<Issued> SignLeaf(const CaRoot& root, const Csr& csr, const LeafSpec& spec
   FOREST_TRY(AddExtension(cert.get(), ca, NID_basic_constraints, "critical,CA:FALSE"));
   FOREST_TRY(AddExtension(cert.get(), ca, NID_subject_key_identifier, "hash"));
   FOREST_TRY(AddExtension(cert.get(), ca, NID_authority_key_identifier, "keyid:always"));
+  if (!spec.crl_url.empty()) {
+    FOREST_TRY(AddExtension(cert.get(), ca, NID_crl_distribution_points, ("URI:" + spec.crl_url).c_str()));
+  }
   NamesPtr sans(GENERAL_NAMES_new());
   if (!sans) return SslError("cannot allocate subjectAltName");
   for (const auto& dns : spec.dns_names) FOREST_TRY(PushName(sans.get(), GEN_DNS, dns));
@@ -676,13 +460,20 @@ Result<CertInfo> InspectCert(std::string_view pem) {
   return info;
 }
 
-Status VerifyLeaf(std::string_view leaf_pem, std::string_view root_pem, std::string_view host, int64_t now) {
+Status VerifyLeaf(std::string_view leaf_pem, std::string_view root_pem, std::string_view host, int64_t now,
+                  std::string_view crl_pem) {
   ErrorQueueScope errors;
   FOREST_ASSIGN_OR_RETURN(X509Ptr leaf, ParseCert(leaf_pem, "leaf certificate"));
   FOREST_ASSIGN_OR_RETURN(X509Ptr root, ParseCert(root_pem, "root certificate"));
   StorePtr store(X509_STORE_new());
   if (!store || X509_STORE_add_cert(store.get(), root.get()) != 1)
     return SslError("cannot build the trust store");
+  if (!crl_pem.empty()) {
+    FOREST_ASSIGN_OR_RETURN(BioPtr bio, ReadBio(crl_pem));
+    CrlPtr crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, NoPassword, nullptr));
+    if (!crl) return SslError("CRL: not a readable PEM CRL");
+    if (X509_STORE_add_crl(store.get(), crl.get()) != 1) return SslError("cannot add the CRL");
+  }
   StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), nullptr) != 1)
     return SslError("cannot start verification");
@@ -690,7 +481,7 @@ Status VerifyLeaf(std::string_view leaf_pem, std::string_view root_pem, std::str
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(now));
   // RFC 5280 strictness as well (AKI on leaves, SKI on CAs, critical
   // basicConstraints, ...), so a flaw in what we issue shows up here first.
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | (crl_pem.empty() ? 0 : X509_V_FLAG_CRL_CHECK));
   if (X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER) != 1)
     return SslError("cannot set the purpose");
   std::string host_text(host);

@@ -73,6 +73,7 @@ struct LeafSpec {
   std::string common_name;             // empty: no CN (as mkcert, except -pkcs12)
   int64_t not_before = 0;              // unix seconds
   int64_t not_after = 0;
+  std::string crl_url;                 // cRLDistributionPoints URI; "" = none (a constant of ours)
 };
 
 struct Issued {
@@ -114,7 +115,11 @@ Result<CertInfo> InspectCert(std::string_view pem);
 
 // Verifies `leaf_pem` against `root_pem` as the only trust anchor, for TLS
 // server use at time `now`; when `host` is not empty it must match a SAN.
-Status VerifyLeaf(std::string_view leaf_pem, std::string_view root_pem, std::string_view host, int64_t now);
+// With `crl_pem`, the leaf is also checked against that CRL (a revoked or
+// unlisted-issuer leaf fails; the root must be allowed to sign CRLs, see
+// trust/crl.h CrlSigningRoot).
+Status VerifyLeaf(std::string_view leaf_pem, std::string_view root_pem, std::string_view host, int64_t now,
+                  std::string_view crl_pem = {});
 
 // True when the private key in `key_pem` belongs to the certificate `cert_pem`.
 Result<bool> KeyMatchesCert(std::string_view key_pem, std::string_view cert_pem);
