@@ -39,30 +39,35 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
   for (const auto& c : children) {
     std::string name = delegations_.count(c.label) ? delegations_.at(c.label).child_canonical : c.label;
     if (!c.exists) {
-      down_since_.erase(c.label);
+      alive_at_.erase(c.label);
+      reported_down_.erase(c.label);
       if (last_good_.erase(c.label)) {
         out.log.push_back(name + " is gone: its names are withdrawn");
         out.dropped.push_back(c.label);
       }
       continue;
     }
-    // Liveness: not running, or a failed pull, starts (or continues) a down
-    // spell; any answer ends it. Not pulled this round says nothing.
+    // Liveness: not running, or a failed pull, means down; the bound counts
+    // from the child's last answer (or from when this agent first saw it), so
+    // a child is withdrawn at most one bound after it last spoke, whatever
+    // the probe period. Not pulled this round says nothing.
     bool down = !c.running || (!c.pulled && !c.pull_error.empty());
     if (down) {
-      auto [since, fresh] = down_since_.emplace(c.label, now);
+      Millis since = alive_at_.emplace(c.label, now).first->second;
+      bool fresh = reported_down_.insert(c.label).second;
       if (last_good_.count(c.label)) {
-        if (now - since->second >= liveness_bound_) {
+        if (now - since >= liveness_bound_) {
           last_good_.erase(c.label);
           out.dropped.push_back(c.label);
           out.log.push_back(name + (c.running ? " has not answered" : " has not run") + " for " +
-                            std::to_string((now - since->second).count() / 1000) +
+                            std::to_string((now - since).count() / 1000) +
                             " s: its names are withdrawn until it answers again");
         } else {
-          Millis at = since->second + liveness_bound_;
+          Millis at = since + liveness_bound_;
           out.next_withdrawal = out.next_withdrawal ? std::min(*out.next_withdrawal, at) : at;
-          if (fresh && !c.running) out.log.push_back(name + " does not run; its names stay for " +
-                                                     std::to_string(liveness_bound_.count() / 1000) + " s");
+          if (fresh && !c.running) out.log.push_back(name + " does not run; its names stay until " +
+                                                     std::to_string(liveness_bound_.count() / 1000) +
+                                                     " s after its last answer");
         }
       }
     }
@@ -73,7 +78,8 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
       }
       continue;
     }
-    down_since_.erase(c.label);
+    alive_at_[c.label] = now;  // any answer, even a rejected export
+    reported_down_.erase(c.label);
     auto e = Check(c.label, *c.pulled);
     if (!e.ok()) {
       ++out.rejected;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,8 @@ struct Outcome {
   std::optional<Millis> next_withdrawal;
 };
 
-// Names follow liveness: a child that does not run, or whose pulls fail, for
-// `liveness_bound` loses its names until it answers again.
+// Names follow liveness: a child that does not run, or whose pulls fail, and
+// has not answered for `liveness_bound` loses its names until it answers again.
 inline constexpr Millis kDefaultLivenessBound{30000};
 
 class Reconciler {
@@ -72,7 +73,8 @@ class Reconciler {
   Millis liveness_bound_;
   std::map<std::string, registration::Delegation> delegations_;  // child label → delegation
   std::map<std::string, registration::Export> last_good_;        // child label → last valid export
-  std::map<std::string, Millis> down_since_;                     // child label → first round it was down
+  std::map<std::string, Millis> alive_at_;                       // child label → its last answer (or first sight)
+  std::set<std::string> reported_down_;                          // children whose down spell was logged
   registration::Export exported_;
   bool first_ = true;
 };

@@ -97,16 +97,16 @@ TEST(Reconciler, NamesFollowLivenessAStoppedChildLosesThemAfterTheBound) {
   stopped.label = "c0-2-1";
   stopped.running = false;
   // A restart is shorter than the bound: the names stay, and the reconciler
-  // says when they would go.
+  // says when they would go: a bound after the child's last answer.
   auto first = r.Apply(own, {stopped}, Millis(2000));
   EXPECT_FALSE(first.changed);
   ASSERT_TRUE(first.next_withdrawal.has_value());
-  EXPECT_EQ(first.next_withdrawal->count(), 32000);
-  auto later = r.Apply(own, {stopped}, Millis(31999));
+  EXPECT_EQ(first.next_withdrawal->count(), 31000);
+  auto later = r.Apply(own, {stopped}, Millis(30999));
   EXPECT_FALSE(later.changed);
   EXPECT_EQ(later.exported.records.size(), 3u);
-  // Down for the whole bound: withdrawn, and the saved file goes too.
-  auto gone = r.Apply(own, {stopped}, Millis(32000));
+  // Silent for the whole bound: withdrawn, and the saved file goes too.
+  auto gone = r.Apply(own, {stopped}, Millis(31000));
   EXPECT_TRUE(gone.changed);
   EXPECT_EQ(gone.dropped, std::vector<std::string>{"c0-2-1"});
   EXPECT_EQ(gone.exported.records.size(), 1u);
@@ -131,12 +131,13 @@ TEST(Reconciler, FailingPullsWithdrawAfterTheBoundAnAnswerResetsTheClock) {
   ChildObservation quiet;  // not pulled this round: says nothing either way
   quiet.label = "c0-2-1";
   EXPECT_FALSE(r.Apply(own, {hung}, Millis(10000)).changed);
-  EXPECT_FALSE(r.Apply(own, {quiet}, Millis(39000)).changed);
+  EXPECT_FALSE(r.Apply(own, {quiet}, Millis(29000)).changed);
   // An answer (even an unchanged export) ends the spell.
-  EXPECT_FALSE(r.Apply(own, {Pulled(good)}, Millis(39500)).changed);
+  EXPECT_FALSE(r.Apply(own, {Pulled(good)}, Millis(29500)).changed);
   EXPECT_FALSE(r.Apply(own, {hung}, Millis(45000)).changed);
-  EXPECT_FALSE(r.Apply(own, {hung}, Millis(74999)).changed);
-  auto out = r.Apply(own, {hung}, Millis(75000));
+  EXPECT_FALSE(r.Apply(own, {hung}, Millis(59499)).changed);
+  // The bound counts from the last answer (29.5 s), not the first failure.
+  auto out = r.Apply(own, {hung}, Millis(59500));
   EXPECT_TRUE(out.changed);
   EXPECT_NE(out.log[0].find("has not answered for 30 s"), std::string::npos) << out.log[0];
   EXPECT_EQ(out.exported.records.size(), 1u);
