@@ -195,14 +195,6 @@ void AddStart(CLI::App* cmd, Context& ctx) {
       ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";
       return;
     }
-    if (jail.home != ready->home || jail.user.user != ready->user) {
-      jail.home = ready->home;
-      jail.user.user = ready->user;
-      for (auto& x : st->jails) {
-        if (x.name == jail.name) x = jail;
-      }
-      if (auto w = ss::SaveState(*s, *st); !w.ok()) return ctx.Fail(w.error());
-    }
     lock.reset();
     if (o->resume) {
       if (auto r = ss::RestoreToolState(*s, jail, *ready, o->resume_id); !r.ok()) return ctx.Fail(r.error());

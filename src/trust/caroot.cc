@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/files.h"
+#include "base/invoker.h"
 
 namespace forest::trust {
 namespace {
@@ -21,6 +22,12 @@ bool Exists(const std::string& path) {
 
 std::string DefaultCaroot() {
   if (const char* c = std::getenv("CAROOT"); c && *c) return c;
+  // Under sudo the invoking user's root, from their home in the password
+  // database: `sudo` and `sudo -E` pass different HOME and XDG_DATA_HOME,
+  // and the forest's trust anchor must not depend on which was typed.
+  if (auto me = CurrentInvoker(); me.ok() && me->sudo && !me->home.empty()) {
+    return me->home + "/.local/share/mkcert";
+  }
   if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/mkcert";
   const char* home = std::getenv("HOME");
   std::string h = home && *home ? home : "/root";

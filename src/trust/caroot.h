@@ -13,7 +13,9 @@ namespace forest::trust {
 inline constexpr char kRootCertFile[] = "rootCA.pem";
 inline constexpr char kRootKeyFile[] = "rootCA-key.pem";
 
-// mkcert's CAROOT for this process's environment.
+// mkcert's CAROOT for this process's environment: $CAROOT; under sudo the
+// invoking user's ~/.local/share/mkcert (home from the password database);
+// else $XDG_DATA_HOME/mkcert or ~/.local/share/mkcert.
 std::string DefaultCaroot();
 
 // "user@host" the way mkcert names its roots.
