@@ -1,6 +1,7 @@
 #include "cli/shell_session.h"
 
 #include <arpa/inet.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "shell/netpolicy.h"
 #include "trust/caroot.h"
 #include "up/converge.h"
+#include "up/image_server.h"
 #include "up/shell.h"
 
 namespace forest::cli::shell_session {
@@ -75,13 +77,28 @@ Result<shell::NetMode> ParseMode(const std::string& s) {
   return MakeError("--network: '" + s + "' is not a network mode; use restricted, allowlist or open");
 }
 
+// The incus client keeps its settings in $INCUS_CONF, else
+// $HOME/.config/incus, and makes that folder when it is missing: run by root
+// with the user's HOME (`sudo -E`) it would leave a root-owned folder in the
+// user's home. It gets this process's own user's folder instead.
+std::string ClientConfDir() {
+  if (const char* c = std::getenv("INCUS_CONF"); c && *c) return c;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !found->pw_dir) return "";
+  return std::string(found->pw_dir) + "/.config/incus";
+}
+
 // Runs a program and waits; returns its exit code (-1 if it could not run).
 int Spawn(const std::vector<std::string>& argv) {
   std::cout.flush();
   std::cerr.flush();
+  const std::string conf = ClientConfDir();
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
     std::vector<char*> a;
     for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
@@ -338,6 +355,15 @@ Status ApplyNetPolicy(const Session& s, const State& st) {
   shell::Plumbing p;
   p.host_ipv4 = plan.host_ipv4.AddressString();
   p.host_ipv6 = plan.host_bridge.address.ToString();
+  // Image pulls go where the host's Incus listens, which another forest may
+  // have chosen (up/image_server.h); unset, it will be this bridge.
+  auto global = s.Client().WithProject("");
+  FOREST_ASSIGN_OR_RETURN(auto server, global.Get("/1.0?project="));
+  FOREST_ASSIGN_OR_RETURN(up::ImageServer images,
+                          up::ImageServerFor(server["config"].value("core.https_address", ""),
+                                             plan.host_bridge.address));
+  p.incus_ipv6 = images.address.ToString();
+  p.incus_port = images.port;
   p.helper_ipv6 = plan.helper_address.ToString();
   if (!plan.dns64_upstream.empty() && plan.dns64_upstream != p.host_ipv4) {
     p.dns_upstreams.push_back(plan.dns64_upstream);
