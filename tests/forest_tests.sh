@@ -51,3 +51,27 @@ forest_up() {
   fi
   tail -n 1 "$T/up.log"
 }
+
+# forest_test_user NAME ID HOME: a password-database entry (user and group
+# NAME, both ids ID, home HOME), because forest takes the invoking user's name
+# and home from there, as sudo's SUDO_UID names a real account. An entry an
+# earlier run left (same name and id) is reused with the new home.
+# forest_test_user_del NAME removes it again.
+forest_test_user() {
+  local name=$1 id=$2 home=$3 have
+  have=$(getent passwd "$id" | cut -d: -f1 || true)
+  if [ -n "$have" ] && [ "$have" != "$name" ]; then
+    echo "forest_test_user: uid $id belongs to $have already" >&2
+    return 1
+  fi
+  if [ -n "$have" ]; then
+    usermod -d "$home" "$name"
+    return 0
+  fi
+  getent group "$id" >/dev/null || groupadd -g "$id" "$name"
+  useradd -u "$id" -g "$id" -d "$home" -M -s /bin/bash "$name"
+}
+forest_test_user_del() {
+  userdel "$1" 2>/dev/null || true
+  groupdel "$1" 2>/dev/null || true
+}

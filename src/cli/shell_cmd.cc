@@ -160,6 +160,10 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     auto* s = &opened->s;
     auto* st = &opened->st;
     auto& lock = opened->lock;
+    // Refused before any jail is made or recorded.
+    if (auto a = ss::AgentSocket(s->config.ssh_agent, std::getenv("SSH_AUTH_SOCK")); !a.ok()) {
+      return ctx.Fail(a.error());
+    }
     shell::Jail jail;
     if (const auto* j = st->Find(s->workspace, o->slot)) {
       jail = *j;
