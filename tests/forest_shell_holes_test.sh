@@ -54,6 +54,9 @@ chmod 755 "$T"
 export SUDO_UID=$UID_A SUDO_GID=$UID_A SUDO_USER=$USER_A HOME=$HOMEDIR
 CHAIN_CAROOT=$CAROOT
 unset CAROOT SSH_AUTH_SOCK
+# The suite's own incus client keeps its settings in root's folder, so that
+# what appears in the user's home is forest's doing only.
+incus() { INCUS_CONF=/root/.config/incus command incus "$@"; }
 fsh() { (cd "$1" && shift && "$FOREST" shell "$@"); }
 # as_user CMD...: CMD as the user on the host (git as they would run it).
 as_user() { setpriv --reuid "$UID_A" --regid "$UID_A" --clear-groups env HOME="$HOMEDIR" "$@"; }

@@ -47,19 +47,19 @@ void Say(const std::string& s) { std::cerr << s << std::endl; }
 
 std::string TableName(const Session& s) { return PolicyTable(s.config.forest); }
 
-// The invoking user: the one sudo ran us for (ids from SUDO_UID/SUDO_GID,
-// name and home from the password database), else ourselves. The name is
-// folded to what useradd takes in the jail.
+// The invoking user and their home: the one sudo ran us for (ids from
+// SUDO_UID/SUDO_GID, name and home from the password database), else
+// ourselves. The name is folded to what useradd takes in the jail.
 Result<std::pair<shell::Invoker, std::string>> WhoAmI() {
   FOREST_ASSIGN_OR_RETURN(forest::Invoker who, CurrentInvoker());
   shell::Invoker me;
   me.uid = who.uid;
   me.gid = who.gid;
   me.user = who.name;
+  // Under sudo the passwd home, whatever HOME says; otherwise HOME (this
+  // process's own environment), else the passwd home.
   std::string home = who.home;
-  if (home.empty()) {
-    if (const char* h = std::getenv("HOME"); h && *h) home = h;
-  }
+  if (const char* h = std::getenv("HOME"); !who.sudo && h && *h) home = h;
   if (me.uid == 0) me.user = "root";
   std::string clean;
   for (char c : me.user) {
@@ -235,8 +235,8 @@ Result<Session> Open(const Flags& f) {
   FOREST_ASSIGN_OR_RETURN(auto who, WhoAmI());
   s.me = who.first;
   s.config = shell::Builtin();
-  // The user's layer comes from their home in the password database, never
-  // from HOME (which `sudo` and `sudo -E` set differently).
+  // The user's layer: under sudo from their passwd home, never from HOME
+  // (which `sudo` and `sudo -E` set differently).
   const std::string& home = who.second;
   for (const auto& file : shell::LayerFiles(home, s.workspace)) {
     if (!fs::exists(file, ec)) continue;
