@@ -34,17 +34,7 @@ STATE=$FOREST_STATE_DIR/$fname
 UID_A=2347 USER_A=holes
 HOMEDIR=$T/home
 mkdir -p "$HOMEDIR/.config/forest"
-cat >"$HOMEDIR/.config/forest/config.yaml" <<EOF
-forest: $fname
-host:
-  bridge: $bridge
-  ipv6: fd00:5e1e::1/64
-  ipv4: 10.203.34.1/24
-  uplink_range: fd00:5e1e:0:1::/64
-  helper_address: fd00:5e1e::53
-  prefix_base: fd00:5e0e::/32
-  dns64_upstream: $FOREST_TEST_DNS64
-EOF
+forest_shell_config "$fname" "$bridge" >"$HOMEDIR/.config/forest/config.yaml"
 forest_test_user "$USER_A" "$UID_A" "$HOMEDIR"
 chown -R "$UID_A:$UID_A" "$HOMEDIR"
 chmod 755 "$T"

@@ -75,3 +75,20 @@ forest_test_user_del() {
   userdel "$1" 2>/dev/null || true
   groupdel "$1" 2>/dev/null || true
 }
+
+# forest_shell_config NAME BRIDGE: a user config layer for a shell forest of
+# its own (project forest-NAME) on BRIDGE, on addresses no other suite's
+# forest uses (fd00:5e1e::/64, 10.203.34.0/24), asking the test DNS64.
+forest_shell_config() {
+  cat <<EOF
+forest: $1
+host:
+  bridge: $2
+  ipv6: fd00:5e1e::1/64
+  ipv4: 10.203.34.1/24
+  uplink_range: fd00:5e1e:0:1::/64
+  helper_address: fd00:5e1e::53
+  prefix_base: fd00:5e0e::/32
+  dns64_upstream: $FOREST_TEST_DNS64
+EOF
+}
