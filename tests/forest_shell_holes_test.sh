@@ -96,7 +96,7 @@ chown -R "$UID_A:$UID_A" "$WS" "$T/wt" "$T/libsrc" "$HOMEDIR"
 echo "== a start killed half-way is finished by the next run"
 (cd "$WS" && exec "$FOREST" shell --persistent --guard-uplink -- true) >"$T/start1.log" 2>&1 &
 START_PID=$!
-jail_running() { incus list --project "forest-$fname" -f csv -c ns 2>/dev/null | grep -q ',RUNNING'; }
+jail_running() { incus list --project "forest-$fname" -f csv -c ns 2>/dev/null | grep -q '^proj-.*,RUNNING'; }
 wait_for 600 "the first start makes the jail" jail_running
 sleep 5
 kill "$START_PID" 2>/dev/null && ok || fail "the first start ended before it could be killed: $(cat "$T/start1.log")"
@@ -112,7 +112,7 @@ expect_contains "$out" "forest-node" "the jail's Incus pulled the images from th
 expect_eq "$(https)" "$chain_https" "the other forest's https address is left as it was"
 
 echo "== .git: nothing git on the host reads can be written from inside"
-cat >"$T/attack.sh" <<'SH'
+cat >"$WS/attack.sh" <<'SH'
 cd /workspace
 evil='[core]
 	fsmonitor = "touch PWNED-$0; false #"
@@ -141,6 +141,7 @@ touch PWNED-hook'
 try .git/modules/lib/info/attributes '* filter=evil'
 if mv .git .git-away 2>/dev/null; then echo "WROTE .git (moved)"; fi
 SH
+chown "$UID_A:$UID_A" "$WS/attack.sh"
 run_expect 0 fsh "$WS" exec -- sh /workspace/attack.sh
 echo "$out" >"$T/attack.log"
 [[ "$out" == *WROTE* ]] && fail "the jail wrote a path git on the host reads: $(grep WROTE "$T/attack.log")" || ok
@@ -162,7 +163,7 @@ run_expect 0 fsh "$WS" exec -- sh -c 'set -e; cd /workspace; rm -rf evil evil-ho
   git -C lib commit -q --allow-empty -m inside-lib; git status --short; echo git-inside-ok'
 expect_contains "$out" "git-inside-ok" "commit, branch, checkout, merge, fetch and a submodule commit inside"
 expect_eq "$(as_user git -C "$WS" log -1 --format=%s main)" "feat" "the commits made inside are the host's"
-as_user git -C "$WS" fsck -q >/dev/null 2>&1 && ok || fail "git fsck on the host after the jail's commits"
+run_expect 0 as_user git -C "$WS" fsck --no-progress
 
 echo "== default limits"
 run_expect 0 incus config show --expanded --project "forest-$fname" "$A"
@@ -185,10 +186,20 @@ else
   fail "LXCFS is not mounted on this host (scripts/setup installs it, scripts/start-incus mounts it before incusd)"
 fi
 echo "   fork bomb in the default jail"
-fsh "$WS" exec -- sh -c 'nohup sh -c "b() { b | b & }; b" >/dev/null 2>&1 &' >/dev/null 2>&1 || true
-sleep 10
+# Four loops that fork sleepers without end: the processes stay, so the jail
+# sits at its limit and keeps hitting it (pids.events counts the refusals).
+fsh "$WS" exec -- sh -c 'setsid -f sh -c "for i in 1 2 3 4; do (while :; do sleep 600 & done) & done" </dev/null >/dev/null 2>&1' ||
+  fail "starting the fork bomb"
+# Read on the host (an exec into a jail at its limit may not fork): the
+# jail's cgroup, v1 pids hierarchy or v2.
+events() { cat /sys/fs/cgroup/pids/lxc.payload."forest-${fname}_$A"/pids.events \
+  /sys/fs/cgroup/lxc.payload."forest-${fname}_$A"/pids.events 2>/dev/null | awk '/^max/ {print $2; exit}'; }
+at_limit() { [ "$(events)" -gt 0 ] 2>/dev/null; }
+[ -n "$(events)" ] && ok || fail "the jail's pids cgroup is not where the suite looks (lxc.payload.forest-${fname}_$A)"
+wait_for 120 "the fork bomb reaches the default process limit" at_limit
 procs=$(incus query "/1.0/instances/$A/state?project=forest-$fname" | python3 -c 'import json,sys; print(json.load(sys.stdin)["processes"])')
 [ "$procs" -le "$want_procs" ] && ok || fail "the fork bomb passed the default process limit: $procs > $want_procs"
+[ "$procs" -ge $((want_procs * 9 / 10)) ] && ok || fail "the fork bomb did not fill the jail: $procs of $want_procs"
 start=$(date +%s%N)
 for _ in $(seq 1 20); do /bin/true; done
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
