@@ -13,9 +13,9 @@ namespace forest {
 struct Invoker {
   unsigned uid = 0;
   unsigned gid = 0;
-  std::string name;  // from the password database ("" when it has none)
-  std::string home;  // likewise
-  bool sudo = false; // root acting for SUDO_UID
+  std::string name;   // from the password database ("" when it has none)
+  std::string home;   // likewise
+  bool sudo = false;  // root acting for SUDO_UID
 };
 
 // SUDO_UID / SUDO_GID as sudo sets them: decimal ids. nullopt when `uid` is

@@ -64,13 +64,15 @@ Result<Fd> OpenDir(int root, const std::string& ws, const std::vector<std::strin
     int next = openat(cur.fd, p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (next < 0 && errno == ENOENT && make) {
       if (mkdirat(cur.fd, p.c_str(), 0755) != 0 && errno != EEXIST) return MakeError(Errno("mkdir " + at));
-      if (fchownat(cur.fd, p.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) return MakeError(Errno("chown " + at));
+      if (fchownat(cur.fd, p.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+        return MakeError(Errno("chown " + at));
       next = openat(cur.fd, p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
     if (next < 0) {
       if (errno == ELOOP || errno == ENOTDIR) {
-        return MakeError(at + " is a symlink or not a directory; forest shell mounts protected paths read-only "
-                              "and will not follow one (replace it, or list the path under `writable:`)");
+        return MakeError(at +
+                         " is a symlink or not a directory; forest shell mounts protected paths read-only "
+                         "and will not follow one (replace it, or list the path under `writable:`)");
       }
       return MakeError(Errno("open " + at));
     }
@@ -134,8 +136,9 @@ Result<std::vector<std::string>> ProtectWorkspace(const std::string& workspace, 
     std::string at = workspace + "/" + p.path;
     shell::PathKind k = KindAt(dir.fd, name);
     if (k == shell::PathKind::kOther) {
-      return MakeError(at + " is a symlink (or not a plain file or folder); forest shell mounts protected paths "
-                            "read-only and will not follow it (replace it, or list it under `writable:`)");
+      return MakeError(at +
+                       " is a symlink (or not a plain file or folder); forest shell mounts protected paths "
+                       "read-only and will not follow it (replace it, or list it under `writable:`)");
     }
     if (k == shell::PathKind::kMissing && p.make == shell::Protection::kMakeDir) {
       if (mkdirat(dir.fd, name.c_str(), 0755) != 0) return MakeError(Errno("mkdir " + at));

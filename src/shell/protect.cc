@@ -38,7 +38,8 @@ bool IsGitDir(const WorkspaceView& ws, const std::string& dir) {
 
 // The submodule git dirs under `modules` (names may hold slashes, so a
 // directory that is no git dir may hold some further down).
-void FindModules(const WorkspaceView& ws, const std::string& modules, int depth, std::vector<std::string>& out) {
+void FindModules(const WorkspaceView& ws, const std::string& modules, int depth,
+                 std::vector<std::string>& out) {
   if (depth > kMaxModuleDepth || ws.kind(modules) != PathKind::kDir) return;
   std::vector<std::string> names = ws.subdirs(modules);
   std::sort(names.begin(), names.end());

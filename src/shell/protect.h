@@ -42,8 +42,8 @@ struct WorkspaceView {
 // A protected path and what the host makes there when it is missing.
 struct Protection {
   enum Make { kKeep, kMakeDir, kMakeFile };
-  std::string path;  // workspace-relative
-  Make make = kKeep; // kKeep: protected only when it exists
+  std::string path;     // workspace-relative
+  Make make = kKeep;    // kKeep: protected only when it exists
   std::string content;  // kMakeFile: the placeholder's bytes
   bool operator==(const Protection&) const = default;
 };

@@ -40,12 +40,13 @@ TEST(ShellProtect, EveryGitPathThatRunsOrRedirects) {
   Config c = Builtin();
   auto ws = View({{".git", D}, {".git/config", F}, {".git/HEAD", F}, {".forest.yaml", F}});
   auto got = ProtectedPaths(c, c.tools.at("shell"), ws);
-  EXPECT_EQ(Paths(got), (std::vector<std::string>{".forest.yaml", ".git/commondir", ".git/config",
-                                                  ".git/config.worktree", ".git/hooks", ".git/info",
-                                                  ".git/objects/info/alternates"}));
+  EXPECT_EQ(Paths(got),
+            (std::vector<std::string>{".forest.yaml", ".git/commondir", ".git/config", ".git/config.worktree",
+                                      ".git/hooks", ".git/info", ".git/objects/info/alternates"}));
   // Missing ones are made: a "." commondir (no redirection), empty files, dirs.
   for (const auto& p : got) {
-    if (p.path == ".git/commondir") EXPECT_EQ(p, (Protection{".git/commondir", Protection::kMakeFile, ".\n"}));
+    if (p.path == ".git/commondir")
+      EXPECT_EQ(p, (Protection{".git/commondir", Protection::kMakeFile, ".\n"}));
     if (p.path == ".git/hooks" || p.path == ".git/info") EXPECT_EQ(p.make, Protection::kMakeDir);
     if (p.path == ".git/config.worktree") EXPECT_EQ(p, (Protection{p.path, Protection::kMakeFile, ""}));
     if (p.path == ".forest.yaml") EXPECT_EQ(p.make, Protection::kKeep);
@@ -93,10 +94,12 @@ TEST(ShellProtect, SettingsProtectAndWritable) {
   Config c = Builtin();
   c.protect = {".envrc", "missing"};
   c.writable = {".forest.yaml", ".git/info"};
-  auto ws = View({{".git", D}, {".git/config", F}, {".forest.yaml", F}, {".claude/settings.json", F}, {".envrc", F}});
+  auto ws = View(
+      {{".git", D}, {".git/config", F}, {".forest.yaml", F}, {".claude/settings.json", F}, {".envrc", F}});
   auto paths = Paths(ProtectedPaths(c, c.tools.at("claude"), ws));
-  EXPECT_EQ(paths, (std::vector<std::string>{".claude/settings.json", ".envrc", ".git/commondir", ".git/config",
-                                             ".git/config.worktree", ".git/hooks", ".git/objects/info/alternates"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{".claude/settings.json", ".envrc", ".git/commondir", ".git/config",
+                                      ".git/config.worktree", ".git/hooks", ".git/objects/info/alternates"}));
   // No repository: no git paths.
   EXPECT_TRUE(ProtectedPaths(Builtin(), c.tools.at("shell"), View({})).empty());
 }

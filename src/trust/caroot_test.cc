@@ -1,5 +1,6 @@
 #include "trust/caroot.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <map>
 #include <optional>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace forest::trust {
 namespace {

@@ -12,10 +12,10 @@
 namespace forest::up {
 
 struct ImageServer {
-  std::string set;       // the value to write into core.https_address; "" = leave it
+  std::string set;           // the value to write into core.https_address; "" = leave it
   net::Ipv6Address address;  // where the roots connect
   int port = 8443;
-  std::string Url() const;   // https://[address]:port
+  std::string Url() const;  // https://[address]:port
 };
 
 // From the current `core.https_address` (`have`) and this forest's bridge
