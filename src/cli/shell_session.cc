@@ -459,8 +459,12 @@ Result<Ready> Converge(Session& s, State& st, Jail& jail, bool guard_uplink) {
   // recorded as ready until that succeeds.
   bool ready = running && !jail.home.empty();
   if (!ready) {
-    FOREST_ASSIGN_OR_RETURN(jail.readonly_paths,
-                            ProtectWorkspace(jail.workspace, s.config, s.config.tools.at(jail.tool)));
+    auto tool = s.config.tools.find(jail.tool);
+    if (tool == s.config.tools.end()) {
+      return MakeError(jail.name + ": its tool '" + jail.tool + "' is in no config layer now (its settings files " +
+                       "are protected paths); add it back under `tools:`, or `forest shell kill " + jail.name + "`");
+    }
+    FOREST_ASSIGN_OR_RETURN(jail.readonly_paths, ProtectWorkspace(jail.workspace, s.config, tool->second));
     jail.home.clear();
     FOREST_TRY(Record(s, st, jail));
   }
@@ -483,7 +487,6 @@ Result<Ready> Converge(Session& s, State& st, Jail& jail, bool guard_uplink) {
     o.state_dir = s.dir;
     o.only_roots = {jail.name};
     if (inst.ok() && *inst) {
-      // Its devices follow the protected paths of this start.
       Say(jail.name + (running ? ": converging (its last start did not finish)" : ": starting"));
       if (!running) FOREST_TRY(incus::SetInstanceState(client, jail.name, "start", false));
     }
