@@ -113,35 +113,46 @@ expect_eq "$(https)" "$chain_https" "the other forest's https address is left as
 
 echo "== .git: nothing git on the host reads can be written from inside"
 cat >"$WS/attack.sh" <<'SH'
-cd /workspace
-evil='[core]
-	fsmonitor = "touch PWNED-$0; false #"
-	hooksPath = /workspace/evil-hooks'
-mkdir -p evil/hooks evil-hooks && printf '%s\n' "$evil" >evil/config && touch evil/HEAD
+# attack.sh [WORKTREE]: what a jail would write to run code through git on
+# the host: a repository of its own (evil, with core.fsmonitor and a hook)
+# and every path of .git that can point git there.
+cd "${1:-/workspace}"
+git init -q --bare evil && mkdir -p evil-hooks
+fsm='[core]
+	fsmonitor = "touch PWNED-fsmonitor; false #"
+	hooksPath = ../evil-hooks'
+printf '%s\n' "$fsm" >>evil/config
 printf '#!/bin/sh\ntouch PWNED-hook\n' >evil-hooks/post-commit && chmod +x evil-hooks/post-commit
 try() { if (printf '%s\n' "$2" >"$1") 2>/dev/null; then echo "WROTE $1"; else echo "refused $1"; fi; }
-try .git/commondir /workspace/evil
-try .git/config.worktree "$evil"
-try .git/config "$evil"
+try .git/commondir ../evil
+try .git/config.worktree "$fsm"
+try .git/config "$fsm"
 try .git/info/attributes '* filter=evil'
 try .git/info/exclude '*'
 try .git/info/grafts x
-try .git/objects/info/alternates /workspace/evil/objects
+try .git/objects/info/alternates ../../evil/objects
 try .git/hooks/post-commit '#!/bin/sh
 touch PWNED-hook'
 try .git/hooks/pre-commit '#!/bin/sh
 touch PWNED-hook'
-try .git/worktrees/wt/commondir /workspace/evil
-try .git/worktrees/wt/config.worktree "$evil"
-try .git/worktrees/wt2/commondir /workspace/evil
-try .git/modules/lib/config "$evil"
-try .git/modules/lib/commondir /workspace/evil
+try .git/worktrees/wt/commondir ../../../evil
+try .git/worktrees/wt/config.worktree "$fsm"
+try .git/worktrees/wt2/commondir ../../../evil
+try .git/modules/lib/config "$fsm"
+try .git/modules/lib/commondir ../../../evil
 try .git/modules/lib/hooks/post-checkout '#!/bin/sh
 touch PWNED-hook'
 try .git/modules/lib/info/attributes '* filter=evil'
-if mv .git .git-away 2>/dev/null; then echo "WROTE .git (moved)"; fi
+if mv .git .git-away 2>/dev/null; then echo "WROTE .git (moved)"; mv .git-away .git; fi
 SH
 chown "$UID_A:$UID_A" "$WS/attack.sh"
+# The control: the same writes where nothing protects them (a copy, as the
+# user on the host) make the host's next `git status` run the attacker's code.
+cp -a "$WS" "$T/control"
+as_user sh "$WS/attack.sh" "$T/control" >"$T/control.log" 2>&1
+as_user git -C "$T/control" status --short >/dev/null 2>&1 || true
+test -e "$T/control/PWNED-fsmonitor" && ok ||
+  fail "the control: the attack does not run code even unprotected, so the check below proves nothing: $(cat "$T/control.log")"
 run_expect 0 fsh "$WS" exec -- sh /workspace/attack.sh
 echo "$out" >"$T/attack.log"
 [[ "$out" == *WROTE* ]] && fail "the jail wrote a path git on the host reads: $(grep WROTE "$T/attack.log")" || ok
@@ -156,7 +167,7 @@ pwned=$(find "$WS" "$T/wt" -maxdepth 3 -name 'PWNED*' 2>/dev/null)
 expect_eq "$pwned" "" "code the jail wrote ran on the host"
 expect_eq "$(cat "$WS/.git/commondir" 2>/dev/null)" "." "the commondir placeholder holds no redirection"
 echo "== git inside: commits, branches, fetches, the submodule"
-run_expect 0 fsh "$WS" exec -- sh -c 'set -e; cd /workspace; rm -rf evil evil-hooks attack.sh
+run_expect 0 fsh "$WS" exec -- sh -c 'set -e; cd /workspace; rm -rf evil evil-hooks attack.sh control
   export GIT_AUTHOR_NAME=j GIT_AUTHOR_EMAIL=j@x GIT_COMMITTER_NAME=j GIT_COMMITTER_EMAIL=j@x
   echo two >> file; git commit -qam two; git branch feat; git checkout -q feat; git commit -q --allow-empty -m feat
   git checkout -q main; git merge -q --no-edit feat; git fetch -q up; git rev-parse --verify -q up/main >/dev/null
