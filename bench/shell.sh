@@ -24,17 +24,7 @@ fname="bs$suffix"
 forest_tests_begin "$forest"
 export HOME="$T/home"
 mkdir -p "$HOME/.config/forest"
-cat >"$HOME/.config/forest/config.yaml" <<EOF
-forest: $fname
-host:
-  bridge: fbs$suffix
-  ipv6: fd00:5e1e::1/64
-  ipv4: 10.203.34.1/24
-  uplink_range: fd00:5e1e:0:1::/64
-  helper_address: fd00:5e1e::53
-  prefix_base: fd00:5e0e::/32
-  dns64_upstream: $FOREST_TEST_DNS64
-EOF
+forest_shell_config "$fname" "fbs$suffix" >"$HOME/.config/forest/config.yaml"
 project="forest-$fname"
 peer="peer$suffix"
 cleanup() {

@@ -61,7 +61,10 @@ eval "$(ssh-agent -a "$T/agent.sock" -s)" >/dev/null
 AGENT_PID=$SSH_AGENT_PID
 ssh-add -q "$HOME/.ssh/id_ed25519"
 
-# The invoking user, as sudo reports it.
+# The invoking user, as sudo reports it: a real account (forest reads its
+# name and home from the password database), home $HOME.
+forest_test_user alice "$UID_A" "$HOME"
+chown -R "$UID_A:$UID_A" "$HOME"
 export SUDO_UID=$UID_A SUDO_GID=$UID_A SUDO_USER=alice
 WS=$T/proj OTHER=$T/other BOMB=$T/bomb
 mkdir -p "$WS/src" "$OTHER" "$BOMB"
@@ -85,6 +88,7 @@ cleanup() {
   [ -n "${LANIF:-}" ] && ip link del "$LANIF" 2>/dev/null
   for p in "${LAN_PIDS[@]:-}"; do [ -z "$p" ] || kill "$p" 2>/dev/null; done
   kill "$AGENT_PID" 2>/dev/null
+  forest_test_user_del alice
   rm -rf "$STATE" "$STATE-sessions" "$T"
 }
 trap cleanup EXIT

@@ -51,3 +51,44 @@ forest_up() {
   fi
   tail -n 1 "$T/up.log"
 }
+
+# forest_test_user NAME ID HOME: a password-database entry (user and group
+# NAME, both ids ID, home HOME), because forest takes the invoking user's name
+# and home from there, as sudo's SUDO_UID names a real account. An entry an
+# earlier run left (same name and id) is reused with the new home.
+# forest_test_user_del NAME removes it again.
+forest_test_user() {
+  local name=$1 id=$2 home=$3 have
+  have=$(getent passwd "$id" | cut -d: -f1 || true)
+  if [ -n "$have" ] && [ "$have" != "$name" ]; then
+    echo "forest_test_user: uid $id belongs to $have already" >&2
+    return 1
+  fi
+  if [ -n "$have" ]; then
+    usermod -d "$home" "$name"
+    return 0
+  fi
+  getent group "$id" >/dev/null || groupadd -g "$id" "$name"
+  useradd -u "$id" -g "$id" -d "$home" -M -s /bin/bash "$name"
+}
+forest_test_user_del() {
+  userdel "$1" 2>/dev/null || true
+  groupdel "$1" 2>/dev/null || true
+}
+
+# forest_shell_config NAME BRIDGE: a user config layer for a shell forest of
+# its own (project forest-NAME) on BRIDGE, on addresses no other suite's
+# forest uses (fd00:5e1e::/64, 10.203.34.0/24), asking the test DNS64.
+forest_shell_config() {
+  cat <<EOF
+forest: $1
+host:
+  bridge: $2
+  ipv6: fd00:5e1e::1/64
+  ipv4: 10.203.34.1/24
+  uplink_range: fd00:5e1e:0:1::/64
+  helper_address: fd00:5e1e::53
+  prefix_base: fd00:5e0e::/32
+  dns64_upstream: $FOREST_TEST_DNS64
+EOF
+}

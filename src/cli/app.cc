@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "base/files.h"
+#include "base/invoker.h"
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
@@ -88,7 +89,12 @@ std::string HostAuthorizedKeys() {
       pclose(p);
     }
   }
-  const char* home = std::getenv("HOME");
+  // The invoking user's keys: under sudo from their passwd home, whatever
+  // HOME `sudo` or `sudo -E` left.
+  const char* env_home = std::getenv("HOME");
+  std::string home_dir = env_home ? env_home : "";
+  if (auto me = CurrentInvoker(); me.ok() && me->sudo) home_dir = me->home;
+  const char* home = home_dir.empty() ? nullptr : home_dir.c_str();
   if (home) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(fs::path(home) / ".ssh", ec)) {

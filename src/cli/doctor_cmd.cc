@@ -87,6 +87,14 @@ std::vector<Check> RunChecks() {
   bool incus_client = OnPath("incus");
   out.push_back({"tool incus (forest shell)", incus_client, incus_client ? "found" : "not on PATH",
                  "scripts/setup (apt-get install -t bookworm-backports incus-client)"});
+  // LXCFS: /proc in jails and nodes reflects their limits only when it was
+  // mounted before incusd started (Incus looks for it once, at start).
+  bool lxcfs = mounts.find(" /var/lib/lxcfs fuse.lxcfs ") != std::string::npos;
+  out.push_back({"LXCFS (free/top inside show the limits)", true,
+                 lxcfs ? "mounted on /var/lib/lxcfs"
+                       : "not mounted: `free` in a jail shows the host's memory; scripts/setup installs lxcfs and "
+                         "scripts/start-incus mounts it before incusd starts (a running incusd needs a restart to use it)",
+                 ""});
   // The trust anchor: mkcert's root, which `forest up` stages into the helper.
   std::string caroot = trust::DefaultCaroot();
   auto root = trust::LoadOrCreateRoot(caroot, false);

@@ -160,6 +160,10 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     auto* s = &opened->s;
     auto* st = &opened->st;
     auto& lock = opened->lock;
+    // Refused before any jail is made or recorded.
+    if (auto a = ss::AgentSocket(s->config.ssh_agent, std::getenv("SSH_AUTH_SOCK")); !a.ok()) {
+      return ctx.Fail(a.error());
+    }
     shell::Jail jail;
     if (const auto* j = st->Find(s->workspace, o->slot)) {
       jail = *j;
@@ -194,14 +198,6 @@ void AddStart(CLI::App* cmd, Context& ctx) {
       ctx.Fail(ready.error());
       ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";
       return;
-    }
-    if (jail.home != ready->home || jail.user.user != ready->user) {
-      jail.home = ready->home;
-      jail.user.user = ready->user;
-      for (auto& x : st->jails) {
-        if (x.name == jail.name) x = jail;
-      }
-      if (auto w = ss::SaveState(*s, *st); !w.ok()) return ctx.Fail(w.error());
     }
     lock.reset();
     if (o->resume) {

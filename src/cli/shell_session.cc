@@ -1,10 +1,12 @@
 #include "cli/shell_session.h"
 
 #include <arpa/inet.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/files.h"
+#include "base/invoker.h"
 #include "base/strings.h"
 #include "cli/command.h"
 #include "dns/message.h"
@@ -26,6 +29,7 @@
 #include "shell/netpolicy.h"
 #include "trust/caroot.h"
 #include "up/converge.h"
+#include "up/image_server.h"
 #include "up/shell.h"
 
 namespace forest::cli::shell_session {
@@ -43,30 +47,27 @@ void Say(const std::string& s) { std::cerr << s << std::endl; }
 
 std::string TableName(const Session& s) { return PolicyTable(s.config.forest); }
 
-// The invoking user: the one sudo ran us for, else ourselves.
-shell::Invoker WhoAmI() {
+// The invoking user and their home: the one sudo ran us for (ids from
+// SUDO_UID/SUDO_GID, name and home from the password database), else
+// ourselves. The name is folded to what useradd takes in the jail.
+Result<std::pair<shell::Invoker, std::string>> WhoAmI() {
+  FOREST_ASSIGN_OR_RETURN(forest::Invoker who, CurrentInvoker());
   shell::Invoker me;
-  me.uid = getuid();
-  me.gid = getgid();
-  const char* su = std::getenv("SUDO_UID");
-  const char* sg = std::getenv("SUDO_GID");
-  const char* sn = std::getenv("SUDO_USER");
-  if (me.uid == 0 && su && sg && *su && *sg) {
-    me.uid = static_cast<unsigned>(std::strtoul(su, nullptr, 10));
-    me.gid = static_cast<unsigned>(std::strtoul(sg, nullptr, 10));
-    if (sn && *sn) me.user = sn;
-  } else if (const char* u = std::getenv("USER"); u && *u) {
-    me.user = u;
-  }
+  me.uid = who.uid;
+  me.gid = who.gid;
+  me.user = who.name;
+  // Under sudo the passwd home, whatever HOME says; otherwise HOME (this
+  // process's own environment), else the passwd home.
+  std::string home = who.home;
+  if (const char* h = std::getenv("HOME"); !who.sudo && h && *h) home = h;
   if (me.uid == 0) me.user = "root";
-  // A label-safe user name for useradd.
   std::string clean;
   for (char c : me.user) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') clean += c;
   }
   if (clean.empty() || !(clean[0] >= 'a' && clean[0] <= 'z')) clean = "agent";
   me.user = clean;
-  return me;
+  return std::pair{me, home};
 }
 
 Result<shell::NetMode> ParseMode(const std::string& s) {
@@ -76,13 +77,28 @@ Result<shell::NetMode> ParseMode(const std::string& s) {
   return MakeError("--network: '" + s + "' is not a network mode; use restricted, allowlist or open");
 }
 
+// The incus client keeps its settings in $INCUS_CONF, else
+// $HOME/.config/incus, and makes that folder when it is missing: run by root
+// with the user's HOME (`sudo -E`) it would leave a root-owned folder in the
+// user's home. It gets this process's own user's folder instead.
+std::string ClientConfDir() {
+  if (const char* c = std::getenv("INCUS_CONF"); c && *c) return c;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !found->pw_dir) return "";
+  return std::string(found->pw_dir) + "/.config/incus";
+}
+
 // Runs a program and waits; returns its exit code (-1 if it could not run).
 int Spawn(const std::vector<std::string>& argv) {
   std::cout.flush();
   std::cerr.flush();
+  const std::string conf = ClientConfDir();
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
     std::vector<char*> a;
     for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
@@ -216,10 +232,12 @@ Result<Session> Open(const Flags& f) {
   }
   s.workspace = real.string();
   if (s.workspace == "/") return MakeError("--workspace: the host's / cannot be a workspace");
-  s.me = WhoAmI();
+  FOREST_ASSIGN_OR_RETURN(auto who, WhoAmI());
+  s.me = who.first;
   s.config = shell::Builtin();
-  std::string home;
-  if (const char* h = std::getenv("HOME"); h && *h) home = h;
+  // The user's layer: under sudo from their passwd home, never from HOME
+  // (which `sudo` and `sudo -E` set differently).
+  const std::string& home = who.second;
   for (const auto& file : shell::LayerFiles(home, s.workspace)) {
     if (!fs::exists(file, ec)) continue;
     FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(file, 1 << 20));
@@ -315,36 +333,13 @@ Result<Jail> NewJail(const Session& s, const State& st, int slot) {
   j.network = s.config.network;
   j.allow = s.config.allow;
   j.user = s.me;
-  j.limits = s.config.limits;
+  // Unset limits get the defaults (shell/jail.h): no jail runs unlimited.
+  j.limits = shell::WithDefaults(s.config.limits, shell::DefaultLimits(ReadHostFacts()));
   j.hardened = s.config.hardened;
   j.ssh_agent = s.config.ssh_agent;
   j.mounts = s.config.mounts;
   j.created = UnixNow();
-  const shell::Tool& tool = s.config.tools.at(j.tool);
-  std::error_code ec;
-  fs::path ws(s.workspace);
-  j.readonly_paths = shell::ProtectedPaths(s.config, tool, [&](const std::string& rel) {
-    return fs::exists(fs::symlink_status(ws / rel, ec));
-  });
-  // A repository without hooks/: make it (owned like .git) so the jail
-  // cannot add hooks the host would run.
-  for (const auto& p : j.readonly_paths) {
-    if (p != ".git/hooks" || fs::exists(ws / p, ec)) continue;
-    fs::create_directory(ws / p, ec);
-    struct stat st_git {};
-    if (stat((ws / ".git").c_str(), &st_git) == 0) {
-      if (chown((ws / p).c_str(), st_git.st_uid, st_git.st_gid) != 0) {
-        return MakeError("cannot give " + (ws / p).string() + " the owner of .git");
-      }
-    }
-  }
-  // A protected path that is a symlink would mount its target: refuse.
-  for (const auto& p : j.readonly_paths) {
-    if (fs::is_symlink(ws / p, ec)) {
-      return MakeError((ws / p).string() + " is a symlink; forest shell mounts protected paths "
-                       "read-only and will not follow it (replace it, or list it under `writable:`)");
-    }
-  }
+  // readonly_paths: made by its first Converge, like every later start's.
   return j;
 }
 
@@ -360,6 +355,15 @@ Status ApplyNetPolicy(const Session& s, const State& st) {
   shell::Plumbing p;
   p.host_ipv4 = plan.host_ipv4.AddressString();
   p.host_ipv6 = plan.host_bridge.address.ToString();
+  // Image pulls go where the host's Incus listens, which another forest may
+  // have chosen (up/image_server.h); unset, it will be this bridge.
+  auto global = s.Client().WithProject("");
+  FOREST_ASSIGN_OR_RETURN(auto server, global.Get("/1.0?project="));
+  FOREST_ASSIGN_OR_RETURN(up::ImageServer images,
+                          up::ImageServerFor(server["config"].value("core.https_address", ""),
+                                             plan.host_bridge.address));
+  p.incus_ipv6 = images.address.ToString();
+  p.incus_port = images.port;
   p.helper_ipv6 = plan.helper_address.ToString();
   if (!plan.dns64_upstream.empty() && plan.dns64_upstream != p.host_ipv4) {
     p.dns_upstreams.push_back(plan.dns64_upstream);
@@ -416,16 +420,60 @@ Result<Ready> Prepare(const Session& s, const Jail& jail) {
   return Ready{line.substr(0, sp), line.substr(sp + 1)};
 }
 
-Result<Ready> Converge(Session& s, const State& st, const Jail& jail, bool guard_uplink) {
+namespace {
+
+// Replaces the record of `jail` in `st` and saves it.
+Status Record(const Session& s, State& st, const Jail& jail) {
+  for (auto& x : st.jails) {
+    if (x.name == jail.name) x = jail;
+  }
+  return SaveState(s, st);
+}
+
+}  // namespace
+
+Result<std::string> AgentSocket(bool wanted, const char* env) {
+  if (!wanted) return std::string();
+  static constexpr char kFix[] =
+      "run `sudo --preserve-env=SSH_AUTH_SOCK forest shell --ssh-agent ...` (Debian's sudo drops it), "
+      "or start an agent (`eval $(ssh-agent)`, `ssh-add`) first; or leave out --ssh-agent";
+  if (env == nullptr || *env == '\0') {
+    return MakeError(std::string("--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward; ") + kFix);
+  }
+  struct stat st {};
+  if (stat(env, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    return MakeError(std::string("--ssh-agent: SSH_AUTH_SOCK=") + env + " is not a socket here; " + kFix);
+  }
+  return std::string(env);
+}
+
+Result<Ready> Converge(Session& s, State& st, Jail& jail, bool guard_uplink) {
+  // Checked before anything changes: a jail that cannot get the agent it
+  // was asked for does not start without it.
+  FOREST_ASSIGN_OR_RETURN(std::string agent, AgentSocket(jail.ssh_agent, std::getenv("SSH_AUTH_SOCK")));
+  auto client = s.Client();
+  auto inst = incus::GetInstance(client, jail.name);
+  bool running = inst.ok() && *inst && (**inst).value("status", "") == "Running";
+  // Ready means running with its user prepared. Anything else (stopped, or
+  // left by a start that failed half-way) is converged whole, and is not
+  // recorded as ready until that succeeds.
+  bool ready = running && !jail.home.empty();
+  if (!ready) {
+    auto tool = s.config.tools.find(jail.tool);
+    if (tool == s.config.tools.end()) {
+      return MakeError(jail.name + ": its tool '" + jail.tool + "' is in no config layer now (its settings files " +
+                       "are protected paths); add it back under `tools:`, or `forest shell kill " + jail.name + "`");
+    }
+    FOREST_ASSIGN_OR_RETURN(jail.readonly_paths, ProtectWorkspace(jail.workspace, s.config, tool->second));
+    jail.home.clear();
+    FOREST_TRY(Record(s, st, jail));
+  }
   FOREST_TRY(WriteTopology(s, st));
   FOREST_ASSIGN_OR_RETURN(auto loaded, PlanOf(s));
   FOREST_TRY(render::WriteSlotMemory(s.dir, loaded->plan.Slots()));
   // The policy is in place before the jail's first packet.
   FOREST_TRY(ApplyNetPolicy(s, st));
-  auto client = s.Client();
-  auto inst = incus::GetInstance(client, jail.name);
-  bool running = inst.ok() && *inst && (**inst).value("status", "") == "Running";
-  if (!running) {
+  if (!ready) {
     up::Options o;
     o.topology_text = loaded->text;
     o.slots = loaded->plan.Slots();
@@ -439,34 +487,35 @@ Result<Ready> Converge(Session& s, const State& st, const Jail& jail, bool guard
     o.state_dir = s.dir;
     o.only_roots = {jail.name};
     if (inst.ok() && *inst) {
-      Say(jail.name + ": starting");
-      FOREST_TRY(incus::SetInstanceState(client, jail.name, "start", false));
+      Say(jail.name + (running ? ": converging (its last start did not finish)" : ": starting"));
+      if (!running) FOREST_TRY(incus::SetInstanceState(client, jail.name, "start", false));
     }
     FOREST_TRY(up::UpHost(client, loaded->topology, loaded->plan, o));
   }
   // ssh-agent: a socket only the jail user can use, connected to the
   // invoking user's agent; no key ever enters the jail.
-  const char* agent = std::getenv("SSH_AUTH_SOCK");
   FOREST_ASSIGN_OR_RETURN(auto now, incus::GetInstance(client, jail.name));
   bool has = now && (*now)["devices"].contains("forest-shell-agent");
   if (jail.ssh_agent) {
-    if (!agent || !*agent) {
-      Say("warning: --ssh-agent: SSH_AUTH_SOCK is not set here, so there is no agent to forward");
-    } else if (!has) {
-      nlohmann::json dev = {{"type", "proxy"},        {"bind", "instance"},
-                            {"listen", std::string("unix:") + kAgentSocket},
-                            {"connect", std::string("unix:") + agent},
-                            {"mode", "0600"},         {"uid", std::to_string(jail.user.uid)},
-                            {"gid", std::to_string(jail.user.gid)}};
+    nlohmann::json dev = {{"type", "proxy"},        {"bind", "instance"},
+                          {"listen", std::string("unix:") + kAgentSocket},
+                          {"connect", std::string("unix:") + agent},
+                          {"mode", "0600"},         {"uid", std::to_string(jail.user.uid)},
+                          {"gid", std::to_string(jail.user.gid)}};
+    if (!has || (*now)["devices"]["forest-shell-agent"].value("connect", "") != dev["connect"]) {
       FOREST_TRY(incus::PatchInstance(client, jail.name, {{"devices", {{"forest-shell-agent", dev}}}}));
     }
   } else if (has) {
     FOREST_TRY(incus::RemoveInstanceDevice(client, jail.name, "forest-shell-agent"));
   }
+  if (ready) return Ready{jail.user.user, jail.home};
   // The user and its runtime directory: made at every (re)start (/run is
-  // empty after a boot); a running jail keeps what it had.
-  if (running && !jail.home.empty()) return Ready{jail.user.user, jail.home};
-  return Prepare(s, jail);
+  // empty after a boot); only then is the jail recorded as ready.
+  FOREST_ASSIGN_OR_RETURN(Ready r, Prepare(s, jail));
+  jail.home = r.home;
+  jail.user.user = r.user;
+  FOREST_TRY(Record(s, st, jail));
+  return r;
 }
 
 std::vector<std::string> UserEnv(const Session& s, const Jail& jail, const Ready& r) {
@@ -649,8 +698,16 @@ Status Remove(Session& s, State& st, const std::string& name) {
     auto p = incus::GetProfile(c, profile);
     if (p.ok() && *p) (void)incus::DeleteProfile(c, profile);
   }
+  std::vector<std::string> protected_paths;
+  std::string workspace;
+  for (const auto& j : st.jails) {
+    if (j.name == name) protected_paths = j.readonly_paths, workspace = j.workspace;
+  }
   std::erase_if(st.jails, [&](const Jail& j) { return j.name == name; });
   FOREST_TRY(SaveState(s, st));
+  // The placeholders forest made in the repository go with its last jail.
+  bool used = std::any_of(st.jails.begin(), st.jails.end(), [&](const Jail& j) { return j.workspace == workspace; });
+  if (!workspace.empty() && !used) DropPlaceholders(workspace, protected_paths);
   if (!st.jails.empty()) FOREST_TRY(WriteTopology(s, st));
   FOREST_TRY(ApplyNetPolicy(s, st));
   Say("removed " + name);

@@ -66,11 +66,31 @@ Result<shell::Jail> NewJail(const Session& s, const shell::State& st, int slot);
 // Makes `jail` run: writes the forest's topology, loads the network policy
 // for every jail, converges the host level and this jail only, prepares its
 // user and ssh-agent relay. Progress goes to stderr. Returns the user's home.
+// A jail that is not running with a prepared user (a stopped one, or one a
+// failed start left) is converged whole: its protected paths are made and
+// checked again and `jail.home` is cleared in `st` (saved) until it is ready,
+// so a half-built jail is never taken for a ready one.
 struct Ready {
   std::string user;
   std::string home;
 };
-Result<Ready> Converge(Session& s, const shell::State& st, const shell::Jail& jail, bool guard_uplink);
+Result<Ready> Converge(Session& s, shell::State& st, shell::Jail& jail, bool guard_uplink);
+
+// The agent socket to relay for a jail that `wanted` one: `env`
+// (SSH_AUTH_SOCK) when it names a socket, else an error with the fix (sudo
+// drops SSH_AUTH_SOCK unless told to keep it). "" when not wanted.
+Result<std::string> AgentSocket(bool wanted, const char* env);
+
+// The workspace's protected paths (shell/protect.h) for `tool`: missing ones
+// made (owned like .git), none reached through a symlink. Returns the paths
+// to mount read-only.
+Result<std::vector<std::string>> ProtectWorkspace(const std::string& workspace, const shell::Config& c,
+                                                  const shell::Tool& tool);
+// Removes the placeholders among `paths` that still hold only what forest
+// put there (once no jail uses the workspace).
+void DropPlaceholders(const std::string& workspace, const std::vector<std::string>& paths);
+// The host's CPUs and pid_max, for the default limits.
+shell::HostFacts ReadHostFacts();
 
 // The jail's environment for the user: only what forest sets and what the
 // configuration names (`env`, `--env`).

@@ -31,19 +31,22 @@ void AddCaCommand(CLI::App& app, Context& ctx) {
   struct Opts {
     std::string forest;
     std::string caroot;
+    bool replace = false;
   };
   auto o = std::make_shared<Opts>();
   stage->add_option("NAME", o->forest, "forest (default: the only one brought up here)");
+  stage->add_flag("--replace", o->replace,
+                  "replace a different root the helper signs with (certificates it issued stop chaining to it)");
   stage->add_option("--caroot", o->caroot, "mkcert's CAROOT (default: $CAROOT, else ~/.local/share/mkcert)");
   stage->callback([o, &ctx] {
     auto k = FindForest(o->forest);
     if (!k.ok()) return ctx.Fail(k.error());
     std::string dir = o->caroot.empty() ? trust::DefaultCaroot() : o->caroot;
-    auto root = trust::LoadOrCreateRoot(dir, true);
+    auto root = trust::LoadOrCreateRoot(dir, true, trust::InvokerOwner());
     if (!root.ok()) return ctx.Fail(root.error());
     if (root->created) ctx.out << "created a new mkcert-compatible root in " << dir << "\n";
     auto client = HostClient(k->loaded->topology);
-    auto staged = up::StageRoot(client, k->loaded->topology.helper.name, root->files);
+    auto staged = up::StageRoot(client, k->loaded->topology.helper.name, root->files, dir, o->replace);
     if (!staged.ok()) return ctx.Fail(staged.error());
     auto info = trust::InspectCert(root->files.cert_pem);
     ctx.out << (*staged ? "staged " : "already staged: ") << (info.ok() ? info->subject : dir) << " ("

@@ -257,20 +257,20 @@ Result<std::string> JailPrefix(const std::string& prefix_base, int index) {
   return p.ToString();
 }
 
-std::vector<std::string> ProtectedPaths(const Config& c, const Tool& tool,
-                                        const std::function<bool(const std::string&)>& exists) {
-  std::vector<std::string> want = {".git/hooks", ".git/config", ".git/info/attributes", ".forest.yaml"};
-  want.insert(want.end(), tool.settings.begin(), tool.settings.end());
-  want.insert(want.end(), c.protect.begin(), c.protect.end());
-  std::set<std::string> writable(c.writable.begin(), c.writable.end());
-  std::vector<std::string> out;
-  for (const auto& p : want) {
-    if (writable.count(p) || std::find(out.begin(), out.end(), p) != out.end()) continue;
-    bool keep = exists(p) || (p == ".git/hooks" && exists(".git"));
-    if (keep) out.push_back(p);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+topology::Limits DefaultLimits(const HostFacts& h) {
+  topology::Limits l;
+  l.cpu = std::to_string(h.cpus > 1 ? h.cpus - 1 : 1);
+  l.memory = "50%";
+  l.processes = std::to_string(std::clamp<long>(h.pid_max / 8, 1000, 10000));
+  return l;
+}
+
+topology::Limits WithDefaults(topology::Limits set, const topology::Limits& defaults) {
+  if (set.cpu.empty()) set.cpu = defaults.cpu;
+  if (set.memory.empty()) set.memory = defaults.memory;
+  if (set.processes.empty()) set.processes = defaults.processes;
+  if (set.disk.empty()) set.disk = defaults.disk;
+  return set;
 }
 
 Result<std::string> TopologyYaml(const Config& c, const State& s) {

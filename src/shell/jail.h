@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,7 +36,7 @@ struct Jail {
   bool hardened = false;
   bool ssh_agent = false;
   std::vector<Mount> mounts;
-  std::vector<std::string> readonly_paths;  // workspace-relative, existing when made
+  std::vector<std::string> readonly_paths;  // workspace-relative (shell/protect.h), refreshed at each start
   std::string home;                         // the jail user's home, once prepared
   int64_t created = 0;                      // unix seconds
 };
@@ -76,14 +75,18 @@ int FreeIndex(const State& s);
 // index as the third group, /48 (each level below adds a nibble).
 Result<std::string> JailPrefix(const std::string& prefix_base, int index);
 
-// Workspace paths mounted read-only by default, so the jail cannot rewrite
-// what the host runs later: git hooks, config and attributes, forest's own
-// .forest.yaml, the tool's settings, plus `protect`, minus `writable`.
-// `exists` says whether a workspace-relative path exists on the host; paths
-// that do not are left out (except .git/hooks when .git exists: the caller
-// creates it, or the jail could add hooks).
-std::vector<std::string> ProtectedPaths(const Config& c, const Tool& tool,
-                                        const std::function<bool(const std::string&)>& exists);
+// What the defaults are taken from: the host's online CPUs and pid_max.
+struct HostFacts {
+  unsigned cpus = 1;
+  long pid_max = 32768;
+};
+// A jail's limits when no layer or flag sets them, so that one jail cannot
+// take the host down: every CPU but one (at least one), half the host's
+// memory ("50%", which Incus reads against the host's RAM at start), and
+// pid_max / 8 processes (threads count), kept within 1000..10000.
+topology::Limits DefaultLimits(const HostFacts& h);
+// `set` with each empty field taken from `defaults`.
+topology::Limits WithDefaults(topology::Limits set, const topology::Limits& defaults);
 
 // The shell forest's topology: the host side from `c.host`, one root per jail
 // (edge, its index as slot, its /48, its limits, the workspace and mounts).

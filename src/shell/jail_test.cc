@@ -49,19 +49,21 @@ TEST(ShellJail, PrefixIsTheIndexUnderTheBase) {
   EXPECT_FALSE(JailPrefix("fd00:5e00::/40", 1).ok());
 }
 
-TEST(ShellJail, ProtectedPathsExistingOnlyMinusWritable) {
-  Config c = Builtin();
-  std::set<std::string> have = {".git", ".git/config", ".forest.yaml", ".claude/settings.json", ".envrc"};
-  auto exists = [&](const std::string& p) { return have.count(p) > 0; };
-  // .git/hooks is kept although missing: the caller makes it.
-  EXPECT_EQ(ProtectedPaths(c, c.tools.at("shell"), exists),
-            (std::vector<std::string>{".forest.yaml", ".git/config", ".git/hooks"}));
-  c.protect = {".envrc", "missing"};
-  c.writable = {".forest.yaml"};
-  EXPECT_EQ(ProtectedPaths(c, c.tools.at("claude"), exists),
-            (std::vector<std::string>{".claude/settings.json", ".envrc", ".git/config", ".git/hooks"}));
-  // No repository: no git paths.
-  EXPECT_TRUE(ProtectedPaths(Builtin(), c.tools.at("shell"), [](const std::string&) { return false; }).empty());
+TEST(ShellJail, DefaultLimitsFromTheHost) {
+  auto l = DefaultLimits({2, 32768});
+  EXPECT_EQ(l.cpu, "1");
+  EXPECT_EQ(l.memory, "50%");
+  EXPECT_EQ(l.processes, "4096");
+  EXPECT_EQ(DefaultLimits({1, 32768}).cpu, "1");
+  EXPECT_EQ(DefaultLimits({16, 4194304}).cpu, "15");
+  EXPECT_EQ(DefaultLimits({16, 4194304}).processes, "10000");
+  EXPECT_EQ(DefaultLimits({4, 4096}).processes, "1000");
+  topology::Limits mine;
+  mine.memory = "2GiB";
+  auto merged = WithDefaults(mine, l);
+  EXPECT_EQ(merged.memory, "2GiB");  // a layer or flag wins
+  EXPECT_EQ(merged.processes, "4096");
+  EXPECT_EQ(merged.disk, "");
 }
 
 TEST(ShellJail, StateRoundTripsAndRefusesGarbage) {

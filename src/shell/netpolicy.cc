@@ -111,7 +111,8 @@ struct Checked {
   std::vector<CheckedJail> jails;  // sorted by name
   std::vector<Ipv4Interface> jails4, dns4, echo4;
   std::vector<Ipv6Prefix> jails6, dns6, echo6;
-  std::optional<Ipv6Prefix> host6, helper6;
+  std::optional<Ipv6Prefix> host6, helper6, incus6;
+  int incus_port = 8443;
 };
 
 Result<CheckedJail> CheckJail(const JailNet& j) {
@@ -143,6 +144,12 @@ Result<Checked> Check(const std::string& table, const Plumbing& p, const std::ve
                           Optional<Ipv4Interface>(p.host_ipv4, ParseV4, 32, "host_ipv4"));
   FOREST_ASSIGN_OR_RETURN(c.host6, Optional<Ipv6Prefix>(p.host_ipv6, ParseV6, 128, "host_ipv6"));
   FOREST_ASSIGN_OR_RETURN(c.helper6, Optional<Ipv6Prefix>(p.helper_ipv6, ParseV6, 128, "helper_ipv6"));
+  FOREST_ASSIGN_OR_RETURN(c.incus6, Optional<Ipv6Prefix>(p.incus_ipv6.empty() ? p.host_ipv6 : p.incus_ipv6, ParseV6,
+                                                          128, "incus_ipv6"));
+  if (p.incus_port < 1 || p.incus_port > 65535) {
+    return MakeError("incus_port: " + std::to_string(p.incus_port) + " is out of range 1..65535");
+  }
+  c.incus_port = p.incus_port;
   if (host4) c.dns4.push_back(*host4);
   if (c.helper6) c.dns6.push_back(*c.helper6);
   for (const auto& u : p.dns_upstreams) {
@@ -273,7 +280,9 @@ std::string Render(const std::string& table, const Checked& c) {
       "\t\tip daddr @plumbing_dns4 meta l4proto { tcp, udp } th dport 53 accept\n"
       "\t\tip6 daddr @plumbing_dns6 meta l4proto { tcp, udp } th dport 53 accept\n";
   if (c.helper6) out += "\t\tip6 daddr " + Element(*c.helper6) + " tcp dport 8053 accept\n";
-  if (c.host6) out += "\t\tip6 daddr " + Element(*c.host6) + " tcp dport 8443 accept\n";
+  if (c.incus6) {
+    out += "\t\tip6 daddr " + Element(*c.incus6) + " tcp dport " + std::to_string(c.incus_port) + " accept\n";
+  }
   out +=
       "\t\tip daddr @plumbing_echo4 icmp type echo-request accept\n"
       "\t\tip6 daddr @plumbing_echo6 icmpv6 type echo-request accept\n"

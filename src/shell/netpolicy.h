@@ -27,7 +27,9 @@ struct JailNet {
 // Forest plumbing every jail may always reach, whatever its mode.
 struct Plumbing {
   std::string host_ipv4;    // host's bridge IPv4: DNS (udp/tcp 53) for the jail's DNS64
-  std::string host_ipv6;    // host's bridge IPv6: Incus https (tcp 8443) for image pulls
+  std::string host_ipv6;    // host's bridge IPv6 (ping)
+  std::string incus_ipv6;   // where the host's Incus serves images (tcp incus_port); "" = host_ipv6
+  int incus_port = 8443;
   std::string helper_ipv6;  // the helper: DNS (udp/tcp 53), its API (tcp 8053)
   std::vector<std::string> dns_upstreams;  // more DNS servers the jails' DNS64 asks (udp/tcp 53)
 };

@@ -194,6 +194,18 @@ TEST(NetPolicy, OutputIsDeterministic) {
   EXPECT_LT(t.find("chain jail_b_x {"), t.find("chain jail_c {"));
 }
 
+TEST(NetPolicy, ImagePullsGoWhereIncusListens) {
+  // Another forest set core.https_address to its bridge: the jails pull there.
+  Plumbing p = TestPlumbing();
+  p.incus_ipv6 = "fd00:f00d::1";
+  p.incus_port = 9443;
+  std::string common = Block(RenderTable("forest-shell", p, ThreeJails()), "\tchain jail_common {");
+  EXPECT_TRUE(Has(common, "ip6 daddr fd00:f00d::1 tcp dport 9443 accept")) << common;
+  EXPECT_FALSE(Has(common, "dport 8443"));
+  p.incus_port = 0;
+  EXPECT_TRUE(Has(RenderTable("forest-shell", p, ThreeJails()), "incus_port: 0 is out of range"));
+}
+
 TEST(NetPolicy, NoJailsJudgesNothing) {
   std::string t = RenderTable("forest-shell", TestPlumbing(), {});
   EXPECT_EQ(Block(t, "\tset jails4 {"), "\tset jails4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");

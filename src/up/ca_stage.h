@@ -12,8 +12,15 @@ namespace forest::up {
 
 inline constexpr char kHelperCaDir[] = "/var/lib/forestd/ca";
 
+// The root certificate the helper signs with ("" when none is staged).
+Result<std::string> StagedRootCert(incus::Client& c, const std::string& helper);
+
 // Writes rootCA.pem and rootCA-key.pem (0600) into the helper instance's
 // kHelperCaDir (0700), each by rename; returns whether anything changed.
-Result<bool> StageRoot(incus::Client& c, const std::string& helper, const trust::RootFiles& root);
+// A different root already staged is replaced only with `replace`: every
+// certificate of the forest chains to it, so it never changes silently (an
+// error names both roots and what to do).
+Result<bool> StageRoot(incus::Client& c, const std::string& helper, const trust::RootFiles& root,
+                       const std::string& caroot_dir, bool replace);
 
 }  // namespace forest::up

@@ -25,6 +25,7 @@
 #include "up/ca_stage.h"
 #include "up/conflicts.h"
 #include "up/daemon.h"
+#include "up/image_server.h"
 #include "up/shell.h"
 #include "up/sweep_run.h"
 #include "up/xlat_apply.h"
@@ -154,18 +155,23 @@ Status RemoveGuard(const topology::Topology& t) {
 // What `up` changed outside its project that `down` must undo.
 std::string HostStatePath(const std::string& state_dir) { return state_dir + "/host.json"; }
 
-// Child nodes pull images from their parent over https.
-Status EnsureHttpsAddress(Level& l, const std::string& address, bool remember) {
+// Child nodes pull images from their parent over https: where Incus listens
+// already (another forest may have set it), else on `address` (up/image_server.h).
+Result<ImageServer> EnsureHttpsAddress(Level& l, const net::Ipv6Address& address, bool remember) {
   FOREST_ASSIGN_OR_RETURN(Json server, l.c.Get("/1.0?project="));
   std::string have = server["config"].value("core.https_address", "");
-  if (!have.empty()) return {};
-  FOREST_TRY(l.c.Patch("/1.0?project=", {{"config", {{"core.https_address", address}}}}));
+  FOREST_ASSIGN_OR_RETURN(ImageServer s, ImageServerFor(have, address));
+  if (s.set.empty()) {
+    if (s.address.ToString() != address.ToString()) l.Say("Incus listens on " + have + " (set before); children pull images from " + s.Url());
+    return s;
+  }
+  FOREST_TRY(l.c.Patch("/1.0?project=", {{"config", {{"core.https_address", s.set}}}}));
   if (remember) {
     FOREST_TRY(MakeDirs(l.o.state_dir));
-    FOREST_TRY(WriteFileAtomic(HostStatePath(l.o.state_dir), Json{{"set_https_address", address}}.dump() + "\n"));
+    FOREST_TRY(WriteFileAtomic(HostStatePath(l.o.state_dir), Json{{"set_https_address", s.set}}.dump() + "\n"));
   }
-  l.Changed("Incus listens on " + address + " (children pull images from it)");
-  return {};
+  l.Changed("Incus listens on " + s.set + " (children pull images from it)");
+  return s;
 }
 
 Result<std::string> ServerCertificate(Client& c) {
@@ -312,9 +318,19 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
 // only there (DESIGN.md, Trust).
 Status StageHostRoot(Level& l) {
   if (l.o.caroot.empty()) return {};
-  FOREST_ASSIGN_OR_RETURN(trust::HostRoot root, trust::LoadOrCreateRoot(l.o.caroot, true));
+  // A helper that signs already keeps its root: no new one is made for it
+  // (a different HOME or CAROOT would otherwise give the forest a new root).
+  FOREST_ASSIGN_OR_RETURN(std::string have, StagedRootCert(l.c, l.t.helper.name));
+  auto loaded = trust::LoadOrCreateRoot(l.o.caroot, have.empty(), trust::InvokerOwner());
+  if (!loaded.ok() && !have.empty()) {
+    return MakeError("the helper " + l.t.helper.name + " signs with a root staged earlier, and " + l.o.caroot +
+                     " has none; forest does not make a new root for a forest that has one. Run forest with "
+                     "CAROOT set to the folder of the staged root (`forest ca stage --replace` replaces it on "
+                     "purpose)");
+  }
+  FOREST_ASSIGN_OR_RETURN(trust::HostRoot root, std::move(loaded));
   if (root.created) l.Say("created a new mkcert-compatible root in " + root.dir);
-  FOREST_ASSIGN_OR_RETURN(bool staged, StageRoot(l.c, l.t.helper.name, root.files));
+  FOREST_ASSIGN_OR_RETURN(bool staged, StageRoot(l.c, l.t.helper.name, root.files, root.dir, false));
   if (staged) l.Changed("staged the mkcert root of " + root.dir + " in the helper");
   return {};
 }
@@ -614,14 +630,14 @@ Status UpHost(Client& host, const topology::Topology& t, const plan::Plan& plan,
   // its next start fail: swept first (up/sweep.h).
   FOREST_ASSIGN_OR_RETURN(auto swept, SweepLocal(host, {host.project()}));
   for (const auto& line : swept) g.Changed(line);
-  FOREST_TRY(EnsureHttpsAddress(g, Bracket(plan.host_bridge.address) + ":8443", true));
+  FOREST_ASSIGN_OR_RETURN(ImageServer images, EnsureHttpsAddress(g, plan.host_bridge.address, true));
 
   ParentInfo me;
   auto progress = [&](const std::string& s) { l.Say(s); };
   FOREST_ASSIGN_OR_RETURN(me.node_image, image::EnsureImported(host, image::Kind::kNode, progress));
   FOREST_ASSIGN_OR_RETURN(me.workload_image,
                           image::EnsureImported(host, image::Kind::kWorkload, progress));
-  me.server = "https://" + Bracket(plan.host_bridge.address) + ":8443";
+  me.server = images.Url();
   FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(host));
   me.project = host.project();
 
@@ -776,10 +792,11 @@ Status UpNode(Client& local, const topology::Topology& t, const plan::Plan& plan
   FOREST_TRY(incus::SetImageAlias(local, image::Alias(image::Kind::kNode), parent.node_image));
   FOREST_TRY(incus::SetImageAlias(local, image::Alias(image::Kind::kWorkload), parent.workload_image));
 
-  if (!ChildrenOf(plan, self.canonical_name).empty()) {
-    FOREST_TRY(EnsureHttpsAddress(l, Bracket(self.node_address) + ":8443", false));
-  }
   me.server = "https://" + Bracket(self.node_address) + ":8443";
+  if (!ChildrenOf(plan, self.canonical_name).empty()) {
+    FOREST_ASSIGN_OR_RETURN(ImageServer images, EnsureHttpsAddress(l, self.node_address, false));
+    me.server = images.Url();
+  }
   FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(local));
   me.project = "default";
   FOREST_ASSIGN_OR_RETURN(auto swept, SweepLocal(local, {}));
