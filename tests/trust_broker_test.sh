@@ -198,7 +198,9 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 expect_eq "$(publish "$T/export2.json")" "200" "c0-2 publishes a workload anything"
 in_n curl -s "$api/v1/crl" >"$T/crl2.pem"
-expect_contains "$(openssl crl -in "$T/crl2.pem" -noout -text | tr 'A-Z' 'a-z' | tr -d ' :\n')" "serialnumber$any_serial" "the CRL lists c0-2-1's old anything.incus leaf"
+# openssl prints the serial in whole bytes (a leading 0 when it starts below 0x10).
+crl_text=$(openssl crl -in "$T/crl2.pem" -noout -text | tr 'A-Z' 'a-z' | tr -d ' :\n' | sed 's/serialnumber0*/serialnumber/g')
+expect_contains "$crl_text" "serialnumber$any_serial" "the CRL lists c0-2-1's old anything.incus leaf"
 expect_contains "$(crlcheck "$T/crl2.pem" "$T/work/any.pem")" "certificate revoked" "openssl -crl_check rejects it"
 expect_contains "$(crlcheck "$T/crl2.pem" "$T/work/c.pem")" ": OK" "other leaves of c0-2-1 still pass"
 expect_contains "$(cat "$T/forestd.log")" "revoked serial $any_serial of c0-2-1.c0-2.c0.incus: superseded: anything.incus is published for anything.c0-2.c0.incus" "the helper says why"
