@@ -186,8 +186,11 @@ echo "== a failed start leaves leftovers; forestd sweeps them, forest up converg
 # such a start is made here by hand; every later start then fails with
 # "File exists", as reported.
 in_node c0-2 incus stop c0-2-1 || fail "stop c0-2-1"
-uplink=$(in_node c0-2 incus config device get c0-2-1 eth0 ipv6.address | cut -d, -f1)
-veth=$(in_node c0-2 incus config get c0-2-1 volatile.eth0.host_name)
+# (eth0 comes from a profile: read the expanded devices)
+uplink=$(in_node c0-2 incus query /1.0/instances/c0-2-1 2>/dev/null |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["expanded_devices"]["eth0"]["ipv6.address"].split(",")[0])' || true)
+[ -n "$uplink" ] || fail "c0-2-1's uplink address from its expanded devices"
+veth=$(in_node c0-2 incus config get c0-2-1 volatile.eth0.host_name 2>/dev/null || true)
 [ -n "$veth" ] || { veth=vethf15; in_node c0-2 incus config set c0-2-1 volatile.eth0.host_name "$veth"; }
 in_node c0-2 sh -c "ip link add $veth type veth peer name ${veth}p && ip link set $veth up &&
   ip -6 route add $uplink/128 dev $veth && nft add chain inet incus prert.c0-2-1.eth0 &&
