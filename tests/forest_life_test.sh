@@ -193,10 +193,12 @@ uplink=$(in_node c0-2 incus query /1.0/instances/c0-2-1 2>/dev/null |
 veth=$(in_node c0-2 incus config get c0-2-1 volatile.eth0.host_name 2>/dev/null || true)
 [ -n "$veth" ] || { veth=vethf15; in_node c0-2 incus config set c0-2-1 volatile.eth0.host_name "$veth"; }
 in_node c0-2 sh -c "ip link add $veth type veth peer name ${veth}p && ip link set $veth up &&
-  ip -6 route add $uplink/128 dev $veth && nft add chain inet incus prert.c0-2-1.eth0 &&
+  ip -6 route add $uplink/128 dev $veth && nft add chain inet incus prert.c0-2-1.eth0 \"{ type filter hook prerouting priority -300; policy accept; }\" &&
   nft add rule inet incus prert.c0-2-1.eth0 iif $veth ip6 saddr != $uplink drop" || fail "leave a failed start's leftovers in c0-2"
+# (the route makes it fail with "File exists"; should Incus set up its
+# reverse path filter first, the stale chain makes it fail there)
 out=$(in_node c0-2 incus start c0-2-1 2>&1) && fail "c0-2-1 started over the leftovers" ||
-  expect_contains "$out" "File exists" "a start over the leftovers fails as reported"
+  { grep -q "File exists\|reverse path filter" <<<"$out" && ok || fail "a start over the leftovers fails as reported: $out"; }
 stale=$(in_node c0-2 sh -c 'ip -o link show type veth | wc -l')
 [ "$stale" -gt "$(sed -n 's/.*veths=\([0-9]*\).*/\1/p' <<<"${base[c0-2]}")" ] && ok ||
   fail "no leftover veth in c0-2 after the failed start (have $stale)"
