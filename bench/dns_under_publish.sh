@@ -46,8 +46,7 @@ cp "$FORESTD" "$T/forestd"
 FORESTD=$T/forestd
 trust_netns_up bp
 api="http://[fd00:f00d::53]:8053"
-mkdir -p "$T/etc"
-printf 'version: 1\nname: %s\nroots:\n  - name: c0\n    children:\n      - name: c0-2\n        slot: 1\n        children:\n          - name: c0-2-1\n' "$hns" >"$T/etc/topology.yaml"
+trust_topology "$T/etc"
 trust_helper_start "$T/etc" "$T/state" "$T/forestd.log" || { echo "dns_under_publish: the helper did not come up" >&2; exit 1; }
 
 python3 - "$T" <<'PY'

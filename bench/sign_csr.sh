@@ -43,7 +43,7 @@ trust_netns_up bc
 api="http://[fd00:f00d::53]:8053"
 
 mkdir -p "$T/etc" "$T/state/ca" "$T/csr" "$T/out"
-printf 'version: 1\nname: %s\nroots:\n  - name: c0\n    children:\n      - name: c0-2\n        slot: 1\n        children:\n          - name: c0-2-1\n' "$hns" >"$T/etc/topology.yaml"
+trust_topology "$T/etc"
 (cd "$T" && CAROOT="$T/ca" mkcert -cert-file x.pem -key-file x-key.pem warmup.example >/dev/null 2>&1)
 cp "$T/ca/rootCA.pem" "$T/ca/rootCA-key.pem" "$T/state/ca/"
 trust_helper_start "$T/etc" "$T/state" "$T/forestd.log" taskset -c 0 || { echo "sign_csr: the helper did not come up" >&2; exit 1; }

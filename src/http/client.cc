@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/exchange.h"
+
 
 namespace forest::http {
 
@@ -45,22 +47,8 @@ Result<Reply> Call(const std::string& method, const std::string& address, uint16
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(options.max_body);
   boost::system::error_code result;
-  std::string stage = "connect";
-  stream.async_connect(tcp::endpoint(addr, port), [&](boost::system::error_code ec) {
-    if (ec) {
-      result = ec;
-      return;
-    }
-    stage = "send";
-    bhttp::async_write(stream, req, [&](boost::system::error_code ec, size_t) {
-      if (ec) {
-        result = ec;
-        return;
-      }
-      stage = "read";
-      bhttp::async_read(stream, buf, parser, [&](boost::system::error_code ec, size_t) { result = ec; });
-    });
-  });
+  const char* stage = "connect";
+  StartExchange(stream, tcp::endpoint(addr, port), req, buf, parser, result, stage);
   io.run();
   if (result) {
     std::string why = result == beast::error::timeout

@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/exchange.h"
+
 namespace forest::incus {
 
 namespace asio = boost::asio;
@@ -43,21 +45,7 @@ Result<HttpResponse> UnixSocketTransport::Send(const std::string& method, const 
   parser.body_limit(1ull << 32);
   boost::system::error_code result = asio::error::would_block;  // not finished yet
   const char* stage = "connect";
-  sock.async_connect(asio::local::stream_protocol::endpoint(path_), [&](boost::system::error_code ec) {
-    if (ec) {
-      result = ec;
-      return;
-    }
-    stage = "write";
-    http::async_write(sock, req, [&](boost::system::error_code ec, size_t) {
-      if (ec) {
-        result = ec;
-        return;
-      }
-      stage = "read";
-      http::async_read(sock, buf, parser, [&](boost::system::error_code ec, size_t) { result = ec; });
-    });
-  });
+  forest::http::StartExchange(sock, asio::local::stream_protocol::endpoint(path_), req, buf, parser, result, stage);
   if (deadline == kNoDeadline) {
     io.run();
   } else {
