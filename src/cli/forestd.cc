@@ -30,6 +30,7 @@
 #include "trust/caroot.h"
 #include "helper/helper_state.h"
 #include "helper/root_leases.h"
+#include "helper/state_files.h"
 #include "serve/http_server.h"
 #include "serve/metrics.h"
 #include "net/ip.h"
@@ -70,28 +71,25 @@ constexpr size_t kFixedFds = 256;
 class Helper {
  public:
   Helper(const HelperOptions& o, helper::HelperState state)
-      : o_(o), state_(std::move(state)), leases_(o.root_lease), ca_files_(o.state + "/ca") {
+      : o_(o), state_(std::move(state)), leases_(o.root_lease), files_(o.state), ca_files_(o.state + "/ca") {
     broker_.SetCrlUrl("http://forest-ca.incus:" + std::to_string(o.http_port ? o.http_port : 8053) + "/v1/crl");
   }
 
   // Last valid exports survive restarts; each is checked again on load.
   void LoadState() {
     LoadSerial();
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(o_.state + "/roots", ec)) {
-      std::string label = e.path().stem().string();
-      const auto* root = state_.RootByLabel(label);
-      auto text = ReadFile(e.path().string());
-      if (!root || !text.ok()) continue;
-      auto parsed = registration::Parse(*text);
+    for (const auto& saved : files_.ReadRoots()) {
+      const auto* root = state_.RootByLabel(saved.label);
+      if (!root) continue;
+      auto parsed = registration::Parse(saved.text);
       if (!parsed.ok()) {
-        Log(e.path().string() + ": ignored: " + parsed.error().message);
+        Log(saved.path + ": ignored: " + parsed.error().message);
         continue;
       }
       if (auto r = state_.Publish(*root, *parsed); !r.ok()) {
-        Log(e.path().string() + ": ignored: " + r.error().message);
+        Log(saved.path + ": ignored: " + r.error().message);
       } else {
-        leases_.Seen(label, Now());  // a saved root gets a full lease to publish again
+        leases_.Seen(saved.label, Now());  // a saved root gets a full lease to publish again
       }
     }
     SaveSerial();
@@ -126,17 +124,22 @@ class Helper {
     return r;
   }
 
+  // After each change of the view: the new zone to DNS, the serial saved,
+  // held-back aliases said, superseded leaves revoked.
+  void ViewChanged() {
+    if (dns_) dns_->SetZone(state_.zone());
+    SaveSerial();
+    LogHeldBack();
+    Sweep();
+  }
+
   // Names follow liveness (helper/root_leases.h): a root that has not
   // published for the lease loses its names, and its saved export goes.
   void ExpireRoots() {
     for (const std::string& label : leases_.Expire(Now())) {
       if (!state_.Withdraw(label)) continue;
-      std::error_code ec;
-      fs::remove(o_.state + "/roots/" + label + ".json", ec);
-      if (dns_) dns_->SetZone(state_.zone());
-      SaveSerial();
-      LogHeldBack();
-      Sweep();
+      files_.RemoveRoot(label);
+      ViewChanged();
       Log("root " + label + " has not published for " + std::to_string(leases_.lease().count() / 1000) +
           " s: its names are withdrawn until it publishes again; serial " + std::to_string(state_.serial()));
     }
@@ -274,22 +277,13 @@ class Helper {
   // The zone serial only grows: saved after each change, and a restart
   // starts above the saved one and the clock (HelperState::StartSerial).
   void LoadSerial() {
-    std::string file = o_.state + "/serial";
-    std::optional<uint32_t> saved;
-    if (auto text = ReadFile(file, 64); text.ok()) {
-      auto parsed = helper::HelperState::ParseSerial(*text, file);
-      if (parsed.ok()) {
-        saved = *parsed;
-      } else {
-        Log(parsed.error().message + "; starting from the clock");
-      }
-    }
+    std::string problem;
+    std::optional<uint32_t> saved = files_.ReadSerial(&problem);
+    if (!problem.empty()) Log(problem + "; starting from the clock");
     state_.SetSerial(helper::HelperState::StartSerial(saved, UnixNow()));
   }
   void SaveSerial() {
-    Status s = MakeDirs(o_.state);
-    if (s.ok()) s = WriteFileAtomic(o_.state + "/serial", helper::HelperState::SerialText(state_.serial()));
-    if (!s.ok()) Log("cannot save the zone serial: " + s.error().message);
+    if (Status s = files_.SaveSerial(state_.serial()); !s.ok()) Log("cannot save the zone serial: " + s.error().message);
   }
 
   // Nodes win over services: say which alias candidates are held back, when
@@ -366,16 +360,9 @@ class Helper {
     leases_.Seen((*root)->delegation.child_label, Now());
     if (*changed) {
       std::string label = (*root)->delegation.child_label;
-      Status saved = MakeDirs(o_.state + "/roots");
-      if (saved.ok()) {
-        saved = WriteFileAtomic(o_.state + "/roots/" + label + ".json",
-                                registration::Serialize(state_.exports().at(label)));
-      }
+      Status saved = files_.SaveRoot(label, registration::Serialize(state_.exports().at(label)));
       if (!saved.ok()) Log("cannot save the export of " + name + ": " + saved.error().message);
-      if (dns_) dns_->SetZone(state_.zone());
-      SaveSerial();
-      LogHeldBack();
-      Sweep();
+      ViewChanged();
       Log("accepted export of " + name + ": " + std::to_string(parsed->records.size()) +
           " records; serial " + std::to_string(state_.serial()) + ", " +
           std::to_string(state_.view().aliases().alias_to_canonical.size()) + " aliases");
@@ -413,6 +400,7 @@ class Helper {
   dns::Server* dns_ = nullptr;
   const http::Server* api_ = nullptr;
   helper::CaBroker broker_;
+  helper::StateFiles files_;
   helper::CaFiles ca_files_;
   std::vector<helper::Issuance> issued_;
   std::vector<helper::Revocation> revoked_;
