@@ -5,6 +5,8 @@
 #    subtree runs and the depth-3 workload answers ping, ssh and HTTPS by name
 #    from the host within the documented bound, and every ancestor holds as
 #    many routes, nft rules, veths, namespaces and processes as before;
+#  - kill -9 of forestd, incusd and TAYGA in c0-2 after its restarts: all
+#    back, the tree answering, new names flowing, nothing left over;
 #  - a failed start's leftovers in c0-2 (a veth pair, a host route, an nft
 #    chain) make every start fail with "File exists": c0-2's forestd sweeps
 #    them, and `forest up` converges from that state with no help;
@@ -177,6 +179,20 @@ for node in c0 c0-2 c0-2-1; do
   same_counts "after restarting $node five times" "${ancestors[@]}"
 done
 echo "restart-to-reachable: $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "p50 %s s, max %s s (n=%d)", a[int((NR+1)/2)], a[NR], NR}')"
+
+echo "== kill -9 of every forest daemon in c0-2, after its restarts"
+# forestd, the node's incusd (its instances run on) and the CLAT's TAYGA:
+# systemd brings each back, and the tree with them.
+main_incusd='incusd --group'
+for d in forestd "$main_incusd" tayga; do
+  p=$(in_node c0-2 pgrep -of -- "$d" || true)
+  [ -n "$p" ] && in_node c0-2 kill -9 "$p" || fail "kill -9 $d in c0-2 (pid '$p')"
+done
+wait_for 60 "forestd, incusd and tayga back in c0-2" in_node c0-2 sh -c "pgrep -x forestd && pgrep -f -- '$main_incusd' && pgrep -x tayga"
+wait_for "$BOUND" "the depth-3 workload after the kill -9s" subtree_up
+in_node c0-2-1 forest register-local-record --name k9.$W.incus --target-name "$W.incus" >/dev/null || fail "register k9"
+wait_for 10 "a new name through c0-2's new forestd" sh -c "[ -n \"\$(kdig @$HELPER +short +timeout=1 k9.$W.incus AAAA)\" ]"
+same_counts "after kill -9 of c0-2's daemons" host c0 c0-2
 
 echo "== a failed start leaves leftovers; forestd sweeps them, forest up converges"
 # What a start that failed after Incus set up c0-2-1's routed NIC leaves in
