@@ -48,7 +48,7 @@ Result<bool> EnsureBootUnits() {
   FOREST_ASSIGN_OR_RETURN(bool unit, WriteFileIfChanged(kBootUnitPath, BootUnit()));
   FOREST_ASSIGN_OR_RETURN(bool dropin, WriteFileIfChanged(kIncusDropinPath, IncusDropin()));
   int rc = 0;
-  std::string enabled = Shell("systemctl is-enabled forest-boot.service", &rc);
+  (void)Shell("systemctl is-enabled forest-boot.service", &rc);
   if (!unit && !dropin && rc == 0) return false;
   std::string out = Shell("systemctl daemon-reload && systemctl enable forest-boot.service", &rc);
   if (rc != 0) return MakeError("enabling forest-boot.service: " + out);

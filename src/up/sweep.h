@@ -41,7 +41,10 @@ struct SweepPlan {
   std::vector<std::string> links;  // `ip link delete` (one end of a pair takes both)
   std::vector<NftRuleRef> chains;  // whole chains (handle unused)
   std::vector<NftRuleRef> rules;
-  std::vector<std::string> log;    // one line per removal, saying why
+  // One line per removal, saying why: the links' lines first, in the order
+  // of `links`, then those of the nft removals (SweepLocal reports each part
+  // once it is done).
+  std::vector<std::string> log;
   bool empty() const { return links.empty() && chains.empty() && rules.empty(); }
 };
 
