@@ -32,7 +32,9 @@ else
   cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
 fi
 trap cleanup EXIT
-"$forest" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; exit 1; }
+if [ -z "${FOREST_BENCH_REUSE:-}" ]; then
+  "$forest" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; exit 1; }
+fi
 helper=fd00:f00d::53
 
 # poll.py HELPER NAME...: polls the helper until every NAME has an AAAA

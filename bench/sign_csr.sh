@@ -10,7 +10,7 @@
 #     node c0-2-1 (its uplink fd00:1100:0:1::1, the caller identity). c0
 #     publishes a view from its uplink; the root is made by the real mkcert
 #     and copied into the helper's state. Nothing leaves the namespaces.
-#  2. N (default 200) CSRs of each kind are made beforehand with openssl req
+#  2. N (default 100) CSRs of each kind are made beforehand with openssl req
 #     (key generation is the node's work, not the signer's), each asking for
 #     app.incus.
 #  3. forestd: a Python client in the node namespace posts them one after
@@ -27,7 +27,7 @@
 set -euo pipefail
 build=${1:-build}
 FORESTD=${FORESTD:-$build/forestd}
-N=${N:-200}
+N=${N:-100}
 CLIENTS=${CLIENTS:-4}
 [ "$(id -u)" -eq 0 ] || { echo "sign_csr: needs root (network namespaces)" >&2; exit 1; }
 for t in mkcert openssl python3 curl; do command -v "$t" >/dev/null || { echo "sign_csr: $t missing" >&2; exit 1; }; done

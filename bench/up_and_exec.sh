@@ -5,7 +5,11 @@
 #  2. measures exec latency of `forest exec` (our REST client, exec websockets)
 #     against `incus exec` (the upstream client, websockets) on the same
 #     container in the same run, and prints the ratio;
-#  3. tears everything down.
+#  3. tears everything down, unless FOREST_BENCH_KEEP=PATH: then the forest
+#     (with a plain workload bw under c0-2 for bench/xlat.sh) stays up and its
+#     topology is written to PATH, for the benches that reuse it
+#     (FOREST_BENCH_REUSE=PATH) and bench/kept_forest_down.sh PATH. CTest runs
+#     them so: one bring-up for three benches.
 # Needs root and incusd (scripts/setup). Prints figures; fails only when a step fails.
 set -euo pipefail
 build=${1:?usage: bench/up_and_exec.sh BUILD_DIR}
@@ -18,8 +22,18 @@ name="bn$suffix"
 topo="$T/chain.yaml"
 sed -e "s/^name: source-chain/name: $name/" "$src/examples/source-chain.yaml" >"$topo"
 printf 'dns64_upstream: %s\nhost:\n  bridge: fbn%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
+keep=${FOREST_BENCH_KEEP:-}
+if [ -n "$keep" ]; then
+  rm -f "$keep"  # written only once the forest is up and measured
+  # c0-2's own keys are 8 spaces in (c0-2-1's are 12).
+  sed -i -e 's/^        slot: 1 .*/&\n        workloads:\n          - name: bw/' "$topo"
+  grep -q '^          - name: bw$' "$topo" || { echo "bench/up_and_exec.sh: could not add bw under c0-2 in $topo" >&2; exit 1; }
+fi
 forest_tests_begin "$forest"
-cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
+cleanup() {
+  if [ -n "$keep" ] && [ -s "$keep" ]; then rm -rf "$T"; return; fi
+  "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"
+}
 trap cleanup EXIT
 
 # Images are built (or already cached) before the clock starts.
@@ -60,3 +74,7 @@ echo "  incus exec  (upstream client):     ${theirs} ms"
 python3 -c "print(f'  ratio forest/incus: {$ours/$theirs:.2f}')"
 deep=$(time_it "$forest" exec c0-2-1 -- true)
 echo "  forest exec at depth 3 (c0-2-1, two hops through node-exec): ${deep} ms"
+if [ -n "$keep" ]; then
+  cp "$topo" "$keep.tmp" && mv "$keep.tmp" "$keep"
+  echo "left up for the benches that reuse it: $keep"
+fi

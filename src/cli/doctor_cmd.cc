@@ -89,9 +89,13 @@ std::vector<Check> RunChecks() {
                  "scripts/setup (apt-get install -t bookworm-backports incus-client)"});
   // LXCFS: /proc in jails and nodes reflects their limits only when it was
   // mounted before incusd started (Incus looks for it once, at start).
+  // A mount whose daemon died stays and fails every read.
   bool lxcfs = mounts.find(" /var/lib/lxcfs fuse.lxcfs ") != std::string::npos;
+  bool lxcfs_answers = lxcfs && std::ifstream("/var/lib/lxcfs/proc/uptime").peek() != EOF;
   out.push_back({"LXCFS (free/top inside show the limits)", true,
-                 lxcfs ? "mounted on /var/lib/lxcfs"
+                 lxcfs_answers ? "mounted on /var/lib/lxcfs"
+                 : lxcfs ? "mounted on /var/lib/lxcfs but its daemon is gone (reads fail): scripts/start-incus "
+                           "unmounts and restarts it before incusd starts (a running incusd needs a restart to use it)"
                        : "not mounted: `free` in a jail shows the host's memory; scripts/setup installs lxcfs and "
                          "scripts/start-incus mounts it before incusd starts (a running incusd needs a restart to use it)",
                  ""});

@@ -22,6 +22,7 @@
 #include "cli/command.h"
 #include "dns/message.h"
 #include "incus/api.h"
+#include "incus/cli_exec.h"
 #include "incus/files.h"
 #include "render/embedded.h"
 #include "render/materialize.h"
@@ -550,16 +551,18 @@ std::vector<std::string> UserCommand(const Session& s, const Jail& jail, const R
 
 Result<int> RunAsUser(const Session& s, const Jail& jail, const Ready& r,
                       const std::vector<std::string>& argv) {
-  int rc = Spawn(UserCommand(s, jail, r, argv, isatty(0) && isatty(1)));
+  bool tty = isatty(0) && isatty(1);
+  auto cmd = UserCommand(s, jail, r, argv, tty);
+  int rc = tty ? Spawn(cmd) : incus::RunCliExec(cmd, ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }
 
 Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std::string>& argv) {
-  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name,
-                                  isatty(0) && isatty(1) ? "-t" : "-T", "--"};
+  bool tty = isatty(0) && isatty(1);
+  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name, tty ? "-t" : "-T", "--"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
-  int rc = Spawn(cmd);
+  int rc = tty ? Spawn(cmd) : incus::RunCliExec(cmd, ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }

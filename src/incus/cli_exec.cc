@@ -1,0 +1,101 @@
+#include "incus/cli_exec.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
+
+namespace forest::incus {
+
+// incusd 6.0 sometimes loses the pid of a command it starts ("Failed to
+// retrieve PID of executing child process": the command never ran;
+// incus/exec_stream.cc retries the same on the REST path). The client's stderr passes through a pipe; that one line is
+// held back and the exec started again, twice at most, when stdin can be
+// given again: a terminal or /dev/null, or a regular file (rewound). Other
+// output passes at once (a partial line unless it may be that error).
+int RunCliExec(const std::vector<std::string>& argv, const std::string& conf) {
+  static constexpr std::string_view kLostPid = "Failed to retrieve PID of executing child process";
+  struct stat st {};
+  bool have = fstat(0, &st) == 0;
+  off_t at = have && S_ISREG(st.st_mode) ? lseek(0, 0, SEEK_CUR) : -1;
+  bool replayable = have && (S_ISCHR(st.st_mode) || at >= 0);
+  auto put = [](std::string_view b) {
+    while (!b.empty()) {
+      ssize_t n = write(2, b.data(), b.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      b.remove_prefix(static_cast<size_t>(n));
+    }
+  };
+  for (int attempt = 0;; ++attempt) {
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    std::cout.flush();
+    std::cerr.flush();
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+      return -1;
+    }
+    if (pid == 0) {
+      close(fds[0]);
+      dup2(fds[1], 2);
+      close(fds[1]);
+      if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
+      std::vector<char*> a;
+      for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
+      a.push_back(nullptr);
+      execvp(a[0], a.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    bool lost = false;
+    std::string held, pending;  // held: the lost-pid line; pending: a line start that may be it
+    char buf[4096];
+    for (;;) {
+      ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      pending.append(buf, static_cast<size_t>(n));
+      size_t nl;
+      while ((nl = pending.find('\n')) != std::string::npos) {
+        std::string one = pending.substr(0, nl + 1);
+        pending.erase(0, nl + 1);
+        if (one.find(kLostPid) != std::string::npos) {
+          lost = true;
+          held += one;
+        } else {
+          put(one);
+        }
+      }
+      // A partial line is held only while it may still become the error.
+      if (!pending.empty() && pending.rfind("Error:", 0) != 0 && std::string_view("Error:").rfind(pending, 0) != 0) {
+        put(pending);
+        pending.clear();
+      }
+    }
+    close(fds[0]);
+    if (pending.find(kLostPid) != std::string::npos) {
+      lost = true;
+      held += pending;
+    } else {
+      put(pending);
+    }
+    int status = 0, rc = -1;
+    while (waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) return -1;
+    }
+    if (WIFEXITED(status)) rc = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) rc = 128 + WTERMSIG(status);
+    if (rc != 0 && lost && replayable && attempt < 2 && (at < 0 || lseek(0, at, SEEK_SET) == at)) continue;
+    put(held);
+    return rc;
+  }
+}
+
+}  // namespace forest::incus
