@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
@@ -12,13 +13,21 @@
 namespace forest::incus {
 
 // incusd 6.0 sometimes loses the pid of a command it starts ("Failed to
-// retrieve PID of executing child process": the command never ran;
-// incus/exec_stream.cc retries the same on the REST path). The client's stderr passes through a pipe; that one line is
-// held back and the exec started again, twice at most, when stdin can be
-// given again: a terminal or /dev/null, or a regular file (rewound). Other
-// output passes at once (a partial line unless it may be that error).
-int RunCliExec(const std::vector<std::string>& argv, const std::string& conf) {
+// retrieve PID of executing child process"), before or after the command ran
+// (lxc's attach can fail once it runs). The command is wrapped so that its
+// first byte on stderr is a start mark (as incus/exec_stream.cc does); the
+// client's stderr passes through a pipe that takes the mark out and holds
+// back that one error line. Without the mark the command did not run, and the
+// exec is started again, twice at most, when stdin can be given again: a
+// terminal or /dev/null, or a regular file (rewound). Other output passes at
+// once (a partial line unless it may be that error).
+int RunCliExec(const std::vector<std::string>& client_argv, const std::string& conf) {
   static constexpr std::string_view kLostPid = "Failed to retrieve PID of executing child process";
+  constexpr char kStartMark = '\036';  // ASCII RS
+  std::vector<std::string> argv = client_argv;
+  if (auto dd = std::find(argv.begin(), argv.end(), "--"); dd != argv.end()) {
+    argv.insert(dd + 1, {"sh", "-c", "printf '\\036' >&2; exec \"$@\"", "forest-exec"});
+  }
   struct stat st {};
   bool have = fstat(0, &st) == 0;
   off_t at = have && S_ISREG(st.st_mode) ? lseek(0, 0, SEEK_CUR) : -1;
@@ -54,14 +63,22 @@ int RunCliExec(const std::vector<std::string>& argv, const std::string& conf) {
       _exit(127);
     }
     close(fds[1]);
-    bool lost = false;
+    bool lost = false, started = false;
     std::string held, pending;  // held: the lost-pid line; pending: a line start that may be it
     char buf[4096];
     for (;;) {
       ssize_t n = read(fds[0], buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      pending.append(buf, static_cast<size_t>(n));
+      std::string_view got(buf, static_cast<size_t>(n));
+      if (!started) {
+        if (auto m = got.find(kStartMark); m != std::string_view::npos) {
+          started = true;
+          pending.append(got.substr(0, m));
+          got.remove_prefix(m + 1);
+        }
+      }
+      pending.append(got);
       size_t nl;
       while ((nl = pending.find('\n')) != std::string::npos) {
         std::string one = pending.substr(0, nl + 1);
@@ -92,7 +109,7 @@ int RunCliExec(const std::vector<std::string>& argv, const std::string& conf) {
     }
     if (WIFEXITED(status)) rc = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) rc = 128 + WTERMSIG(status);
-    if (rc != 0 && lost && replayable && attempt < 2 && (at < 0 || lseek(0, at, SEEK_SET) == at)) continue;
+    if (rc != 0 && lost && !started && replayable && attempt < 2 && (at < 0 || lseek(0, at, SEEK_SET) == at)) continue;
     put(held);
     return rc;
   }

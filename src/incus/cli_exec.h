@@ -8,10 +8,11 @@ namespace forest::incus {
 
 // Runs ARGV (the incus client: `incus exec … -T -- CMD`) with INCUS_CONF=CONF
 // when CONF is not empty, passes its stdout and stderr through and returns its
-// exit code (-1 if it could not run). When incusd lost the command's pid
-// before it ran, the exec is started again, twice at most, if stdin can be
-// given again (a terminal, /dev/null, a regular file); that error line is
-// printed only when it is the last word.
+// exit code (-1 if it could not run). The command after "--" runs under
+// `sh -c` (a start mark on stderr, taken out again). When incusd lost the
+// command's pid and it did not start, the exec is started again, twice at
+// most, if stdin can be given again (a terminal, /dev/null, a regular file);
+// that error line is printed only when it is the last word.
 int RunCliExec(const std::vector<std::string>& argv, const std::string& conf);
 
 }  // namespace forest::incus

@@ -14,8 +14,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A client that fails the way incusd does for its first FAILS runs, then
-// prints "ran" and succeeds; it counts its runs in a file beside it.
+// A client that fails the way incusd does for its first FAILS runs (after
+// running the command when RAN_FIRST), else runs the command after "--"
+// (which prints the start mark) and then "ran"; it counts its runs in a file
+// beside it.
 class CliExec : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -25,14 +27,19 @@ class CliExec : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::string Client(int fails, const std::string& error) {
+  std::string Client(int fails, const std::string& error, bool ran_first = false) {
     std::string path = (dir_ / "incus").string();
+    std::string runs = (dir_ / "runs").string();
     std::ofstream(path) << "#!/bin/sh\n"
-                        << "n=$(cat '" << (dir_ / "runs").string() << "' 2>/dev/null || echo 0)\n"
-                        << "n=$((n + 1)); echo $n >'" << (dir_ / "runs").string() << "'\n"
+                        << "n=$(cat '" << runs << "' 2>/dev/null || echo 0)\n"
+                        << "n=$((n + 1)); echo $n >'" << runs << "'\n"
                         << "echo \"conf=$INCUS_CONF\" >&2\n"
-                        << "if [ $n -le " << fails << " ]; then echo 'Error: " << error << "' >&2; exit 1; fi\n"
-                        << "echo ran\n";
+                        << "while [ \"$1\" != -- ]; do shift; done; shift\n"
+                        << "if [ $n -le " << fails << " ]; then\n"
+                        << (ran_first ? "  \"$@\"\n" : "")
+                        << "  echo 'Error: " << error << "' >&2; exit 1\n"
+                        << "fi\n"
+                        << "\"$@\" && echo ran\n";
     fs::permissions(path, fs::perms::owner_all);
     return path;
   }
@@ -72,6 +79,16 @@ TEST_F(CliExec, StartsAgainWhenIncusdLostThePid) {
   EXPECT_EQ(Runs(), 2);
   EXPECT_EQ(err.find(kLost), std::string::npos) << err;  // a retried error is not shown
   EXPECT_NE(err.find("conf=/conf/dir"), std::string::npos) << err;
+  EXPECT_EQ(err.find('\036'), std::string::npos) << "the start mark is taken out";
+}
+
+TEST_F(CliExec, ACommandThatRanIsNotStartedAgain) {
+  // lxc's attach can fail after the command ran: its start mark says so.
+  std::string err;
+  EXPECT_EQ(Run(Client(1, kLost, true), "/dev/null", &err), 1);
+  EXPECT_EQ(Runs(), 1);
+  EXPECT_NE(err.find(kLost), std::string::npos) << err;
+  EXPECT_EQ(err.find('\036'), std::string::npos) << "the start mark is taken out";
 }
 
 TEST_F(CliExec, GivesUpAfterThreeRunsAndSaysWhy) {

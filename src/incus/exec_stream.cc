@@ -18,6 +18,8 @@ using Socket = websocket::stream<asio::local::stream_protocol::socket>;
 
 namespace {
 
+constexpr char kStartMark = '\036';  // ASCII RS, first byte on stderr
+
 // Reads frames from one output websocket until it closes.
 struct Reader {
   Socket ws;
@@ -52,8 +54,9 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   Json envj = Json::object();
   for (const auto& [k, v] : env) envj[k] = v;
   // stdin is /dev/null inside; the stdin websocket itself stays open until
-  // the end (closing it early makes incusd 6.0 abort the start).
-  std::vector<std::string> cmd = {"sh", "-c", "exec \"$@\" </dev/null", "forest-exec"};
+  // the end (closing it early makes incusd 6.0 abort the start). The first
+  // byte on stderr is kStartMark: it says the command started (ExecStream).
+  std::vector<std::string> cmd = {"sh", "-c", "printf '\\036' >&2; exec \"$@\" </dev/null", "forest-exec"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   Json body = {{"command", cmd},        {"environment", envj}, {"wait-for-websocket", true},
                {"interactive", false},   {"record-output", false}};
@@ -111,20 +114,31 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
 
 }  // namespace
 
-// incusd 6.0.4 sometimes loses the pid of a command that ends at once
-// ("Failed to retrieve PID of executing child process"); when nothing was
-// printed yet the command is started again, twice at most.
+// incusd 6.0.4 sometimes loses the pid of a command it starts ("Failed to
+// retrieve PID of executing child process"), before or after the command ran
+// (lxc's attach can fail once the command is running: CI saw one run twice).
+// The command is started again, twice at most, only when its start mark never
+// arrived: it did not run. The mark is taken out of what the sink sees.
 Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
                        const std::vector<std::string>& argv, const StringMap& env,
                        const OutputSink& sink) {
-  bool printed = false;
+  bool started = false, first_err = true;
   OutputSink tracking = [&](int fd, std::string_view bytes) {
-    if (!bytes.empty()) printed = true;
-    sink(fd, bytes);
+    if (fd == 2 && first_err && !bytes.empty()) {
+      first_err = false;
+      if (bytes.front() == kStartMark) {
+        started = true;
+        bytes.remove_prefix(1);
+      }
+    }
+    if (!bytes.empty()) {
+      started = true;  // output of any kind: it ran
+      sink(fd, bytes);
+    }
   };
   for (int attempt = 0;; ++attempt) {
     auto r = ExecStreamOnce(c, socket_path, instance, argv, env, tracking);
-    if (r.ok() || printed || attempt == 2 ||
+    if (r.ok() || started || attempt == 2 ||
         r.error().message.find("Failed to retrieve PID") == std::string::npos) {
       return r;
     }
