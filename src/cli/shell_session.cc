@@ -91,30 +91,6 @@ std::string ClientConfDir() {
   return std::string(found->pw_dir) + "/.config/incus";
 }
 
-// Runs a program and waits; returns its exit code (-1 if it could not run).
-int Spawn(const std::vector<std::string>& argv) {
-  std::cout.flush();
-  std::cerr.flush();
-  const std::string conf = ClientConfDir();
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
-    std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    execvp(a[0], a.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
 }  // namespace
 
 std::string PolicyTable(const std::string& forest) { return "forest_shell_" + forest; }
@@ -553,7 +529,7 @@ Result<int> RunAsUser(const Session& s, const Jail& jail, const Ready& r,
                       const std::vector<std::string>& argv) {
   bool tty = isatty(0) && isatty(1);
   auto cmd = UserCommand(s, jail, r, argv, tty);
-  int rc = tty ? Spawn(cmd) : incus::RunCliExec(cmd, ClientConfDir());
+  int rc = tty ? incus::RunClient(cmd, ClientConfDir()) : incus::RunCliExec(cmd, ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }
@@ -562,7 +538,7 @@ Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std:
   bool tty = isatty(0) && isatty(1);
   std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name, tty ? "-t" : "-T", "--"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
-  int rc = tty ? Spawn(cmd) : incus::RunCliExec(cmd, ClientConfDir());
+  int rc = tty ? incus::RunClient(cmd, ClientConfDir()) : incus::RunCliExec(cmd, ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }

@@ -21,6 +21,40 @@ namespace forest::incus {
 // exec is started again, twice at most, when stdin can be given again: a
 // terminal or /dev/null, or a regular file (rewound). Other output passes at
 // once (a partial line unless it may be that error).
+namespace {
+
+// In a forked child: the client with INCUS_CONF=CONF (when set); never returns.
+[[noreturn]] void ExecClient(const std::vector<std::string>& argv, const std::string& conf) {
+  if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
+  std::vector<char*> a;
+  for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
+  a.push_back(nullptr);
+  execvp(a[0], a.data());
+  _exit(127);
+}
+
+// Its exit code, 128 + the signal that ended it, or -1.
+int WaitExit(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+int RunClient(const std::vector<std::string>& argv, const std::string& conf) {
+  std::cout.flush();
+  std::cerr.flush();
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) ExecClient(argv, conf);
+  return WaitExit(pid);
+}
+
 int RunCliExec(const std::vector<std::string>& client_argv, const std::string& conf) {
   static constexpr std::string_view kLostPid = "Failed to retrieve PID of executing child process";
   constexpr char kStartMark = '\036';  // ASCII RS
@@ -55,12 +89,7 @@ int RunCliExec(const std::vector<std::string>& client_argv, const std::string& c
       close(fds[0]);
       dup2(fds[1], 2);
       close(fds[1]);
-      if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
-      std::vector<char*> a;
-      for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
-      a.push_back(nullptr);
-      execvp(a[0], a.data());
-      _exit(127);
+      ExecClient(argv, conf);
     }
     close(fds[1]);
     bool lost = false, started = false;
@@ -103,12 +132,7 @@ int RunCliExec(const std::vector<std::string>& client_argv, const std::string& c
     } else {
       put(pending);
     }
-    int status = 0, rc = -1;
-    while (waitpid(pid, &status, 0) < 0) {
-      if (errno != EINTR) return -1;
-    }
-    if (WIFEXITED(status)) rc = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) rc = 128 + WTERMSIG(status);
+    int rc = WaitExit(pid);
     if (rc != 0 && lost && !started && replayable && attempt < 2 && (at < 0 || lseek(0, at, SEEK_SET) == at)) continue;
     put(held);
     return rc;

@@ -6,6 +6,11 @@
 
 namespace forest::incus {
 
+// Runs ARGV (the incus client) with INCUS_CONF=CONF when CONF is not empty,
+// its stdio this process's, and waits: its exit code, 128 + a signal, or -1
+// if it could not run.
+int RunClient(const std::vector<std::string>& argv, const std::string& conf);
+
 // Runs ARGV (the incus client: `incus exec … -T -- CMD`) with INCUS_CONF=CONF
 // when CONF is not empty, passes its stdout and stderr through and returns its
 // exit code (-1 if it could not run). The command after "--" runs under
