@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -48,12 +49,20 @@ Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
     return MakeError(path + ": file is " + std::to_string(size) + " bytes, more than the limit of " +
                      std::to_string(max_bytes));
   }
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return ErrnoError("read failed", path);
-  std::string data = std::move(out).str();
+  // At most one byte past the limit, whatever it is: a pipe or /dev/zero
+  // has no size to check first and would otherwise be read without end.
+  std::string data;
+  char buf[65536];
+  while (data.size() <= max_bytes) {
+    size_t want = std::min(sizeof buf, max_bytes + 1 - data.size());
+    in.read(buf, static_cast<std::streamsize>(want));
+    data.append(buf, static_cast<size_t>(in.gcount()));
+    if (in.bad()) return ErrnoError("read failed", path);
+    if (in.eof() || in.gcount() == 0) break;
+  }
   if (data.size() > max_bytes) {
-    return MakeError(path + ": file is larger than the limit of " + std::to_string(max_bytes) + " bytes");
+    return MakeError(path + ": more than the limit of " + std::to_string(max_bytes) +
+                     " bytes (read stops there; a file, a pipe or a device alike)");
   }
   return data;
 }

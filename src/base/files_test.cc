@@ -52,6 +52,16 @@ TEST_F(FilesTest, ReadRefusesOversizeAndMissing) {
   EXPECT_FALSE(ReadFile((dir_ / "missing").string()).ok());
 }
 
+TEST_F(FilesTest, ReadStopsAtTheLimitOnAnEndlessDevice) {
+  // /dev/zero has no size to check first: the read itself must stop.
+  auto r = ReadFile("/dev/zero", 1 << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("limit of 1048576"), std::string::npos) << r.error().message;
+  std::string p = (dir_ / "exact").string();
+  ASSERT_TRUE(WriteFileAtomic(p, std::string(10, 'x')).ok());
+  EXPECT_EQ(*ReadFile(p, 10), std::string(10, 'x'));  // the limit itself is allowed
+}
+
 TEST_F(FilesTest, WriteIntoMissingDirectoryFailsWithPath) {
   auto s = WriteFileAtomic((dir_ / "no" / "such" / "file").string(), "x");
   ASSERT_FALSE(s.ok());

@@ -33,14 +33,15 @@ Error At(size_t pos, const std::string& what) {
   return MakeError("byte " + std::to_string(pos) + ": " + what);
 }
 
-// One label in presentation form: lower-case letters, digits and '-' stay;
-// anything else becomes \DDD (RFC 4343), so such names can never equal ours.
-void AppendLabel(std::string& name, std::string_view label) {
+// One label in presentation form: letters (lowered unless KEEP_CASE), digits
+// and '-' stay; anything else becomes \DDD (RFC 4343), so such names can
+// never equal ours.
+void AppendLabel(std::string& name, std::string_view label, bool keep_case) {
   if (!name.empty()) name.push_back('.');
   for (char ch : label) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
+    if (c >= 'A' && c <= 'Z' && !keep_case) c = static_cast<unsigned char>(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
       name.push_back(static_cast<char>(c));
     } else {
       char buf[5];
@@ -51,8 +52,8 @@ void AppendLabel(std::string& name, std::string_view label) {
 }
 
 // Reads a possibly compressed name at `pos`; advances `pos` past it in the
-// message (not past the pointer target).
-Result<std::string> ReadName(std::string_view w, size_t& pos) {
+// message (not past the pointer target). Lower case unless KEEP_CASE.
+Result<std::string> ReadName(std::string_view w, size_t& pos, bool keep_case = false) {
   std::string name;
   size_t p = pos;
   size_t wire_len = 1;
@@ -80,7 +81,7 @@ Result<std::string> ReadName(std::string_view w, size_t& pos) {
     if (p + 1 + len > w.size()) return At(p, "label runs past the end of the message");
     wire_len += 1 + len;
     if (wire_len > kMaxNameWire) return At(p, "name longer than 255 octets");
-    AppendLabel(name, w.substr(p + 1, len));
+    AppendLabel(name, w.substr(p + 1, len), keep_case);
     p += 1 + len;
   }
 }
@@ -202,6 +203,8 @@ Result<Query> ParseQuery(std::string_view w) {
   uint16_t qd = Get16(w, 4), an = Get16(w, 6), ns = Get16(w, 8), ar = Get16(w, 10);
   if (qd != 1) return At(4, "expected exactly one question, got " + std::to_string(qd));
   size_t pos = kHeaderSize;
+  size_t name_at = pos;
+  FOREST_ASSIGN_OR_RETURN(q.question.asked, ReadName(w, name_at, true));
   FOREST_ASSIGN_OR_RETURN(q.question.name, ReadName(w, pos));
   if (pos + 4 > w.size()) return At(pos, "question runs past the end of the message");
   q.question.type = Get16(w, pos);
@@ -265,7 +268,7 @@ std::string Serialize(const Response& r, size_t max_size) {
     Put16(out, static_cast<uint16_t>(extra));
     NameWriter names;
     if (r.question) {
-      names.Write(out, r.question->name);
+      names.Write(out, r.question->asked.empty() ? r.question->name : r.question->asked);
       Put16(out, r.question->type);
       Put16(out, r.question->klass);
     }
@@ -306,6 +309,8 @@ Result<Response> ParseResponse(std::string_view w) {
   size_t pos = kHeaderSize;
   if (qd == 1) {
     Question q;
+    size_t name_at = pos;
+    FOREST_ASSIGN_OR_RETURN(q.asked, ReadName(w, name_at, true));
     FOREST_ASSIGN_OR_RETURN(q.name, ReadName(w, pos));
     if (pos + 4 > w.size()) return At(pos, "question runs past the end of the message");
     q.type = Get16(w, pos);

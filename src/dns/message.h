@@ -40,6 +40,10 @@ struct Question {
   std::string name;  // lower case, no trailing dot; "" is the root
   uint16_t type = 0;
   uint16_t klass = kClassIn;
+  // The name with the case it was asked in (DNS 0x20: resolvers randomise the
+  // case and check that the reply echoes it); "" means `name`. Parsed queries
+  // and responses set it; a response writes its question with it.
+  std::string asked;
 };
 
 struct Edns {

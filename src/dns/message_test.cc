@@ -29,6 +29,30 @@ TEST(DnsMessage, ParsesAQuery) {
   EXPECT_TRUE(q->edns->dnssec_ok);
 }
 
+TEST(DnsMessage, TheQuestionIsEchoedInTheCaseItWasAsked) {
+  // DNS 0x20: a resolver randomises the case and drops replies that differ.
+  auto q = ParseQuery(Wire(9, "aUtH.C0-2-1.iNcUs", kAaaa));
+  ASSERT_TRUE(q.ok()) << q.error().message;
+  EXPECT_EQ(q->question.name, "auth.c0-2-1.incus");
+  EXPECT_EQ(q->question.asked, "aUtH.C0-2-1.iNcUs");
+  Response r;
+  r.id = q->id;
+  r.question = q->question;
+  auto a = *net::Ipv6Address::Parse("fd00:1110::1");
+  r.answers.push_back({"auth.c0-2-1.incus", kAaaa, kClassIn, 30, AaaaData(a.bytes)});
+  std::string w = Serialize(r);
+  EXPECT_NE(w.find("\x04" "aUtH" "\x06" "C0-2-1" "\x05" "iNcUs"), std::string::npos);
+  auto back = ParseResponse(w);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->question);
+  EXPECT_EQ(back->question->asked, "aUtH.C0-2-1.iNcUs");
+  EXPECT_EQ(back->question->name, "auth.c0-2-1.incus");  // matched without case
+  ASSERT_EQ(back->answers.size(), 1u);
+  EXPECT_EQ(back->answers[0].name, "auth.c0-2-1.incus");
+  // The answer's owner points at the question, so it reads in the asked case.
+  EXPECT_NE(w.find("\xc0\x0c"), std::string::npos);
+}
+
 TEST(DnsMessage, RefusesMalformed) {
   EXPECT_FALSE(ParseQuery("").ok());
   EXPECT_FALSE(ParseQuery(std::string(11, '\0')).ok());

@@ -43,6 +43,19 @@ ResourceRecord Zone::Soa() const {
                   data_.negative_ttl)};
 }
 
+// The zone's name is its prefix's whole nibbles under ip6.arpa: ReverseName
+// lists 32 nibbles, least significant first, two characters each.
+std::optional<ResourceRecord> Zone::ReverseSoa(const net::Ipv6Address& addr) const {
+  const net::Ipv6Prefix* best = nullptr;
+  for (const auto& p : data_.reverse_zones) {
+    if (p.Contains(addr) && (!best || p.length > best->length)) best = &p;
+  }
+  if (!best) return std::nullopt;
+  ResourceRecord soa = Soa();
+  soa.name = ReverseName(best->address.bytes).substr(static_cast<size_t>(32 - best->length / 4) * 2);
+  return soa;
+}
+
 size_t UdpLimit(const Query& q) {
   if (!q.edns) return 512;
   return std::min<size_t>(std::max<uint16_t>(q.edns->udp_size, 512), Zone::kUdpPayload);
@@ -92,12 +105,13 @@ Answer Zone::Respond(const Query& q) const {
     r.authoritative = true;
     if (it == reverse_.end()) {
       r.rcode = kNxDomain;
-      return a;
-    }
-    if (type == kPtr || type == kAny) {
+    } else if (type == kPtr || type == kAny) {
       for (const auto& target : it->second) {
         r.answers.push_back({name, kPtr, kClassIn, data_.ttl, NameData(target)});
       }
+    }
+    if (r.answers.empty()) {
+      if (auto soa = ReverseSoa(addr)) r.authority.push_back(*soa);
     }
     return a;
   }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ class Zone {
   bool InZone(const std::string& name) const;
   bool HasNameUnder(const std::string& name) const;
   ResourceRecord Soa() const;
+  // The SOA for negative answers under the reverse zone that holds ADDR (RFC
+  // 2308: every negative answer carries one); nullopt outside them.
+  std::optional<ResourceRecord> ReverseSoa(const net::Ipv6Address& addr) const;
 
   ZoneData data_;
   bool authoritative_negative_;

@@ -81,6 +81,24 @@ TEST(DnsZone, PtrForForestAddresses) {
   EXPECT_FALSE(outside.ours);
 }
 
+TEST(DnsZone, ReverseNegativeAnswersCarryTheReverseZonesSoa) {
+  // RFC 2308: NXDOMAIN and NODATA name the zone's SOA, here fd00:1000::/20's.
+  Zone z(Data(), true);
+  const std::string apex = "1.0.0.d.f.ip6.arpa";
+  auto unknown = z.Respond(Ask(ReverseName(Six("fd00:1000::99").bytes), kPtr));
+  EXPECT_EQ(unknown.response.rcode, kNxDomain);
+  ASSERT_EQ(unknown.response.authority.size(), 1u);
+  EXPECT_EQ(unknown.response.authority[0].type, kSoa);
+  EXPECT_EQ(unknown.response.authority[0].name, apex);
+  auto nodata = z.Respond(Ask(ReverseName(Six("fd00:1110::1").bytes), kAaaa));
+  EXPECT_EQ(nodata.response.rcode, kNoError);
+  EXPECT_TRUE(nodata.response.answers.empty());
+  ASSERT_EQ(nodata.response.authority.size(), 1u);
+  EXPECT_EQ(nodata.response.authority[0].name, apex);
+  auto ptr = z.Respond(Ask(ReverseName(Six("fd00:1110::1").bytes), kPtr));
+  EXPECT_TRUE(ptr.response.authority.empty());
+}
+
 TEST(DnsZone, OutsideTheZoneIsRefused) {
   Zone z(Data(), true);
   auto a = z.Respond(Ask("example.com", kAaaa));

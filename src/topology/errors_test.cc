@@ -52,6 +52,15 @@ TEST(Errors, ChildSlotOutOfRange) {
             "so children use 1..15");
 }
 
+TEST(Errors, RootPrefixMustBeUniqueLocalOrGlobalUnicast) {
+  for (std::string_view bad : {"ff00::/20", "fe80::/20", "::/20", "fc00::/6"}) {
+    EXPECT_ERROR_HAS(WithRootLine("prefix: \"" + std::string(bad) + "\""), "t.yaml:4:", "roots[0].prefix:",
+                     "is not unique-local (fc00::/7) or global unicast (2000::/3)", "fd00:1000::/20");
+  }
+  EXPECT_EQ(ErrorOf(WithRootLine("prefix: fd00:2000::/20")), "ok");
+  EXPECT_EQ(ErrorOf(WithRootLine("prefix: 2001:db8:1000::/36")), "ok");
+}
+
 TEST(Errors, PrefixOnAChild) {
   EXPECT_EQ(
       ErrorOf(WithChildLine("prefix: fd00:1100::/24")),

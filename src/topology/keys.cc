@@ -190,6 +190,17 @@ const std::array<Key<NodeTarget>, 13> kNodeKeys = {{
      .doc = "The subtree's delegated prefix; each level below adds one nibble.",
      .read = [](Reader& r, const Field& f, NodeTarget& t) -> Status {
        FOREST_ASSIGN_OR_RETURN(t.node->prefix, ReadPrefix(r, f, -1, "fd00:1000::/20"));
+       // Nodes take addresses from it: it must be unique-local (fc00::/7) or
+       // global unicast (2000::/3), never multicast, link-local, loopback or ::.
+       const net::Ipv6Prefix& p = *t.node->prefix;
+       uint8_t first = p.address.bytes[0];
+       bool ula = (first & 0xfe) == 0xfc, global = (first & 0xe0) == 0x20;
+       if (!((ula && p.length >= 7) || (global && p.length >= 3))) {
+         return r.Fail(f, p.ToString() +
+                              " is not unique-local (fc00::/7) or global unicast (2000::/3); nodes need "
+                              "routable addresses: use a prefix under fd00::/8 such as fd00:1000::/20, or "
+                              "one your network delegates");
+       }
        return {};
      },
      .roots_only = true,
