@@ -16,6 +16,7 @@ ns="fh$(printf '%04x' $((RANDOM)))"
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "${unbound_pid:-}" ] && kill "$unbound_pid" 2>/dev/null
   ip netns del "$ns" 2>/dev/null
   rm -rf "$T"
 }
@@ -97,6 +98,60 @@ expect_eq "$(q +tcp c0-2-1.incus AAAA)" "fd00:1110::1" "over TCP"
 expect_contains "$(in_ns kdig @fd00:f00d::53 +edns=0 +bufsize=4096 c0.incus AAAA)" "EDNS PSEUDOSECTION" "EDNS0 echoed"
 expect_eq "$(status example.com AAAA)" "REFUSED" "outside .incus"
 expect_contains "$(in_ns kdig @fd00:f00d::53 c0.incus AAAA)" "Flags: qr aa" "authoritative"
+
+echo "== DNS 0x20: the question comes back as asked; reverse negatives carry the reverse zone's SOA"
+mixed=$(in_ns kdig +noidn @fd00:f00d::53 +timeout=2 C0-2-1.InCuS AAAA)  # IDN output would lower the case
+expect_contains "$mixed" ";; C0-2-1.InCuS. " "the question is echoed in the case it was asked"
+expect_contains "$mixed" "fd00:1110::1" "and answered without regard to case"
+rev=$(in_ns kdig @fd00:f00d::53 +timeout=2 -x fd00:1110::99)
+expect_contains "$rev" "status: NXDOMAIN" "an unknown address in the forest's prefix"
+auth=$(sed -n '/AUTHORITY SECTION/,/^$/p' <<<"$rev")
+expect_contains "$auth" "ip6.arpa." "the reverse NXDOMAIN has an authority section in ip6.arpa"
+expect_contains "$auth" "SOA" "with the reverse zone's SOA (RFC 2308)"
+# Unbound with use-caps-for-id randomises the case of every question and
+# drops an answer whose question does not match; each lookup of a name it
+# has not cached must take one query to the helper, not a run of re-asks.
+ip -n "$ns" addr add fd00:f00d::54/128 dev lo nodad
+mkdir -p "$T/unbound"
+cat >"$T/unbound/unbound.conf" <<EOF2
+server:
+  interface: fd00:f00d::54
+  port: 53
+  do-ip4: no
+  username: ""
+  chroot: ""
+  directory: "$T/unbound"
+  pidfile: "$T/unbound/unbound.pid"
+  use-syslog: no
+  logfile: "$T/unbound/unbound.log"
+  module-config: "iterator"
+  use-caps-for-id: yes
+  do-not-query-localhost: no
+  access-control: ::/0 allow
+  domain-insecure: "incus."
+  domain-insecure: "ip6.arpa."
+  local-zone: "d.f.ip6.arpa." nodefault
+forward-zone:
+  name: "incus."
+  forward-addr: fd00:f00d::53
+forward-zone:
+  name: "d.f.ip6.arpa."
+  forward-addr: fd00:f00d::53
+remote-control:
+  control-enable: no
+EOF2
+in_ns unbound -d -c "$T/unbound/unbound.conf" >"$T/unbound/out.log" 2>&1 &
+unbound_pid=$!
+wait_for 10 "unbound listens" sh -c "ip netns exec $ns kdig @fd00:f00d::54 +timeout=1 +retry=0 forest-dns.incus AAAA | grep -q 'status: NOERROR'"
+dns_udp() { in_ns curl -s "http://[fd00:f00d::53]:8053/metrics" | awk '/^forestd_dns_queries_total\{transport="udp"\}/{print $2}'; }
+before=$(dns_udp)
+expect_eq "$(in_ns kdig @fd00:f00d::54 +short +timeout=3 auth.app.incus AAAA)" "fd00:1110::25" "a name through Unbound with use-caps-for-id"
+expect_eq "$(in_ns kdig @fd00:f00d::54 +short +timeout=3 c0-2.c0.incus AAAA)" "fd00:1100::1" "a second name through Unbound"
+expect_eq "$(in_ns kdig @fd00:f00d::54 +short +timeout=3 -x fd00:1110::25 | sort | head -n1)" "app.c0-2-1.c0-2.c0.incus." "a PTR through Unbound"
+expect_eq "$(in_ns kdig @fd00:f00d::54 +timeout=3 nope.incus AAAA | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n1)" "NXDOMAIN" "a negative answer through Unbound"
+asked=$(( $(dns_udp) - before ))
+[ "$asked" -le 4 ] && ok || fail "Unbound asked the helper $asked times for 4 lookups (0x20 re-asks?)"
+kill "$unbound_pid" 2>/dev/null; wait "$unbound_pid" 2>/dev/null || true; unbound_pid=""
 
 echo "== other callers and forged exports are refused; the last good view stays"
 expect_eq "$(publish "$T/good.json" fd00:1000::1)" "403" "publication from a non-uplink address"
