@@ -71,4 +71,22 @@ YAML
 run_expect 0 "$FOREST" generate "$T/s/demo" --topology "$T/two.yaml" --no-runtime
 expect_eq "$(json "$T/s/demo/content/plan.json" "[n['prefix'] for n in d['nodes'] if n['label']=='b'][0]")" \
   "fd00:1200::/24" "b keeps slot 2 after a is deleted"
+# `forest plan` shows the plan that generate builds: the remembered slots.
+run_expect 0 "$FOREST" plan "$T/two.yaml" --materialization "$T/s/demo" --json
+expect_eq "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print([n["prefix"] for n in d["nodes"] if n["label"]=="b"][0])' "$out")" \
+  "fd00:1200::/24" "plan -m NAME shows b in its remembered slot 2"
+run_expect 0 "$FOREST" plan "$T/two.yaml" --materialization "$T/s/demo"
+expect_contains "$out" "slots remembered in $T/s/demo/slots.json" "plan says where the slots come from"
+expect_contains "$out" "fd00:1200::/24" "the text plan shows slot 2 too"
+FOREST_STATE_DIR="$T/nostate" run_expect 0 "$FOREST" plan "$T/two.yaml" --json
+expect_eq "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print([n["prefix"] for n in d["nodes"] if n["label"]=="b"][0])' "$out")" \
+  "fd00:1100::/24" "without remembered slots b takes the first free slot"
+# `up` remembers slots in its state directory (STATE/NAME, NAME from the
+# file); plan reads them there by default.
+mkdir -p "$T/state/two" && cp "$T/s/demo/slots.json" "$T/state/two/slots.json"
+FOREST_STATE_DIR="$T/state" run_expect 0 "$FOREST" plan "$T/two.yaml" --json
+expect_eq "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print([n["prefix"] for n in d["nodes"] if n["label"]=="b"][0])' "$out")" \
+  "fd00:1200::/24" "plan shows the slots the forest brought up here remembers"
+run_expect 1 "$FOREST" plan "$T/two.yaml" --materialization "$T/nope"
+expect_contains "$out" "no such materialization" "an unknown materialization is an error"
 finish

@@ -118,6 +118,17 @@ done
 echo "== depth 4"
 got=$("$FOREST" exec c0-2-1-1 -- hostname 2>&1) || true
 expect_eq "$got" "c0-2-1-1" "exec at depth 4"
+
+echo "== forest exec streams stdin like incus exec: 1 MiB, hash compared, at depth 1 and 4"
+head -c 1048576 /dev/urandom >"$T/stdin.bin"
+want=$(sha256sum <"$T/stdin.bin" | cut -d' ' -f1)
+got=$(cat "$T/stdin.bin" | "$FOREST" exec c0 -- sha256sum 2>&1 | cut -d' ' -f1) || true
+expect_eq "$got" "$want" "1 MiB piped into forest exec at depth 1"
+got=$("$FOREST" exec c0-2-1-1 -- sha256sum <"$T/stdin.bin" 2>&1 | cut -d' ' -f1) || true
+expect_eq "$got" "$want" "1 MiB from a file into forest exec at depth 4"
+expect_eq "$(echo x | "$FOREST" exec c0-2-1 -- cat 2>&1)" "x" "echo x | forest exec c0-2-1 -- cat"
+expect_eq "$(echo x | "$FOREST" exec -n c0-2-1 -- cat 2>&1)" "" "-n: stdin is /dev/null"
+expect_eq "$(yes | timeout 60 "$FOREST" exec c0-2-1 -- head -n2 2>&1 | tr '\n' ' ')" "y y " "a command that stops reading ends the exec"
 ping -6 -c1 -W3 fd00:1111::1 >/dev/null 2>&1 && ok || fail "ping -6 c0-2-1-1 (fd00:1111::1)"
 
 echo "== shared folder at depth 3: exactly that folder, owned by its host owner"

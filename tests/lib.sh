@@ -1,6 +1,10 @@
 # Shared helpers for the integration suites (sourced). Each suite gets its own
 # temporary directory, removed on exit whatever happens.
 set -euo pipefail
+# Commands here read their stdin only when a check gives them one: forest
+# exec streams stdin like incus exec, and whatever runs the suite (ctest, CI)
+# may hold a terminal or a pipe that never ends.
+exec </dev/null
 : "${FOREST:?FOREST must name the forest binary}"
 : "${FOREST_SOURCE_DIR:?FOREST_SOURCE_DIR must name the source tree}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/forest-it.XXXXXX")

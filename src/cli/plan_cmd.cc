@@ -1,8 +1,10 @@
-// forest plan FILE [--json]
+// forest plan FILE [--json] [--materialization NAME]
+#include <filesystem>
 #include <ostream>
 
 #include "cli/command.h"
 #include "render/plan_view.h"
+#include "render/writer.h"
 
 namespace forest::cli {
 
@@ -11,13 +13,38 @@ void AddPlanCommand(CLI::App& app, Context& ctx) {
                                          "canonical name and published aliases");
   struct Opts {
     std::string file;
+    std::string materialization;
     bool json = false;
   };
   auto opts = std::make_shared<Opts>();
   cmd->add_option("FILE", opts->file, "topology file (forest.yaml)")->required();
+  cmd->add_option("-m,--materialization", opts->materialization,
+                  "plan with the slots NAME/slots.json remembers (as `forest generate NAME` does)");
   cmd->add_flag("--json", opts->json, "print JSON instead of text");
+  cmd->footer("Children keep their slots for life: the plan uses the slots remembered by `forest generate NAME` "
+              "(with -m NAME) or, by default, by `forest up` of a forest of the same name on this host.");
   cmd->callback([opts, &ctx] {
-    auto loaded = LoadAndPlan(opts->file);
+    // The slots come from where the plan is built: the materialization
+    // named, or the state `up` keeps for a forest of this name.
+    std::string slots_dir;
+    if (!opts->materialization.empty()) {
+      slots_dir = std::filesystem::path(opts->materialization).lexically_normal().string();
+    } else {
+      auto first = LoadAndPlan(opts->file);
+      if (!first.ok()) return ctx.Fail(first.error());
+      slots_dir = StateRoot() + "/" + (*first)->topology.name;
+    }
+    plan::SlotMemory slots;
+    std::error_code ec;
+    if (std::filesystem::exists(slots_dir + "/slots.json", ec)) {
+      auto read = render::ReadSlotMemory(slots_dir);
+      if (!read.ok()) return ctx.Fail(read.error());
+      slots = std::move(read).value();
+      if (!opts->json) ctx.err << "forest: slots remembered in " << slots_dir << "/slots.json\n";
+    } else if (!opts->materialization.empty() && !std::filesystem::is_directory(slots_dir, ec)) {
+      return ctx.Fail(MakeError(slots_dir + ": no such materialization; give the NAME `forest generate` wrote"));
+    }
+    auto loaded = LoadAndPlan(opts->file, slots);
     if (!loaded.ok()) return ctx.Fail(loaded.error());
     const auto& l = **loaded;
     auto aliases = render::PlanAliases(l.plan);

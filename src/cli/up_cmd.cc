@@ -207,15 +207,18 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("exec", "Run a command in a node or workload at any depth, "
                                             "by name (no DNS needed)");
     auto node = std::make_shared<std::string>();
+    auto no_stdin = std::make_shared<bool>(false);
     cmd->add_option("NODE", *node, "canonical name, or a unique label")->required();
-    cmd->footer("The command follows after --: forest exec c0-2-1 -- incus list");
-    cmd->callback([node, &ctx] {
+    cmd->add_flag("-n,--no-stdin", *no_stdin, "give the command /dev/null as stdin (like ssh -n)");
+    cmd->footer("The command follows after --: forest exec c0-2-1 -- incus list\n"
+                "Its stdin is this one's, streamed: echo hi | forest exec c0-2-1 -- cat");
+    cmd->callback([node, no_stdin, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
       std::vector<Known> forests;
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       auto client = HostClient(found->forest->loaded->topology);
-      auto r = up::ExecPath(client, found->path, ctx.tail, StreamTo(ctx));
+      auto r = up::ExecPath(client, found->path, ctx.tail, StreamTo(ctx), *no_stdin ? -1 : STDIN_FILENO);
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.exit_code = *r;
     });
@@ -342,7 +345,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     cmd->callback([first, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
       auto client = incus::Client::Local();
-      auto r = up::ExecPath(client, *first, ctx.tail, StreamTo(ctx));
+      auto r = up::ExecPath(client, *first, ctx.tail, StreamTo(ctx), STDIN_FILENO);
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.exit_code = *r;
     });

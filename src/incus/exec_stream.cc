@@ -1,11 +1,18 @@
 #include "incus/exec_stream.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -20,22 +27,106 @@ namespace {
 
 constexpr char kStartMark = '\036';  // ASCII RS, first byte on stderr
 
-// Reads frames from one output websocket until it closes.
+// Reads frames from one output websocket until it closes; `done` runs then.
 struct Reader {
   Socket ws;
   int fd;
-  const OutputSink& sink;
+  const OutputSink* sink;
+  std::function<void()> done;
   beast::flat_buffer buf;
-  Reader(asio::io_context& io, int f, const OutputSink& s) : ws(io), fd(f), sink(s) {}
+  Reader(asio::io_context& io, int f, const OutputSink& s) : ws(io), fd(f), sink(&s) {}
+  void Retarget(const OutputSink& s) { sink = &s; }
   void Next() {
     ws.async_read(buf, [this](boost::system::error_code ec, std::size_t) {
-      if (ec) return;  // closed (the command finished) or broken
+      if (ec) {  // closed (the command finished) or broken
+        if (done) done();
+        return;
+      }
       auto data = buf.data();
-      sink(fd, std::string_view(static_cast<const char*>(data.data()), data.size()));
+      (*sink)(fd, std::string_view(static_cast<const char*>(data.data()), data.size()));
       buf.consume(buf.size());
       Next();
     });
   }
+};
+
+// Streams a local descriptor into the stdin websocket: chunk by chunk, the
+// next read only once the last write is done (the daemon's pace), then a
+// websocket close, which incusd passes on as the end of the command's input.
+// A descriptor epoll cannot watch (a regular file, /dev/null) is read
+// directly: such reads never wait. The descriptor's flags are restored
+// after (Asio makes a watched one non-blocking).
+class StdinPump {
+ public:
+  StdinPump(asio::io_context& io, Socket& ws, int fd) : ws_(ws), fd_(fd), desc_(io) {
+    flags_ = fcntl(fd, F_GETFL);
+    int copy = dup(fd);
+    boost::system::error_code ec;
+    if (copy >= 0) {
+      desc_.assign(copy, ec);
+      if (ec) {
+        close(copy);
+      } else {
+        // epoll refuses regular files and some devices: read those directly.
+        struct stat st {};
+        if (fstat(copy, &st) == 0 && S_ISREG(st.st_mode)) {
+          (void)desc_.release();
+          close(copy);
+        }
+      }
+    }
+  }
+  ~StdinPump() {
+    boost::system::error_code ec;
+    if (desc_.is_open()) desc_.close(ec);
+    if (flags_ >= 0) fcntl(fd_, F_SETFL, flags_);
+  }
+  void Start() {
+    if (started_) return;
+    started_ = true;
+    Read();
+  }
+  // The command is done: no more input is read.
+  void Stop() {
+    stopped_ = true;
+    boost::system::error_code ec;
+    if (desc_.is_open()) desc_.cancel(ec);
+  }
+
+ private:
+  void Read() {
+    if (stopped_) return;
+    if (desc_.is_open()) {
+      desc_.async_read_some(asio::buffer(buf_), [this](boost::system::error_code ec, std::size_t n) {
+        if (ec || n == 0) return Finish(ec == asio::error::operation_aborted);
+        Write(n);
+      });
+      return;
+    }
+    ssize_t n;
+    do n = read(fd_, buf_.data(), buf_.size());
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) return Finish(false);
+    Write(static_cast<size_t>(n));
+  }
+  void Write(size_t n) {
+    ws_.async_write(asio::buffer(buf_.data(), n), [this](boost::system::error_code ec, std::size_t) {
+      if (ec) return;  // the command is gone; its exit code tells the rest
+      Read();
+    });
+  }
+  void Finish(bool aborted) {
+    if (aborted || stopped_) return;
+    ws_.async_close(websocket::close_code::normal, [](boost::system::error_code) {});
+  }
+
+  Socket& ws_;
+  int fd_;
+  int flags_ = -1;
+  asio::posix::stream_descriptor desc_;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::array<char, 64 * 1024> buf_{};
 };
 
 Status Connect(Socket& ws, const std::string& socket_path, const std::string& target) {
@@ -50,13 +141,16 @@ Status Connect(Socket& ws, const std::string& socket_path, const std::string& ta
 
 Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std::string& instance,
                            const std::vector<std::string>& argv, const StringMap& env,
-                           const OutputSink& sink) {
+                           const OutputSink& sink, int stdin_fd) {
   Json envj = Json::object();
   for (const auto& [k, v] : env) envj[k] = v;
-  // stdin is /dev/null inside; the stdin websocket itself stays open until
-  // the end (closing it early makes incusd 6.0 abort the start). The first
-  // byte on stderr is kStartMark: it says the command started (ExecStream).
-  std::vector<std::string> cmd = {"sh", "-c", "printf '\\036' >&2; exec \"$@\" </dev/null", "forest-exec"};
+  // Without stdin_fd, stdin is /dev/null inside; the stdin websocket itself
+  // stays open until the end (closing it before the command started makes
+  // incusd 6.0 abort the start). The first byte on stderr is kStartMark: it
+  // says the command started (ExecStream); input flows only after it.
+  std::vector<std::string> cmd = {
+      "sh", "-c", stdin_fd >= 0 ? "printf '\\036' >&2; exec \"$@\"" : "printf '\\036' >&2; exec \"$@\" </dev/null",
+      "forest-exec"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   Json body = {{"command", cmd},        {"environment", envj}, {"wait-for-websocket", true},
                {"interactive", false},   {"record-output", false}};
@@ -79,6 +173,24 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   FOREST_TRY(Connect(out.ws, socket_path, target("1")));
   FOREST_TRY(Connect(err.ws, socket_path, target("2")));
   boost::system::error_code ec;
+  std::unique_ptr<StdinPump> pump;
+  if (stdin_fd >= 0) pump = std::make_unique<StdinPump>(io, in, stdin_fd);
+  int open_outputs = 2;
+  auto output_done = [&] {
+    if (--open_outputs == 0 && pump) pump->Stop();
+  };
+  out.done = output_done;
+  err.done = output_done;
+  const OutputSink* user = &sink;
+  bool mark_seen = false;
+  OutputSink starting = [&](int fd, std::string_view bytes) {
+    if (fd == 2 && !mark_seen && !bytes.empty() && bytes.front() == kStartMark) {
+      mark_seen = true;
+      if (pump) pump->Start();
+    }
+    (*user)(fd, bytes);
+  };
+  err.Retarget(starting);
   out.Next();
   err.Next();
   bool killed = false;
@@ -97,7 +209,8 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
       io.run();
     }
   }
-  in.close(websocket::close_code::normal, ec);
+  pump.reset();
+  if (in.is_open()) in.close(websocket::close_code::normal, ec);
   control.close(websocket::close_code::normal, ec);
   if (killed) {
     (void)c.Wait(op);  // the operation ends with the killed command
@@ -121,7 +234,7 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
 // arrived: it did not run. The mark is taken out of what the sink sees.
 Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
                        const std::vector<std::string>& argv, const StringMap& env,
-                       const OutputSink& sink) {
+                       const OutputSink& sink, int stdin_fd) {
   bool started = false, first_err = true;
   OutputSink tracking = [&](int fd, std::string_view bytes) {
     if (fd == 2 && first_err && !bytes.empty()) {
@@ -137,7 +250,7 @@ Result<int> ExecStream(Client& c, const std::string& socket_path, const std::str
     }
   };
   for (int attempt = 0;; ++attempt) {
-    auto r = ExecStreamOnce(c, socket_path, instance, argv, env, tracking);
+    auto r = ExecStreamOnce(c, socket_path, instance, argv, env, tracking, stdin_fd);
     if (r.ok() || started || attempt == 2 ||
         r.error().message.find("Failed to retrieve PID") == std::string::npos) {
       return r;

@@ -131,7 +131,9 @@ TEST(Plan, DuplicateAndOutOfRangeSlots) {
   t.roots.push_back(N("r", {a, b}));
   auto p = MakePlan(t);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.error().message, "t.yaml:7:9: b: slot 3 of r.incus is already given to a; pick another slot");
+  EXPECT_EQ(p.error().message,
+            "t.yaml:7:9: b: slot 3 of r.incus is already given to a; pick another slot, or leave slot out to get "
+            "the first free one");
   t.roots[0].children[1].slot = 16;
   p = MakePlan(t);
   ASSERT_FALSE(p.ok());
@@ -271,4 +273,43 @@ TEST(PlanProperty, SlotsSurviveDeletionsAndAdditions) {
 }
 
 }  // namespace
+// Planner errors read like the parser's (docs/topology.md): file:line:column of
+// the key at fault, its key path, what is wrong and what to do.
+Result<Plan> PlanText(const std::string& text) {
+  auto t = topology::Parse(text, "t.yaml");
+  if (!t.ok()) return t.error();
+  return MakePlan(*t);
+}
+
+TEST(PlanErrors, SlotTakenNamesTheSlotKeyAndItsPath) {
+  auto p = PlanText(
+      "version: 1\nroots:\n  - name: r\n    children:\n      - name: a\n        slot: 3\n"
+      "      - name: b\n        slot: 3\n");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message,
+            "t.yaml:8:15: roots[0].children[1].slot: b: slot 3 of r.incus is already given to a "
+            "(roots[0].children[0]); pick another slot, or leave slot out to get the first free one");
+}
+
+TEST(PlanErrors, SixteenthChildNamesItsPathAndARemedy) {
+  std::string text = "version: 1\nroots:\n  - name: c0\n    children:\n";
+  for (int i = 1; i <= 16; ++i) text += "      - name: k" + std::to_string(i) + "\n";
+  auto p = PlanText(text);
+  ASSERT_FALSE(p.ok());
+  const std::string& m = p.error().message;
+  EXPECT_EQ(m.rfind("t.yaml:20:9: roots[0].children[15]: c0.incus already has 15", 0), 0u) << m;
+  EXPECT_NE(m.find("move k16 under another node, or make it a workload of c0.incus"), std::string::npos) << m;
+}
+
+TEST(PlanErrors, TooDeepNamesTheChildrenKeyAndARemedy) {
+  auto p = PlanText(
+      "version: 1\nroots:\n  - name: c0\n    prefix: fd00:1000::/48\n    children:\n      - name: c1\n"
+      "        children:\n          - name: c2\n            children:\n              - name: c3\n");
+  ASSERT_FALSE(p.ok());
+  const std::string& m = p.error().message;
+  EXPECT_EQ(m.rfind("t.yaml:10:15: roots[0].children[0].children[0].children: c2.c1.c0.incus", 0), 0u) << m;
+  EXPECT_NE(m.find("give the root a shorter prefix"), std::string::npos) << m;
+  EXPECT_NE(m.find("the root's /48 allows 3 levels"), std::string::npos) << m;
+}
+
 }  // namespace forest::plan

@@ -314,6 +314,7 @@ const std::array<Key<NodeTarget>, 13> kNodeKeys = {{
        return ReadList(r, f, "a list of workloads", [&](const Field& item) -> Status {
          Workload w;
          w.pos = r.PosOf(item.mark);
+         w.path = item.path;
          FOREST_TRY(ReadMap<Workload>(r, item, kWorkloadKeys, w));
          for (size_t i = 0; i < workloads.size(); ++i) {
            if (workloads[i].name == w.name) {
@@ -343,9 +344,12 @@ Status ReadNodes(Reader& r, const Field& f, std::vector<Node>& out, int depth) {
   return ReadList(r, f, "a list of nodes", [&](const Field& item) -> Status {
     Node n;
     n.pos = r.PosOf(item.mark);
+    n.path = item.path;
     n.edge = depth == 1;
     NodeTarget t{&n, depth};
     FOREST_TRY(ReadMap<NodeTarget>(r, item, kNodeKeys, t, depth == 1));
+    n.slot_pos = r.PosOf(r.MarkOf(item.path + ".slot"));
+    n.children_pos = r.PosOf(r.MarkOf(item.path + ".children"));
     for (size_t i = 0; i < out.size(); ++i) {
       if (out[i].name == n.name) {
         std::string sibling = f.path + "[" + std::to_string(i) + "]";

@@ -42,6 +42,7 @@ struct Workload {
   std::vector<std::string> services;
   bool tls = false;  // the hosting node deploys a forest-CA certificate into it
   SourcePos pos;
+  std::string path;  // its key path, "roots[0].workloads[1]" ("" when built in code)
 };
 
 enum class NodeKind { kContainer, kVm };
@@ -62,6 +63,12 @@ struct Node {
   std::vector<Workload> workloads;
   std::vector<Node> children;
   SourcePos pos;
+  // For errors found after parsing (the planner's): the node's key path,
+  // "roots[0].children[2]" ("" when built in code), and where its `slot`
+  // and `children` keys were (0 when absent).
+  std::string path;
+  SourcePos slot_pos;
+  SourcePos children_pos;
 };
 
 struct HostConfig {

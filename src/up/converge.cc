@@ -870,7 +870,7 @@ Status DownHost(Client& host, const topology::Topology& t, const std::string& st
 }
 
 Result<int> ExecPath(Client& c, const std::vector<std::string>& path,
-                     const std::vector<std::string>& argv, const incus::OutputSink& sink) {
+                     const std::vector<std::string>& argv, const incus::OutputSink& sink, int stdin_fd) {
   if (path.empty()) return MakeError("exec: empty node path");
   std::vector<std::string> cmd;
   if (path.size() == 1) {
@@ -881,7 +881,7 @@ Result<int> ExecPath(Client& c, const std::vector<std::string>& path,
     cmd.push_back("--");
     cmd.insert(cmd.end(), argv.begin(), argv.end());
   }
-  return incus::ExecStream(c, c.SocketPath(), path[0], cmd, {}, sink);
+  return incus::ExecStream(c, c.SocketPath(), path[0], cmd, {}, sink, stdin_fd);
 }
 
 Result<Json> StatusTree(Client& c, bool recurse) {

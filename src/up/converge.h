@@ -73,8 +73,9 @@ Status WaitBooted(incus::Client& c, const std::string& name);
 // Runs `argv` inside the node at `path` (labels from the root down, e.g.
 // {"c0","c0-2","c0-2-1"}) by hopping through each level's forest binary.
 // Output streams to `sink` while the command runs; returns the exit code.
+// Its stdin is /dev/null, or what `stdin_fd` gives (every hop passes its own on).
 Result<int> ExecPath(incus::Client& c, const std::vector<std::string>& path,
-                     const std::vector<std::string>& argv, const incus::OutputSink& sink);
+                     const std::vector<std::string>& argv, const incus::OutputSink& sink, int stdin_fd = -1);
 
 // Tree of what runs at this level and below (JSON), for `forest status`.
 Result<nlohmann::json> StatusTree(incus::Client& c, bool recurse);
