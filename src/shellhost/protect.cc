@@ -1,6 +1,4 @@
-// forest shell on the host: the workspace paths a jail must not write
-// (shell/protect.h), made when missing and checked before every start, and
-// the host facts the default limits come from.
+// The workspace's protected paths on the host (shellhost/protect.h).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,10 +10,10 @@
 #include <optional>
 
 #include "base/files.h"
-#include "cli/shell_session.h"
+#include "shellhost/protect.h"
 #include "shell/protect.h"
 
-namespace forest::cli::shell_session {
+namespace forest::shellhost {
 
 namespace {
 
@@ -190,4 +188,4 @@ shell::HostFacts ReadHostFacts() {
   return h;
 }
 
-}  // namespace forest::cli::shell_session
+}  // namespace forest::shellhost
