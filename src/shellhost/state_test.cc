@@ -59,7 +59,7 @@ TEST(ShellhostState, BadStateFileIsAnErrorNamingIt) {
   EXPECT_NE(st.error().message.find("shell.json"), std::string::npos) << st.error().message;
 }
 
-TEST(ShellhostState, LockIsExclusive) {
+TEST(ShellhostState, LockFileIsUnderTheStateRoot) {
   Scratch tmp;
   Session s = FakeSession(tmp.path(), tmp.path() + "/root");
   auto first = Lock(s);
