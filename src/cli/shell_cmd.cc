@@ -31,7 +31,6 @@ namespace {
 using Json = nlohmann::json;
 using ss::kTmuxSession;
 
-
 struct Common {
   ss::Flags flags;
 };
@@ -136,7 +135,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     ctx.err << "jail " << jail.name << " (" << jail.name << ".incus) for " << jail.workspace << ", slot "
             << jail.slot << ", " << (jail.persistent ? "persistent" : "ephemeral") << ", network "
             << shell::NetModeName(jail.network) << std::endl;
-    auto ready = ss::Converge(*s, *st, jail, {o->guard, SelfBinary(), HostAuthorizedKeys()});
+    auto ready = ss::Converge(*s, *st, jail, {o->guard, SelfBinary(), HostAuthorizedKeys});
     if (!ready.ok()) {
       ctx.Fail(ready.error());
       ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";

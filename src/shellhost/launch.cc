@@ -93,7 +93,7 @@ Result<Ready> Converge(Session& s, State& st, Jail& jail, const LaunchOptions& l
     o.topology_text = loaded->text;
     o.slots = loaded->plan.Slots();
     o.self_binary = lo.self_binary;
-    o.authorized_keys = lo.authorized_keys;
+    o.authorized_keys = lo.authorized_keys ? lo.authorized_keys() : std::string();
     o.guard_uplink = lo.guard_uplink;
     // The helper signs with the host's mkcert root, as for `forest up`:
     // `mkcert` in a jail chains to the root the host's browsers trust.

@@ -3,6 +3,7 @@
 // ssh-agent relay, and the jail user made by templates/shell/prepare.sh.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "base/result.h"
@@ -15,7 +16,9 @@ namespace forest::shellhost {
 struct LaunchOptions {
   bool guard_uplink = false;    // drop shell-forest traffic towards the uplink (tests)
   std::string self_binary;      // this forest binary, installed into every node
-  std::string authorized_keys;  // the host's keys that may log in as root
+  // The host's keys that may log in as root; asked only when the jail is
+  // converged (not on the warm path of a ready one).
+  std::function<std::string()> authorized_keys;
 };
 
 // Makes `jail` run: writes the forest's topology, loads the network policy

@@ -1,4 +1,5 @@
-// The workspace's protected paths on the host (shellhost/protect.h).
+#include "shellhost/protect.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +11,6 @@
 #include <optional>
 
 #include "base/files.h"
-#include "shellhost/protect.h"
 #include "shell/protect.h"
 
 namespace forest::shellhost {
