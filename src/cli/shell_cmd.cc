@@ -3,52 +3,33 @@
 // rootless Podman, names and certificates, reachable from the host by name.
 #include <unistd.h>
 
-#include <condition_variable>
-#include <filesystem>
+#include <cstdlib>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
-#include "base/files.h"
-#include "cli/command.h"
-#include "cli/shell_session.h"
-#include "incus/api.h"
-#include "incus/files.h"
-#include "image/image.h"
+#include "cli/shell_cmd.h"
+#include "shellhost/launch.h"
+#include "shellhost/lifecycle.h"
+#include "shellhost/policy.h"
+#include "shellhost/run.h"
+#include "shellhost/tool_state.h"
+#include "shellhost/transfer.h"
 
 namespace forest::cli {
 
-void AddShellOpsCommands(CLI::App* shell, Context& ctx);  // shell_ops_cmd.cc
+Result<ss::Session> OpenShellSession(ss::Flags f) {
+  f.state_root = StateRoot();
+  return ss::Open(f);
+}
+
+Result<ss::Opened> OpenShellState(ss::Flags f, bool lock) {
+  f.state_root = StateRoot();
+  return ss::OpenState(f, lock);
+}
 
 namespace {
 
-namespace fs = std::filesystem;
-namespace ss = shell_session;
 using Json = nlohmann::json;
-
-constexpr char kTmuxSession[] = "forest";
-
-
-// The jail a subcommand means: NAME, else the workspace's only jail (or its slot 1).
-Result<shell::Jail> Pick(const ss::Session& s, const shell::State& st, const std::string& name) {
-  if (!name.empty()) {
-    if (const auto* j = st.Find(name)) return *j;
-    std::string all;
-    for (const auto& j : st.jails) all += (all.empty() ? "" : ", ") + j.name;
-    return MakeError("no jail '" + name + "'" + (all.empty() ? " (there are none)" : "; the jails are " + all) +
-                     "; `forest shell list` shows them");
-  }
-  std::vector<const shell::Jail*> mine;
-  for (const auto& j : st.jails) {
-    if (j.workspace == s.workspace) mine.push_back(&j);
-  }
-  if (mine.size() == 1) return *mine[0];
-  if (const auto* j = st.Find(s.workspace, 1)) return *j;
-  if (mine.empty()) {
-    return MakeError("no jail for " + s.workspace + "; start one with `forest shell`, or name a jail");
-  }
-  return MakeError(s.workspace + " has " + std::to_string(mine.size()) + " jails; name one (`forest shell list`)");
-}
+using ss::kTmuxSession;
 
 struct Common {
   ss::Flags flags;
@@ -77,45 +58,6 @@ void AfterSession(Context& ctx, ss::Session& s, const shell::Jail& jail, const s
   if (!state.ok()) return ctx.Fail(state.error());
   if (auto rm = ss::Remove(s, *state, jail.name); !rm.ok()) ctx.Fail(rm.error());
 }
-
-std::vector<std::string> ToolCommand(const ss::Session& s, const shell::Jail& jail) {
-  std::vector<std::string> argv = {"tmux", "new-session", "-A", "-s", kTmuxSession, "-c", "/workspace"};
-  const auto& tool = s.config.tools.at(jail.tool);
-  argv.insert(argv.end(), tool.command.begin(), tool.command.end());
-  return argv;
-}
-
-class AllowlistRefresher {
- public:
-  AllowlistRefresher(const ss::Session& s, const shell::Jail& jail) {
-    if (jail.network != shell::NetMode::kAllowlist) return;
-    thread_ = std::thread([this, s] {
-      std::unique_lock<std::mutex> l(mu_);
-      while (!cv_.wait_for(l, std::chrono::seconds(s.config.allow_refresh), [this] { return stop_; })) {
-        auto lock = ss::Lock(s);
-        auto st = ss::LoadState(s);
-        if (lock.ok() && st.ok()) {
-          if (auto r = ss::ApplyNetPolicy(s, *st); !r.ok()) std::cerr << "allowlist refresh: " << r.error().message << "\n";
-        }
-      }
-    });
-  }
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  ~AllowlistRefresher() { Stop(); }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 void AddStart(CLI::App* cmd, Context& ctx) {
   struct Opts {
@@ -155,7 +97,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     for (auto* sub : cmd->get_subcommands()) {
       if (sub->parsed()) return;
     }
-    auto opened = ss::OpenState(o->f, true);
+    auto opened = OpenShellState(o->f, true);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* s = &opened->s;
     auto* st = &opened->st;
@@ -193,7 +135,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     ctx.err << "jail " << jail.name << " (" << jail.name << ".incus) for " << jail.workspace << ", slot "
             << jail.slot << ", " << (jail.persistent ? "persistent" : "ephemeral") << ", network "
             << shell::NetModeName(jail.network) << std::endl;
-    auto ready = ss::Converge(*s, *st, jail, o->guard);
+    auto ready = ss::Converge(*s, *st, jail, {o->guard, SelfBinary(), HostAuthorizedKeys});
     if (!ready.ok()) {
       ctx.Fail(ready.error());
       ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";
@@ -210,8 +152,8 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     }
     // Allowlisted names are resolved again every allow_refresh seconds
     // while the session runs (`forest shell net refresh` does it by hand).
-    AllowlistRefresher refresher(*s, jail);
-    auto rc = ss::RunAsUser(*s, jail, *ready, interactive ? ToolCommand(*s, jail) : ctx.tail);
+    ss::AllowlistRefresher refresher(*s, jail);
+    auto rc = ss::RunAsUser(*s, jail, *ready, interactive ? ss::ToolCommand(*s, jail) : ctx.tail);
     refresher.Stop();
     if (!rc.ok()) return ctx.Fail(rc.error());
     AfterSession(ctx, *s, jail, *ready, interactive);
@@ -226,27 +168,9 @@ struct Picked {
   shell::Jail jail;
 };
 Result<Picked> OpenPick(const ss::Flags& f, const std::string& name) {
-  FOREST_ASSIGN_OR_RETURN(auto o, ss::OpenState(f, false));
-  FOREST_ASSIGN_OR_RETURN(auto j, Pick(o.s, o.st, name));
+  FOREST_ASSIGN_OR_RETURN(auto o, OpenShellState(f, false));
+  FOREST_ASSIGN_OR_RETURN(auto j, ss::Pick(o.s, o.st, name));
   return Picked{std::move(o.s), std::move(o.st), std::move(j)};
-}
-
-Json JailJson(ss::Session& s, const shell::Jail& j) {
-  auto c = s.Client();
-  std::string status = "missing";
-  if (auto inst = incus::GetInstance(c, j.name); inst.ok() && *inst) status = (**inst).value("status", "");
-  return {{"name", j.name},
-          {"dns", j.name + ".incus"},
-          {"workspace", j.workspace},
-          {"slot", j.slot},
-          {"mode", j.persistent ? "persistent" : "ephemeral"},
-          {"status", status},
-          {"tool", j.tool},
-          {"image", j.image.empty() ? "forest-node" : j.image},
-          {"network", shell::NetModeName(j.network)},
-          {"user", j.user.user},
-          {"ssh_agent", j.ssh_agent},
-          {"hardened", j.hardened}};
 }
 
 void AddList(CLI::App* shell, Context& ctx) {
@@ -260,30 +184,13 @@ void AddList(CLI::App* shell, Context& ctx) {
   cmd->add_flag("--all", o->all, "also list saved tool sessions (what --resume restores)");
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o, &ctx] {
-    auto opened = ss::OpenState(o->f, false);
+    auto opened = OpenShellState(o->f, false);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* s = &opened->s;
     auto* st = &opened->st;
     Json jails = Json::array();
-    for (const auto& j : st->jails) jails.push_back(JailJson(*s, j));
-    Json sessions = Json::array();
-    if (o->all) {
-      std::error_code ec;
-      for (const auto& ws : fs::directory_iterator(s->sessions_dir, ec)) {
-        for (const auto& tool : fs::directory_iterator(ws.path(), ec)) {
-          auto ids = ss::SavedSessionIds(tool.path().string());
-          std::sort(ids.begin(), ids.end());
-          for (const auto& id : ids) {
-            auto meta = ReadFile((tool.path() / id / ".forest-session.json").string());
-            Json m = meta.ok() ? Json::parse(*meta, nullptr, false) : Json();
-            if (!m.is_object()) continue;
-            m["id"] = id;
-            m["path"] = (tool.path() / id).string();
-            sessions.push_back(m);
-          }
-        }
-      }
-    }
+    for (const auto& j : st->jails) jails.push_back(ss::JailInfo(*s, j));
+    Json sessions = o->all ? ss::ListSavedSessions(s->sessions_dir) : Json::array();
     if (o->json) {
       Json out = {{"jails", jails}};
       if (o->all) out["sessions"] = sessions;
@@ -348,7 +255,7 @@ void AddStopKill(CLI::App* shell, Context& ctx, bool kill) {
     cmd->add_option("--timeout", o->timeout, "seconds to wait before forcing (default 60)");
   }
   cmd->callback([o, kill, &ctx] {
-    auto opened = ss::OpenState(o->f, true);
+    auto opened = OpenShellState(o->f, true);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* s = &opened->s;
     auto* st = &opened->st;
@@ -367,18 +274,13 @@ void AddStopKill(CLI::App* shell, Context& ctx, bool kill) {
     if (o->all) {
       for (const auto& j : st->jails) names.push_back(j.name);
     }
-    auto c = s->Client();
     for (const auto& n : names) {
       const auto* j = st->Find(n);
       if (!j) return ctx.Fail(MakeError("no jail '" + n + "'; `forest shell list` shows them"));
       shell::Jail jail = *j;
       if (!kill) {
-        auto put = c.Put("/1.0/instances/" + incus::Escape(n) + "/state",
-                         {{"action", "stop"}, {"timeout", o->timeout}, {"force", false}});
-        if (!put.ok()) {
-          ctx.err << n << ": did not stop within " << o->timeout << " s; forcing\n";
-          if (auto f = incus::SetInstanceState(c, n, "stop", true); !f.ok()) return ctx.Fail(f.error());
-        }
+        auto say = [&](const std::string& line) { ctx.err << line << "\n"; };
+        if (auto f = ss::Stop(*s, n, o->timeout, say); !f.ok()) return ctx.Fail(f.error());
         ctx.err << "stopped " << n << "\n";
         if (jail.persistent) continue;
       }
@@ -391,22 +293,13 @@ void AddClean(CLI::App* shell, Context& ctx) {
   auto* cmd = shell->add_subcommand("clean", "Remove stopped ephemeral jails, and records of jails Incus no longer has");
   auto f = std::make_shared<ss::Flags>();
   cmd->callback([f, &ctx] {
-    auto opened = ss::OpenState(*f, true);
+    auto opened = OpenShellState(*f, true);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* s = &opened->s;
     auto* st = &opened->st;
-    auto c = s->Client();
-    int n = 0;
-    for (const auto& j : shell::State(*st).jails) {
-      auto inst = incus::GetInstance(c, j.name);
-      bool gone = inst.ok() && !*inst;
-      bool stopped = inst.ok() && *inst && (**inst).value("status", "") == "Stopped";
-      if (gone || (stopped && !j.persistent)) {
-        if (auto r = ss::Remove(*s, *st, j.name); !r.ok()) return ctx.Fail(r.error());
-        ++n;
-      }
-    }
-    ctx.out << "cleaned " << n << " jail(s)\n";
+    auto n = ss::Clean(*s, *st);
+    if (!n.ok()) return ctx.Fail(n.error());
+    ctx.out << "cleaned " << *n << " jail(s)\n";
   });
 }
 
@@ -446,15 +339,7 @@ void AddExec(CLI::App* shell, Context& ctx) {
       ctx.exit_code = *rc;
       return;
     }
-    std::vector<std::string> argv = {"env", "-i"};
-    for (const auto& e : ss::UserEnv(p->s, p->jail, *r)) argv.push_back(e);
-    argv.push_back("sh");
-    argv.push_back("-c");
-    argv.push_back("cd /workspace && exec \"$@\"");
-    argv.push_back("sh");
-    argv.insert(argv.end(), ctx.tail.begin(), ctx.tail.end());
-    auto c = p->s.Client();
-    auto res = incus::Exec(c, p->jail.name, ss::AsUser(p->jail, argv));
+    auto res = ss::Capture(p->s, p->jail, *r, ctx.tail);
     if (!res.ok()) return ctx.Fail(res.error());
     if (o->format == "raw") {
       ctx.out << res->out;
@@ -463,13 +348,6 @@ void AddExec(CLI::App* shell, Context& ctx) {
     }
     ctx.exit_code = res->exit_code;
   });
-}
-
-// "JAIL:/path" → {jail, path}; empty jail when there is no colon before a '/'.
-std::pair<std::string, std::string> SplitRemote(const std::string& s) {
-  auto colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || s.find('/') < colon) return {"", s};
-  return {s.substr(0, colon), s.substr(colon + 1)};
 }
 
 void AddFile(CLI::App* shell, Context& ctx) {
@@ -489,16 +367,15 @@ void AddFile(CLI::App* shell, Context& ctx) {
     cmd->add_option("DEST", o->to)->required();
     cmd->add_flag("-r,--recursive", o->recursive, "copy directories");
     cmd->callback([o, push, &ctx] {
-      auto [jail, path] = SplitRemote(push ? o->to : o->from);
+      auto [jail, path] = ss::SplitRemote(push ? o->to : o->from);
       if (jail.empty()) {
         return ctx.Fail(MakeError(std::string(push ? "DEST" : "SRC") + " must be JAIL:/path, e.g. " +
                                   "myproj-1a2b3c-1:/workspace/out.log"));
       }
       auto p = OpenPick(o->f, jail);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto c = p->s.Client();
-      auto rep = push ? incus::PushTree(c, jail, o->from, path, o->recursive, p->jail.user.uid, p->jail.user.gid)
-                      : incus::PullTree(c, jail, path, o->to, o->recursive);
+      auto rep = push ? ss::Copy(p->s, p->jail, true, o->from, path, o->recursive)
+                      : ss::Copy(p->s, p->jail, false, path, o->to, o->recursive);
       if (!rep.ok()) return ctx.Fail(rep.error());
       for (const auto& sk : rep->skipped) ctx.err << "skipped " << sk << "\n";
       ctx.err << rep->files << " file(s), " << rep->directories << " directory(ies), " << rep->symlinks
@@ -520,13 +397,9 @@ void AddTmux(CLI::App* shell, Context& ctx) {
     if (!p.ok()) return ctx.Fail(p.error());
     auto r = ss::UserOf(p->s, p->jail);
     if (!r.ok()) return ctx.Fail(r.error());
-    std::vector<std::string> full = {"env", "-i", "HOME=" + r->home, "tmux"};
-    full.insert(full.end(), argv.begin(), argv.end());
-    auto c = p->s.Client();
-    auto res = incus::Exec(c, p->jail.name, ss::AsUser(p->jail, full));
+    auto res = ss::Tmux(p->s, p->jail, *r, argv);
     if (!res.ok()) return ctx.Fail(res.error());
-    if (res->exit_code != 0) return ctx.Fail(MakeError(p->jail.name + ": tmux: " + res->err));
-    if (print) ctx.out << res->out;
+    if (print) ctx.out << *res;
   };
   {
     auto* cmd = tmux->add_subcommand("send", "Type TEXT into the session, then Enter");
@@ -549,7 +422,7 @@ void AddTmux(CLI::App* shell, Context& ctx) {
     auto json = std::make_shared<bool>(false);
     cmd->add_flag("--json", *json, "print JSON");
     cmd->callback([o, json, &ctx] {
-      auto opened = ss::OpenState(o->f, false);
+      auto opened = OpenShellState(o->f, false);
       if (!opened.ok()) return ctx.Fail(opened.error());
       auto* s = &opened->s;
       auto* st = &opened->st;

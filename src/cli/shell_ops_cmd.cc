@@ -1,26 +1,20 @@
 // forest shell's operator commands on jails: snapshot and restore, ports
 // published to other machines, per-jail metrics, health, the network
 // policy's refresh, and images (build, list, publish a jail, clean up).
-#include <unistd.h>
-
-#include <filesystem>
 #include <iostream>
-#include <map>
-#include <set>
-#include <sstream>
 
-#include "cli/command.h"
-#include "cli/shell_session.h"
+#include "cli/shell_cmd.h"
 #include "image/image.h"
-#include "incus/api.h"
-#include "render/embedded.h"
-#include "up/converge.h"
+#include "shellhost/health.h"
+#include "shellhost/images.h"
+#include "shellhost/policy.h"
+#include "shellhost/ports.h"
+#include "shellhost/snapshots.h"
 
 namespace forest::cli {
 
 namespace {
 
-namespace ss = shell_session;
 using Json = nlohmann::json;
 
 struct Named {
@@ -32,7 +26,7 @@ struct Named {
 
 // NAME's jail in the session of the current directory's configuration.
 Result<std::pair<ss::Session, shell::Jail>> Find(const Named& o) {
-  FOREST_ASSIGN_OR_RETURN(auto opened, ss::OpenState(o.f, false));
+  FOREST_ASSIGN_OR_RETURN(auto opened, OpenShellState(o.f, false));
   const shell::Jail* j = opened.st.Find(o.name);
   if (!j) return MakeError("no jail '" + o.name + "'; `forest shell list` shows them");
   return std::make_pair(std::move(opened.s), *j);
@@ -48,22 +42,19 @@ void AddSnapshots(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto c = p->first.Client();
-      std::string base = "/1.0/instances/" + incus::Escape(o->name) + "/snapshots";
       if (o->arg.empty()) {
-        auto list = c.Get(base + "?recursion=1");
+        auto list = ss::ListSnapshots(p->first, o->name);
         if (!list.ok()) return ctx.Fail(list.error());
         Json out = Json::array();
-        for (const auto& s : *list) out.push_back({{"name", s.value("name", "")}, {"created", s.value("created_at", "")}});
+        for (const auto& x : *list) out.push_back({{"name", x.name}, {"created", x.created}});
         if (o->json) {
           ctx.out << out.dump(2) << "\n";
         } else {
-          for (const auto& s : out) ctx.out << s["name"].get<std::string>() << "  " << s["created"].get<std::string>() << "\n";
+          for (const auto& x : out) ctx.out << x["name"].get<std::string>() << "  " << x["created"].get<std::string>() << "\n";
         }
         return;
       }
-      auto r = c.Post(base, {{"name", o->arg}, {"stateful", false}});
-      if (!r.ok()) return ctx.Fail(r.error().Wrap("snapshot " + o->name));
+      if (auto r = ss::TakeSnapshot(p->first, o->name, o->arg); !r.ok()) return ctx.Fail(r.error());
       ctx.err << "snapshot " << o->name << "/" << o->arg << " taken\n";
     });
   }
@@ -75,9 +66,7 @@ void AddSnapshots(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto c = p->first.Client();
-      auto r = c.Put("/1.0/instances/" + incus::Escape(o->name), {{"restore", o->arg}});
-      if (!r.ok()) return ctx.Fail(r.error().Wrap("restore " + o->name));
+      if (auto r = ss::RestoreSnapshot(p->first, o->name, o->arg); !r.ok()) return ctx.Fail(r.error());
       ctx.err << "restored " << o->name << " to " << o->arg << "\n";
     });
   }
@@ -96,19 +85,12 @@ void AddPorts(CLI::App* shell, Context& ctx) {
     cmd->callback([o, listen, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto colon = o->arg.find(':');
-      std::string hp = o->arg.substr(0, colon);
-      std::string jp = colon == std::string::npos ? hp : o->arg.substr(colon + 1);
-      auto number = [](const std::string& s) {
-        return !s.empty() && s.size() <= 5 && s.find_first_not_of("0123456789") == std::string::npos &&
-               std::stoi(s) >= 1 && std::stoi(s) <= 65535;
-      };
-      if (!number(hp) || !number(jp)) return ctx.Fail(MakeError("PORTS: expected HOSTPORT[:JAILPORT] (1..65535), not " + o->arg));
-      std::string addr = listen->find(':') != std::string::npos ? "[" + *listen + "]" : *listen;
-      Json dev = {{"type", "proxy"}, {"listen", "tcp:" + addr + ":" + hp}, {"connect", "tcp:127.0.0.1:" + jp}};
-      auto c = p->first.Client();
-      auto r = incus::PatchInstance(c, o->name, {{"devices", {{"forest-port-" + hp, dev}}}});
-      if (!r.ok()) return ctx.Fail(r.error());
+      auto ports = ss::ParsePorts(o->arg);
+      if (!ports.ok()) return ctx.Fail(ports.error());
+      if (auto r = ss::PublishPort(p->first, o->name, *listen, *ports); !r.ok()) return ctx.Fail(r.error());
+      std::string addr = ss::ListenAddress(*listen);
+      const std::string& hp = ports->host;
+      const std::string& jp = ports->jail;
       ctx.err << "published " << o->name << ":" << jp << " on " << addr << ":" << hp << "\n";
     });
   }
@@ -120,14 +102,10 @@ void AddPorts(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto c = p->first.Client();
-      auto inst = incus::GetInstance(c, o->name);
-      if (!inst.ok() || !*inst) return ctx.Fail(MakeError(o->name + " is not in Incus"));
+      auto list = ss::ListPorts(p->first, o->name);
+      if (!list.ok()) return ctx.Fail(list.error());
       Json out = Json::array();
-      for (const auto& [k, v] : (**inst)["devices"].items()) {
-        if (k.rfind("forest-port-", 0) != 0) continue;
-        out.push_back({{"device", k}, {"listen", v.value("listen", "")}, {"connect", v.value("connect", "")}});
-      }
+      for (const auto& e : *list) out.push_back({{"device", e.device}, {"listen", e.listen}, {"connect", e.connect}});
       if (o->json) {
         ctx.out << out.dump(2) << "\n";
         return;
@@ -143,32 +121,9 @@ void AddPorts(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto c = p->first.Client();
-      auto gone = incus::RemoveInstanceDevice(c, o->name, "forest-port-" + o->arg);
-      if (!gone.ok()) return ctx.Fail(gone.error());
-      if (!*gone) return ctx.Fail(MakeError("port " + o->arg + " is not published; `forest shell ports list " + o->name + "` shows them"));
+      if (auto r = ss::UnpublishPort(p->first, o->name, o->arg); !r.ok()) return ctx.Fail(r.error());
     });
   }
-}
-
-// Incus's metrics (Prometheus text) for one instance: metric → summed value.
-std::map<std::string, double> MetricsOf(const std::string& text, const std::string& name) {
-  std::map<std::string, double> out;
-  std::istringstream in(text);
-  std::string line;
-  std::string needle = "name=\"" + name + "\"";
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#' || line.find(needle) == std::string::npos) continue;
-    auto brace = line.find('{');
-    auto space = line.rfind(' ');
-    if (brace == std::string::npos || space == std::string::npos) continue;
-    try {
-      out[line.substr(0, brace)] += std::stod(line.substr(space + 1));
-    } catch (...) {
-      // A value that is not a number (NaN spelled otherwise): skip it.
-    }
-  }
-  return out;
 }
 
 void AddMetrics(CLI::App* shell, Context& ctx) {
@@ -179,16 +134,13 @@ void AddMetrics(CLI::App* shell, Context& ctx) {
   cmd->callback([o, &ctx] {
     auto p = Find(*o);
     if (!p.ok()) return ctx.Fail(p.error());
-    auto c = p->first.Client();
-    auto text = c.GetRaw("/1.0/metrics");
-    if (!text.ok()) return ctx.Fail(text.error());
-    auto m = MetricsOf(*text, o->name);
-    if (m.empty()) return ctx.Fail(MakeError("Incus reports no metrics for " + o->name + " (is it running?)"));
+    auto m = ss::JailMetrics(p->first, o->name);
+    if (!m.ok()) return ctx.Fail(m.error());
     if (o->json) {
-      ctx.out << Json(m).dump(2) << "\n";
+      ctx.out << Json(*m).dump(2) << "\n";
       return;
     }
-    for (const auto& [k, v] : m) ctx.out << k << " " << std::fixed << v << "\n";
+    for (const auto& [k, v] : *m) ctx.out << k << " " << std::fixed << v << "\n";
   });
 }
 
@@ -197,35 +149,14 @@ void AddHealth(CLI::App* shell, Context& ctx) {
   auto o = std::make_shared<Named>();
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o, &ctx] {
-    auto opened = ss::OpenState(o->f, false);
+    auto opened = OpenShellState(o->f, false);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* s = &opened->s;
     auto* st = &opened->st;
+    ss::Health h = ss::CheckHealth(*s, *st);
+    int code = h.code;
     Json checks = Json::array();
-    auto check = [&](const std::string& what, bool ok, const std::string& fix) {
-      checks.push_back({{"check", what}, {"ok", ok}, {"fix", ok ? "" : fix}});
-    };
-    auto global = incus::Client::Local();
-    bool incus_up = global.Get("/1.0").ok();
-    check("incusd answers", incus_up, "start it: scripts/start-incus (or systemctl start incus)");
-    int code = incus_up ? 0 : 2;
-    if (incus_up && !st->jails.empty()) {
-      auto c = s->Client();
-      auto helper = incus::InstanceStatus(c, "forest-helper");
-      bool helper_ok = helper.ok() && *helper == "Running";
-      check("helper running", helper_ok, "run `forest shell` again to converge it");
-      bool policy = ss::TableLoaded(ss::PolicyTable(s->config.forest));
-      check("network policy loaded", policy, "`forest shell net refresh` loads it again");
-      if (!helper_ok || !policy) code = 1;
-      for (const auto& j : st->jails) {
-        auto status = incus::InstanceStatus(c, j.name);
-        bool running = status.ok() && *status == "Running";
-        bool fine = running || (j.persistent && status.ok() && *status == "Stopped");
-        check("jail " + j.name + " " + (status.ok() ? *status : "missing"), fine,
-              "`forest shell clean` drops it, or `forest shell` in " + j.workspace + " starts it");
-        if (!fine) code = 1;
-      }
-    }
+    for (const auto& c : h.checks) checks.push_back({{"check", c.what}, {"ok", c.ok}, {"fix", c.fix}});
     if (o->json) {
       ctx.out << Json{{"healthy", code == 0}, {"status", code == 0 ? "healthy" : code == 1 ? "degraded" : "down"}, {"checks", checks}}
                      .dump(2)
@@ -247,102 +178,12 @@ void AddNet(CLI::App* shell, Context& ctx) {
                                               "this at start and every allow_refresh seconds while a session runs)");
   auto f = std::make_shared<ss::Flags>();
   cmd->callback([f, &ctx] {
-    auto opened = ss::OpenState(*f, true);
+    auto opened = OpenShellState(*f, true);
     if (!opened.ok()) return ctx.Fail(opened.error());
     auto* st = &opened->st;
     if (auto r = ss::ApplyNetPolicy(opened->s, *st); !r.ok()) return ctx.Fail(r.error());
     ctx.err << "network policy reloaded for " << st->jails.size() << " jail(s)\n";
   });
-}
-
-// Publishes jail `j` as image `alias`: a copy of it, started without a
-// network and stripped of its node identity (templates/shell/scrub.sh), is
-// published and deleted; the live jail is not touched. Returns the
-// fingerprint.
-Result<std::string> PublishJail(ss::Session& s, const shell::Jail& j, const std::string& alias,
-                                const std::function<void(const std::string&)>& say) {
-  auto c = s.Client();
-  std::string copy = j.name + "-publish";
-  if (auto old = incus::GetInstance(c, copy); old.ok() && *old) {
-    FOREST_TRY(incus::DeleteInstance(c, copy));  // a failed earlier publish
-  }
-  say("copying " + j.name + " (without its network and workspace) …");
-  // forest-root holds the root disk, nesting and /dev/net/tun; the node
-  // profile (NICs, workspace, cloud-init) stays behind.
-  Json body = {{"name", copy},
-               {"type", "container"},
-               {"profiles", {"forest-root"}},
-               {"description", "forest shell: publishing " + j.name},
-               {"source", {{"type", "copy"}, {"source", j.name}, {"instance_only", true}}}};
-  FOREST_TRY(c.Post("/1.0/instances", body));
-  auto remove_copy = [&] {
-    (void)incus::SetInstanceState(c, copy, "stop", true);
-    (void)incus::DeleteInstance(c, copy);
-  };
-  auto run = [&]() -> Result<std::string> {
-    FOREST_TRY(incus::SetInstanceState(c, copy, "start", false));
-    say("stripping the node's identity from the copy …");
-    FOREST_ASSIGN_OR_RETURN(auto script, render::EmbeddedText("shell/scrub.sh"));
-    FOREST_TRY(up::WaitBooted(c, copy));  // the scrub stops services
-    FOREST_ASSIGN_OR_RETURN(auto scrub, incus::Exec(c, copy, {"sh", "-c", std::string(script), "scrub"}));
-    if (scrub.exit_code != 0) return MakeError(copy + ": scrub failed: " + scrub.err + scrub.out);
-    FOREST_TRY(incus::SetInstanceState(c, copy, "stop", false));
-    say("publishing " + alias + " (packing the root disk; this takes a while) …");
-    // Uncompressed: the image stays on this host, and gzip of a jail's root
-    // disk would cost most of the time on a small machine.
-    Json img = {{"source", {{"type", "instance"}, {"name", copy}}},
-                {"compression_algorithm", "none"},
-                {"properties",
-                 {{"description", "forest shell image " + alias + " (published from " + j.name + ")"},
-                  {"os", "Debian"},
-                  {"forest.shell.published_from", j.name}}}};
-    FOREST_ASSIGN_OR_RETURN(Json done, c.Post("/1.0/images", img));
-    std::string fp = done.contains("metadata") && done["metadata"].is_object()
-                         ? done["metadata"].value("fingerprint", "")
-                         : "";
-    if (fp.empty()) return MakeError("publish " + copy + ": Incus returned no fingerprint");
-    FOREST_TRY(incus::SetImageAlias(c, alias, fp));
-    return fp;
-  };
-  auto fp = run();
-  remove_copy();
-  return fp;
-}
-
-// Images of the shell forest's project that no alias names and no instance
-// was made from (volatile.base_image), and cached image builds whose recipe
-// is not the current one. Returns what went (or would go).
-Result<std::vector<std::string>> CleanupImages(ss::Session& s, bool dry_run) {
-  auto c = s.Client();
-  std::vector<std::string> gone;
-  FOREST_ASSIGN_OR_RETURN(Json images, c.Get("/1.0/images?recursion=1"));
-  FOREST_ASSIGN_OR_RETURN(Json instances, c.Get("/1.0/instances?recursion=1"));
-  std::set<std::string> used;
-  for (const auto& i : instances) {
-    if (i.contains("config") && i["config"].is_object()) used.insert(i["config"].value("volatile.base_image", ""));
-  }
-  for (const auto& i : images) {
-    std::string fp = i.value("fingerprint", "");
-    if (fp.empty() || !i["aliases"].empty() || used.count(fp)) continue;
-    if (!dry_run) FOREST_TRY(incus::DeleteImage(c, fp));
-    std::string what = i.contains("properties") ? i["properties"].value("description", "") : "";
-    gone.push_back("image " + fp.substr(0, 12) + (what.empty() ? "" : " (" + what + ")"));
-  }
-  namespace fs = std::filesystem;
-  std::set<std::string> keep;
-  for (auto k : {image::Kind::kNode, image::Kind::kWorkload}) {
-    keep.insert(fs::path(image::CachedTarball(k)).filename().string());
-  }
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(image::CacheDir(), ec)) {
-    std::string name = e.path().filename().string();
-    std::string base = name.size() > 7 && name.ends_with(".sha256") ? name.substr(0, name.size() - 7) : name;
-    bool ours = base.starts_with("node-") || base.starts_with("workload-");
-    if (!e.is_regular_file() || !ours || !base.ends_with(".tar.gz") || keep.count(base)) continue;
-    if (!dry_run) fs::remove(e.path(), ec);
-    if (!name.ends_with(".sha256")) gone.push_back("cached build " + e.path().string());
-  }
-  return gone;
 }
 
 void AddImages(CLI::App* shell, Context& ctx) {
@@ -363,19 +204,11 @@ void AddImages(CLI::App* shell, Context& ctx) {
     auto o = std::make_shared<Named>();
     cmd->add_flag("--json", o->json, "print JSON");
     cmd->callback([o, &ctx] {
-      auto s = ss::Open(o->f);
+      auto s = OpenShellSession(o->f);
       if (!s.ok()) return ctx.Fail(s.error());
-      auto c = s->Client();
-      auto list = c.Get("/1.0/images?recursion=1");
       Json out = Json::array();
-      if (list.ok()) {
-        for (const auto& i : *list) {
-          std::string alias = i["aliases"].empty() ? "" : i["aliases"][0].value("name", "");
-          out.push_back({{"fingerprint", i.value("fingerprint", "").substr(0, 12)},
-                         {"alias", alias},
-                         {"size", i.value("size", 0)},
-                         {"description", i["properties"].value("description", "")}});
-        }
+      for (const auto& i : ss::ListImages(*s)) {
+        out.push_back({{"fingerprint", i.fingerprint}, {"alias", i.alias}, {"size", i.size}, {"description", i.description}});
       }
       if (o->json) {
         ctx.out << out.dump(2) << "\n";
@@ -397,7 +230,7 @@ void AddImages(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto fp = PublishJail(p->first, p->second, o->arg, [&](const std::string& s) { ctx.err << s << std::endl; });
+      auto fp = ss::PublishJail(p->first, p->second, o->arg, [&](const std::string& s) { ctx.err << s << std::endl; });
       if (!fp.ok()) return ctx.Fail(fp.error());
       ctx.out << o->arg << " " << fp->substr(0, 12) << "\n";
     });
@@ -409,9 +242,9 @@ void AddImages(CLI::App* shell, Context& ctx) {
     auto dry = std::make_shared<bool>(false);
     cmd->add_flag("--dry-run,-n", *dry, "only say what would go");
     cmd->callback([o, dry, &ctx] {
-      auto s = ss::Open(o->f);
+      auto s = OpenShellSession(o->f);
       if (!s.ok()) return ctx.Fail(s.error());
-      auto gone = CleanupImages(*s, *dry);
+      auto gone = ss::CleanupImages(*s, *dry);
       if (!gone.ok()) return ctx.Fail(gone.error());
       for (const auto& g : *gone) ctx.out << (*dry ? "would delete " : "deleted ") << g << "\n";
       if (gone->empty()) ctx.out << "nothing to clean up\n";

@@ -1,6 +1,6 @@
 // What of a workspace a jail must not write, because git or forest on the
 // host later reads it and runs what it names. Pure: the caller lists the
-// workspace; the adapter (cli/shell_protect.cc) makes placeholders and mounts
+// workspace; the adapter (shellhost/protect.cc) makes placeholders and mounts
 // every path read-only over the writable workspace.
 //
 // Per git directory (the repository's .git, and each submodule's under

@@ -1,6 +1,5 @@
-// forest shell on the host: the workspace paths a jail must not write
-// (shell/protect.h), made when missing and checked before every start, and
-// the host facts the default limits come from.
+#include "shellhost/protect.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,10 +11,9 @@
 #include <optional>
 
 #include "base/files.h"
-#include "cli/shell_session.h"
 #include "shell/protect.h"
 
-namespace forest::cli::shell_session {
+namespace forest::shellhost {
 
 namespace {
 
@@ -190,4 +188,4 @@ shell::HostFacts ReadHostFacts() {
   return h;
 }
 
-}  // namespace forest::cli::shell_session
+}  // namespace forest::shellhost
