@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <set>
 
@@ -24,26 +25,49 @@ Json ToJson(const CertDeployment& d) {
               {"names", d.names}};
 }
 
+// The member `key` of object `j`, or null when absent (const operator[] on
+// a missing key is undefined behaviour).
+const Json& Member(const Json& j, const char* key) {
+  static const Json kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
+// An integer in 0..max.
+bool InRange(const Json& v, int64_t max) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(max);
+  return v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= max;
+}
+
 Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
   CertDeployment d;
-  if (!j.is_object() || !j["workload"].is_string() || !j["dir"].is_string()) {
+  if (!j.is_object() || !Member(j, "workload").is_string() || !Member(j, "dir").is_string()) {
     return MakeError(where + ": expected {\"workload\": ..., \"dir\": ...}");
   }
   d.workload = j["workload"];
   d.dir = j["dir"];
-  if (j["services"].is_array()) {
-    for (const auto& s : j["services"]) {
+  if (const Json& services = Member(j, "services"); services.is_array()) {
+    for (const auto& s : services) {
       if (!s.is_string()) return MakeError(where + ".services: expected strings");
       d.services.push_back(s);
     }
   }
-  if (j["reload"].is_string()) d.reload = j["reload"];
-  if (j["renew_before_days"].is_number_integer()) d.renew_before_days = j["renew_before_days"];
-  if (j["serial"].is_string()) d.serial = j["serial"];
-  if (j["not_after"].is_number_integer()) d.not_after = j["not_after"];
-  if (j["not_before"].is_number_integer()) d.not_before = j["not_before"];
-  if (j["names"].is_array()) {
-    for (const auto& n : j["names"]) {
+  if (const Json& v = Member(j, "reload"); v.is_string()) d.reload = v;
+  // Values `forest cert issue` can write (0..3650 days, times from 1970 on),
+  // so RenewAt's arithmetic stays in range; anything else is a damaged file.
+  if (const Json& v = Member(j, "renew_before_days"); v.is_number_integer()) {
+    if (!InRange(v, 3650)) return MakeError(where + ".renew_before_days: expected 0..3650");
+    d.renew_before_days = v;
+  }
+  if (const Json& v = Member(j, "serial"); v.is_string()) d.serial = v;
+  for (auto [key, field] : {std::pair{"not_before", &d.not_before}, {"not_after", &d.not_after}}) {
+    const Json& v = Member(j, key);
+    if (!v.is_number_integer()) continue;
+    if (!InRange(v, INT64_MAX)) return MakeError(where + "." + key + ": expected seconds since 1970");
+    *field = v.get<int64_t>();
+  }
+  if (const Json& names = Member(j, "names"); names.is_array()) {
+    for (const auto& n : names) {
       if (n.is_string()) d.names.push_back(n);
     }
   }
@@ -71,26 +95,34 @@ std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::str
   return names;
 }
 
-Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir) {
-  std::string path = state_dir + "/" + kCertsFile;
-  if (::access(path.c_str(), F_OK) != 0) return std::vector<CertDeployment>{};
-  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4u << 20));
+Result<std::vector<CertDeployment>> ParseDeployments(std::string_view text, const std::string& file) {
   Json j = Json::parse(text, nullptr, false);
-  if (!j.is_object() || !j["deployments"].is_array()) return MakeError(path + ": expected {\"deployments\": [...]}");
+  const Json& list = j.is_object() ? Member(j, "deployments") : j;
+  if (!j.is_object() || !list.is_array()) return MakeError(file + ": expected {\"deployments\": [...]}");
   std::vector<CertDeployment> out;
-  for (size_t i = 0; i < j["deployments"].size(); ++i) {
-    FOREST_ASSIGN_OR_RETURN(CertDeployment d,
-                            FromJson(j["deployments"][i], path + ": deployments[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < list.size(); ++i) {
+    FOREST_ASSIGN_OR_RETURN(CertDeployment d, FromJson(list[i], file + ": deployments[" + std::to_string(i) + "]"));
     out.push_back(std::move(d));
   }
   return out;
 }
 
-Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all) {
+std::string DeploymentsJson(const std::vector<CertDeployment>& all) {
   Json list = Json::array();
   for (const auto& d : all) list.push_back(ToJson(d));
+  return Json{{"deployments", list}}.dump(2) + "\n";
+}
+
+Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir) {
+  std::string path = state_dir + "/" + kCertsFile;
+  if (::access(path.c_str(), F_OK) != 0) return std::vector<CertDeployment>{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4u << 20));
+  return ParseDeployments(text, path);
+}
+
+Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all) {
   FOREST_TRY(MakeDirs(state_dir));
-  return WriteFileAtomic(state_dir + "/" + kCertsFile, Json{{"deployments", list}}.dump(2) + "\n", 0600);
+  return WriteFileAtomic(state_dir + "/" + kCertsFile, DeploymentsJson(all), 0600);
 }
 
 Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDeployment d) {

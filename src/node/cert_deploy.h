@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -42,6 +43,9 @@ std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::str
 
 Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir);
 Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all);
+// certs.json's text: {"deployments": [...]}. Errors name `file` and the entry.
+Result<std::vector<CertDeployment>> ParseDeployments(std::string_view text, const std::string& file);
+std::string DeploymentsJson(const std::vector<CertDeployment>& all);
 
 // Makes a key, has it signed, pushes the files, runs the reload command, and
 // returns `d` with the new certificate's serial, expiry and names.
