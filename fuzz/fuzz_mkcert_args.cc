@@ -24,13 +24,20 @@ using forest::trust::MkcertArgs;
 
 std::vector<std::string> Canonical(const MkcertArgs& a) {
   std::vector<std::string> argv;
-  for (auto [name, on] : {std::pair{"install", a.install}, {"uninstall", a.uninstall}, {"CAROOT", a.caroot},
-                          {"ecdsa", a.ecdsa}, {"client", a.client}, {"pkcs12", a.pkcs12}, {"help", a.help},
+  for (auto [name, on] : {std::pair{"install", a.install},
+                          {"uninstall", a.uninstall},
+                          {"CAROOT", a.caroot},
+                          {"ecdsa", a.ecdsa},
+                          {"client", a.client},
+                          {"pkcs12", a.pkcs12},
+                          {"help", a.help},
                           {"version", a.version}}) {
     if (on) argv.push_back(std::string("-") + name);
   }
-  for (auto [name, value] :
-       {std::pair{"csr", &a.csr}, {"cert-file", &a.cert_file}, {"key-file", &a.key_file}, {"p12-file", &a.p12_file}}) {
+  for (auto [name, value] : {std::pair{"csr", &a.csr},
+                             {"cert-file", &a.cert_file},
+                             {"key-file", &a.key_file},
+                             {"p12-file", &a.p12_file}}) {
     if (!value->empty()) argv.push_back(std::string("--") + name + "=" + *value);
   }
   argv.push_back("--");
@@ -41,8 +48,8 @@ std::vector<std::string> Canonical(const MkcertArgs& a) {
 bool Same(const MkcertArgs& x, const MkcertArgs& y) {
   return x.install == y.install && x.uninstall == y.uninstall && x.caroot == y.caroot && x.ecdsa == y.ecdsa &&
          x.client == y.client && x.pkcs12 == y.pkcs12 && x.help == y.help && x.version == y.version &&
-         x.csr == y.csr && x.cert_file == y.cert_file && x.key_file == y.key_file && x.p12_file == y.p12_file &&
-         x.names == y.names;
+         x.csr == y.csr && x.cert_file == y.cert_file && x.key_file == y.key_file &&
+         x.p12_file == y.p12_file && x.names == y.names;
 }
 
 }  // namespace
@@ -62,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto p = forest::trust::ParseMkcertArgs(argv);
   if (p.error) {
-    if (p.error->message.empty() || (p.error->exit_code != 1 && p.error->exit_code != 2)) Fail("bad usage error");
+    if (p.error->message.empty() || (p.error->exit_code != 1 && p.error->exit_code != 2))
+      Fail("bad usage error");
     return 0;
   }
   auto again = forest::trust::ParseMkcertArgs(Canonical(p.args));

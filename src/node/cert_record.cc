@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace forest::node {
 namespace {
@@ -12,9 +11,14 @@ namespace {
 using Json = nlohmann::json;
 
 Json ToJson(const CertDeployment& d) {
-  return Json{{"workload", d.workload}, {"services", d.services},   {"dir", d.dir},
-              {"reload", d.reload},     {"renew_before_days", d.renew_before_days},
-              {"serial", d.serial},     {"not_before", d.not_before}, {"not_after", d.not_after},
+  return Json{{"workload", d.workload},
+              {"services", d.services},
+              {"dir", d.dir},
+              {"reload", d.reload},
+              {"renew_before_days", d.renew_before_days},
+              {"serial", d.serial},
+              {"not_before", d.not_before},
+              {"not_after", d.not_after},
               {"names", d.names}};
 }
 
@@ -71,7 +75,8 @@ Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
 
 int64_t RenewAt(const CertDeployment& d) {
   int64_t window = int64_t{d.renew_before_days} * 86400;
-  if (d.not_before > 0 && d.not_after > d.not_before) window = std::min(window, (d.not_after - d.not_before) / 3);
+  if (d.not_before > 0 && d.not_after > d.not_before)
+    window = std::min(window, (d.not_after - d.not_before) / 3);
   return d.not_after - window;
 }
 
@@ -87,7 +92,8 @@ Result<std::vector<CertDeployment>> ParseDeployments(std::string_view text, cons
   if (!j.is_object() || !list.is_array()) return MakeError(file + ": expected {\"deployments\": [...]}");
   std::vector<CertDeployment> out;
   for (size_t i = 0; i < list.size(); ++i) {
-    FOREST_ASSIGN_OR_RETURN(CertDeployment d, FromJson(list[i], file + ": deployments[" + std::to_string(i) + "]"));
+    FOREST_ASSIGN_OR_RETURN(CertDeployment d,
+                            FromJson(list[i], file + ": deployments[" + std::to_string(i) + "]"));
     out.push_back(std::move(d));
   }
   return out;

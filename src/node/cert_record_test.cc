@@ -27,15 +27,16 @@ TEST(Deployments, OptionalFieldsMayBeAbsent) {
 TEST(Deployments, NumbersOutOfRangeAreRefusedNotWrapped) {
   // A renew_before_days past int or negative, a time past int64: RenewAt's
   // arithmetic would overflow.
-  for (const char* field : {R"("renew_before_days":4294967326)", R"("renew_before_days":-1)",
-                            R"("renew_before_days":3651)", R"("not_after":18446744073709551615)",
-                            R"("not_before":-9223372036854775808)"}) {
+  for (const char* field :
+       {R"("renew_before_days":4294967326)", R"("renew_before_days":-1)", R"("renew_before_days":3651)",
+        R"("not_after":18446744073709551615)", R"("not_before":-9223372036854775808)"}) {
     std::string text = std::string(R"({"deployments":[{"workload":"app","dir":"/tls",)") + field + "}]}";
     EXPECT_FALSE(ParseDeployments(text, "certs.json").ok()) << text;
   }
-  EXPECT_TRUE(ParseDeployments(R"({"deployments":[{"workload":"app","dir":"/tls","renew_before_days":3650}]})",
-                               "certs.json")
-                  .ok());
+  EXPECT_TRUE(
+      ParseDeployments(R"({"deployments":[{"workload":"app","dir":"/tls","renew_before_days":3650}]})",
+                       "certs.json")
+          .ok());
 }
 
 TEST(Deployments, TextRoundTrip) {

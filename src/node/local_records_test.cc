@@ -90,8 +90,8 @@ TEST(Services, FileRoundTripAndErrors) {
 
 TEST(Services, ASchemaOfTheWrongTypeIsAnErrorNotAnException) {
   // Found by fuzz_services: j.value("schema", 0) threw on a string.
-  for (const char* text : {R"({"schema":"1","services":[]})", R"({"schema":{},"services":[]})",
-                           R"({"services":[]})"}) {
+  for (const char* text :
+       {R"({"schema":"1","services":[]})", R"({"schema":{},"services":[]})", R"({"services":[]})"}) {
     auto r = ParseServices(text, "services.json");
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.error().message, "services.json: schema: expected 1");
