@@ -2,7 +2,7 @@
 # run_fuzzer.sh BINARY CORPUS_DIR SECONDS: a bounded libFuzzer run that reads
 # the checked-in corpus and writes new inputs to a temporary directory.
 set -euo pipefail
-bin=$1 corpus=$2 seconds=$3
+bin=$(realpath "$1") corpus=$(realpath "$2") seconds=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

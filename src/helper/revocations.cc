@@ -52,7 +52,10 @@ Json RevocationJson(const Revocation& r) {
 Result<std::vector<Revocation>> ParseRevocations(std::string_view text, const std::string& file) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return MakeError(file + ": not JSON; expected {\"schema\":1,\"revoked\":[...]}");
-  if (j.value("schema", 0) != 1) return MakeError(file + ": schema: expected 1");
+  // Not j.value("schema", 0): that throws when schema is not a number.
+  if (auto schema = j.find("schema"); schema == j.end() || *schema != 1) {
+    return MakeError(file + ": schema: expected 1");
+  }
   auto list = j.find("revoked");
   if (list == j.end() || !list->is_array()) return MakeError(file + ": revoked: expected an array");
   std::vector<Revocation> out;

@@ -121,6 +121,16 @@ TEST(Revocations, FileRoundTripAndErrors) {
   EXPECT_FALSE(ParseRevocations("nope", "f").ok());
 }
 
+TEST(Revocations, ASchemaOfTheWrongTypeIsAnErrorNotAnException) {
+  // Found by fuzz_revocations: j.value("schema", 0) threw on a string.
+  for (const char* text : {R"({"schema":"1","revoked":[]})", R"({"schema":null,"revoked":[]})",
+                           R"({"schema":[1],"revoked":[]})", R"({"revoked":[]})"}) {
+    auto r = ParseRevocations(text, "revoked.json");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().message, "revoked.json: schema: expected 1");
+  }
+}
+
 TEST(IssuedLog, TornLinesAreSkipped) {
   std::string text = Leaf("a1", kC021, {"x.incus"}).ToJson().dump() + "\n" +
                      Leaf("b2", kC021, {"y.incus"}).ToJson().dump() + "\n{\"caller\":\"c0-2-1";

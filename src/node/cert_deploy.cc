@@ -6,49 +6,12 @@
 #include <optional>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "base/files.h"
 #include "incus/api.h"
 #include "trust/x509.h"
 
 namespace forest::node {
 namespace {
-
-using Json = nlohmann::json;
-
-Json ToJson(const CertDeployment& d) {
-  return Json{{"workload", d.workload}, {"services", d.services},   {"dir", d.dir},
-              {"reload", d.reload},     {"renew_before_days", d.renew_before_days},
-              {"serial", d.serial},     {"not_before", d.not_before}, {"not_after", d.not_after},
-              {"names", d.names}};
-}
-
-Result<CertDeployment> FromJson(const Json& j, const std::string& where) {
-  CertDeployment d;
-  if (!j.is_object() || !j["workload"].is_string() || !j["dir"].is_string()) {
-    return MakeError(where + ": expected {\"workload\": ..., \"dir\": ...}");
-  }
-  d.workload = j["workload"];
-  d.dir = j["dir"];
-  if (j["services"].is_array()) {
-    for (const auto& s : j["services"]) {
-      if (!s.is_string()) return MakeError(where + ".services: expected strings");
-      d.services.push_back(s);
-    }
-  }
-  if (j["reload"].is_string()) d.reload = j["reload"];
-  if (j["renew_before_days"].is_number_integer()) d.renew_before_days = j["renew_before_days"];
-  if (j["serial"].is_string()) d.serial = j["serial"];
-  if (j["not_after"].is_number_integer()) d.not_after = j["not_after"];
-  if (j["not_before"].is_number_integer()) d.not_before = j["not_before"];
-  if (j["names"].is_array()) {
-    for (const auto& n : j["names"]) {
-      if (n.is_string()) d.names.push_back(n);
-    }
-  }
-  return d;
-}
 
 bool SameSlot(const CertDeployment& a, const CertDeployment& b) { return a.workload == b.workload && a.dir == b.dir; }
 
@@ -59,38 +22,16 @@ std::string Hours(int64_t seconds) {
 
 }  // namespace
 
-int64_t RenewAt(const CertDeployment& d) {
-  int64_t window = int64_t{d.renew_before_days} * 86400;
-  if (d.not_before > 0 && d.not_after > d.not_before) window = std::min(window, (d.not_after - d.not_before) / 3);
-  return d.not_after - window;
-}
-
-std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical) {
-  std::vector<std::string> names = {d.workload + "." + node_canonical};
-  for (const std::string& s : d.services) names.push_back(s + "." + d.workload + "." + node_canonical);
-  return names;
-}
-
 Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir) {
   std::string path = state_dir + "/" + kCertsFile;
   if (::access(path.c_str(), F_OK) != 0) return std::vector<CertDeployment>{};
   FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4u << 20));
-  Json j = Json::parse(text, nullptr, false);
-  if (!j.is_object() || !j["deployments"].is_array()) return MakeError(path + ": expected {\"deployments\": [...]}");
-  std::vector<CertDeployment> out;
-  for (size_t i = 0; i < j["deployments"].size(); ++i) {
-    FOREST_ASSIGN_OR_RETURN(CertDeployment d,
-                            FromJson(j["deployments"][i], path + ": deployments[" + std::to_string(i) + "]"));
-    out.push_back(std::move(d));
-  }
-  return out;
+  return ParseDeployments(text, path);
 }
 
 Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all) {
-  Json list = Json::array();
-  for (const auto& d : all) list.push_back(ToJson(d));
   FOREST_TRY(MakeDirs(state_dir));
-  return WriteFileAtomic(state_dir + "/" + kCertsFile, Json{{"deployments", list}}.dump(2) + "\n", 0600);
+  return WriteFileAtomic(state_dir + "/" + kCertsFile, DeploymentsJson(all), 0600);
 }
 
 Result<CertDeployment> Deploy(incus::Client& local, const CaEndpoint& ca, CertDeployment d) {

@@ -3,7 +3,7 @@
 // names (its base name and its services), and cert, key and root are pushed
 // into the workload that terminates TLS. forestd renews each deployment
 // before it expires, and deploys again when the workload lost the files.
-// Deployments are kept in <state>/certs.json (atomic writes).
+// Deployments are kept in <state>/certs.json (atomic writes; node/cert_record.h).
 #pragma once
 
 #include <cstdint>
@@ -14,31 +14,9 @@
 #include "base/result.h"
 #include "incus/client.h"
 #include "node/ca_client.h"
+#include "node/cert_record.h"
 
 namespace forest::node {
-
-inline constexpr char kCertsFile[] = "certs.json";
-
-struct CertDeployment {
-  std::string workload;
-  std::vector<std::string> services;    // "auth" → auth.<workload>.<node>
-  std::string dir = "/etc/forest/tls";  // in the workload: cert.pem, key.pem (0600), root.pem
-  std::string reload;                   // run in the workload (sh -c) after new files; "" = none
-  int renew_before_days = 30;
-  // The certificate in place.
-  std::string serial;
-  int64_t not_before = 0;  // 0 in records older than short-lived leaves
-  int64_t not_after = 0;
-  std::vector<std::string> names;
-};
-
-// When forestd renews `d`: renew_before_days before it expires, but at the
-// latest when a third of the leaf's life is left (a 7-day leaf with short
-// aliases is renewed after about 4.7 days, whatever renew_before_days says).
-int64_t RenewAt(const CertDeployment& d);
-
-// The names asked for: <workload>.<node> and <service>.<workload>.<node>.
-std::vector<std::string> DeploymentNames(const CertDeployment& d, const std::string& node_canonical);
 
 Result<std::vector<CertDeployment>> ReadDeployments(const std::string& state_dir);
 Status SaveDeployments(const std::string& state_dir, const std::vector<CertDeployment>& all);

@@ -60,7 +60,10 @@ Result<std::vector<Service>> ParseServices(std::string_view json, const std::str
   if (j.is_discarded() || !j.is_object()) {
     return MakeError(file + ": not JSON; expected {\"schema\":1,\"services\":[...]}");
   }
-  if (j.value("schema", 0) != 1) return MakeError(file + ": schema: expected 1");
+  // Not j.value("schema", 0): that throws when schema is not a number.
+  if (auto schema = j.find("schema"); schema == j.end() || *schema != 1) {
+    return MakeError(file + ": schema: expected 1");
+  }
   if (!j.contains("services") || !j["services"].is_array()) {
     return MakeError(file + ": services: expected an array");
   }

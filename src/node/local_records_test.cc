@@ -88,6 +88,17 @@ TEST(Services, FileRoundTripAndErrors) {
   EXPECT_FALSE(ParseServices(R"({"schema":2,"services":[]})", "f").ok());
 }
 
+TEST(Services, ASchemaOfTheWrongTypeIsAnErrorNotAnException) {
+  // Found by fuzz_services: j.value("schema", 0) threw on a string.
+  for (const char* text :
+       {R"({"schema":"1","services":[]})", R"({"schema":{},"services":[]})", R"({"services":[]})"}) {
+    auto r = ParseServices(text, "services.json");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().message, "services.json: schema: expected 1");
+  }
+  EXPECT_TRUE(ParseServices(R"({"schema":1,"services":[]})", "f").ok());
+}
+
 TEST(Services, RegisteringAgainRetargets) {
   auto v = WithService({}, {"auth.app", "green"});
   v = WithService(v, {"auth.app", "blue"});

@@ -1,5 +1,7 @@
 #include "render/writer.h"
 
+#include <climits>
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -32,26 +34,38 @@ Status WriteMaterialization(const std::string& dir, const FileTree& tree) {
   return RemoveTree(old.string());
 }
 
-Result<plan::SlotMemory> ReadSlotMemory(const std::string& dir) {
-  std::string path = (fs::path(dir) / "slots.json").string();
-  if (!fs::exists(path)) return plan::SlotMemory{};
-  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1u << 20));
+Result<plan::SlotMemory> ParseSlotMemory(std::string_view text, const std::string& file) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return MakeError(path + ": not a JSON object of canonical name → slot; remove it to reassign slots");
+    return MakeError(file + ": not a JSON object of canonical name → slot; remove it to reassign slots");
   }
   plan::SlotMemory slots;
   for (const auto& [name, slot] : j.items()) {
-    if (!slot.is_number_integer()) return MakeError(path + ": " + name + ": slot is not an integer");
+    // An integer that does not fit an int is refused, not truncated.
+    bool fits = slot.is_number_unsigned() ? slot.get<uint64_t>() <= uint64_t{INT_MAX}
+                                          : slot.is_number_integer() && slot.get<int64_t>() >= INT_MIN &&
+                                                slot.get<int64_t>() <= INT_MAX;
+    if (!fits) return MakeError(file + ": " + name + ": slot is not an integer");
     slots[name] = slot.get<int>();
   }
   return slots;
 }
 
-Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots) {
+std::string SlotMemoryJson(const plan::SlotMemory& slots) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [name, slot] : slots) j[name] = slot;
-  return WriteFileAtomic((fs::path(dir) / "slots.json").string(), j.dump(2) + "\n");
+  return j.dump(2) + "\n";
+}
+
+Result<plan::SlotMemory> ReadSlotMemory(const std::string& dir) {
+  std::string path = (fs::path(dir) / "slots.json").string();
+  if (!fs::exists(path)) return plan::SlotMemory{};
+  FOREST_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 1u << 20));
+  return ParseSlotMemory(text, path);
+}
+
+Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots) {
+  return WriteFileAtomic((fs::path(dir) / "slots.json").string(), SlotMemoryJson(slots));
 }
 
 }  // namespace forest::render

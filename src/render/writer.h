@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "plan/plan.h"
@@ -16,5 +17,8 @@ Status WriteMaterialization(const std::string& dir, const FileTree& tree);
 // Slots remembered in NAME/slots.json (empty when absent).
 Result<plan::SlotMemory> ReadSlotMemory(const std::string& dir);
 Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots);
+// The file's text: a JSON object of canonical name → slot. Errors name `file`.
+Result<plan::SlotMemory> ParseSlotMemory(std::string_view text, const std::string& file);
+std::string SlotMemoryJson(const plan::SlotMemory& slots);
 
 }  // namespace forest::render

@@ -13,7 +13,8 @@ Result<CaEndpoint> ParseCaEndpoint(std::string_view text, const std::string& fil
   e.helper = j["helper"];
   e.node = j["node"];
   if (j.contains("port")) {
-    if (!j["port"].is_number_unsigned() || j["port"].get<unsigned>() > 65535) {
+    // Compared as 64 bits: 4294975349 is not port 8053.
+    if (!j["port"].is_number_unsigned() || j["port"].get<uint64_t>() > 65535) {
       return MakeError(file + ": port: expected a TCP port number");
     }
     e.port = static_cast<uint16_t>(j["port"].get<unsigned>());
