@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "base/files.h"
 #include "base/invoker.h"
+#include "base/process.h"
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
@@ -38,36 +40,6 @@ const std::vector<CommandSpec>& ForestCommands() {
   return commands;
 }
 
-Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan::SlotMemory& slots) {
-  auto loaded = std::make_unique<Loaded>();
-  FOREST_ASSIGN_OR_RETURN(loaded->text, ReadFile(path, topology::kMaxInputBytes));
-  FOREST_ASSIGN_OR_RETURN(loaded->topology, topology::Parse(loaded->text, path));
-  // The plan keeps pointers into the topology, which now lives at a stable address.
-  FOREST_ASSIGN_OR_RETURN(loaded->plan, plan::MakePlan(loaded->topology, slots));
-  return loaded;
-}
-
-Result<std::unique_ptr<Loaded>> LoadNodeInputs(const std::string& dir) {
-  FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(dir));
-  return LoadAndPlan(dir + "/topology.yaml", slots);
-}
-
-Result<ThisNode> LoadThisNode(const std::string& dir) {
-  std::string self_file = dir + "/self";
-  auto self_name = ReadFile(self_file);
-  if (!self_name.ok()) {
-    return MakeError(self_file + ": cannot read this node's name (" + self_name.error().message +
-                     "); run this inside a forest node that `forest up` converged");
-  }
-  std::string name = *self_name;
-  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
-  ThisNode n;
-  FOREST_ASSIGN_OR_RETURN(n.loaded, LoadNodeInputs(dir));
-  n.self = n.loaded->plan.FindNode(name);
-  if (!n.self) return MakeError(self_file + ": " + name + " is not a node of " + dir + "/topology.yaml");
-  return n;
-}
-
 std::string SelfBinary() {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -79,14 +51,12 @@ std::string HostAuthorizedKeys() {
   namespace fs = std::filesystem;
   std::string keys;
   if (std::getenv("SSH_AUTH_SOCK")) {
-    FILE* p = popen("ssh-add -L 2>/dev/null", "r");
-    if (p) {
-      char buf[8192];
-      while (fgets(buf, sizeof buf, p)) {
-        std::string line(buf);
-        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line;
+    auto listed = SystemRunner().Run({.argv = {"ssh-add", "-L"}, .err = Stdio::kNull});
+    if (listed.ok()) {
+      std::istringstream in(listed->out);
+      for (std::string line; std::getline(in, line);) {
+        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line + "\n";
       }
-      pclose(p);
     }
   }
   // The invoking user's keys: under sudo from their passwd home, whatever
@@ -104,40 +74,6 @@ std::string HostAuthorizedKeys() {
     }
   }
   return keys;
-}
-
-std::string StateRoot() {
-  const char* d = std::getenv("FOREST_STATE_DIR");
-  return d && *d ? d : "/var/lib/forest";
-}
-
-Result<std::vector<Known>> KnownForests() {
-  std::vector<Known> out;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(StateRoot(), ec)) {
-    std::string topo = (e.path() / "topology.yaml").string();
-    if (!std::filesystem::exists(topo)) continue;
-    FOREST_ASSIGN_OR_RETURN(auto slots, render::ReadSlotMemory(e.path().string()));
-    FOREST_ASSIGN_OR_RETURN(auto loaded, LoadAndPlan(topo, slots));
-    out.push_back({e.path().string(), std::move(loaded)});
-  }
-  std::sort(out.begin(), out.end(), [](const Known& a, const Known& b) { return a.dir < b.dir; });
-  return out;
-}
-
-Result<Known> FindForest(const std::string& name) {
-  FOREST_ASSIGN_OR_RETURN(auto all, KnownForests());
-  std::vector<std::string> names;
-  for (auto& k : all) {
-    names.push_back(k.loaded->topology.name);
-    if (!name.empty() && k.loaded->topology.name == name) return std::move(k);
-  }
-  if (name.empty() && all.size() == 1) return std::move(all[0]);
-  if (all.empty()) {
-    return MakeError("no forest brought up here (" + StateRoot() + "); run `forest up FILE` first");
-  }
-  return MakeError((name.empty() ? std::string("several forests here") : "no forest named '" + name + "' here") +
-                   " (" + JoinComma(names) + "); name one");
 }
 
 int RunForest(int argc, char** argv) {

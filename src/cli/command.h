@@ -12,6 +12,8 @@
 #include "incus/exec_stream.h"
 #include "plan/plan.h"
 #include "topology/topology.h"
+#include "up/inputs.h"
+#include "up/registry.h"
 
 namespace forest::cli {
 
@@ -48,24 +50,13 @@ void AddTrustCommands(CLI::App& app, Context& ctx);
 void AddXlatCommand(CLI::App& app, Context& ctx);
 void AddShellCommand(CLI::App& app, Context& ctx);
 
-// Loads a topology file and computes its plan (with remembered slots).
-struct Loaded {
-  std::string text;  // the file's bytes, as parsed
-  topology::Topology topology;
-  plan::Plan plan;
-};
-Result<std::unique_ptr<Loaded>> LoadAndPlan(const std::string& path, const plan::SlotMemory& slots = {});
-
-// A node's (or the helper's) inputs as `forest up` installs them: DIR/topology.yaml
-// planned with the slot memory in DIR/slots.json.
-Result<std::unique_ptr<Loaded>> LoadNodeInputs(const std::string& dir);
-
-// Inside a node: its plan, and `self` as DIR/self names it (written by `forest up`).
-struct ThisNode {
-  std::unique_ptr<Loaded> loaded;
-  const plan::NodePlan* self = nullptr;
-};
-Result<ThisNode> LoadThisNode(const std::string& dir);
+// Inputs and the registry of remembered forests live in up/ (up/inputs.h,
+// up/registry.h); the commands use them by these names.
+using up::Loaded;
+using up::LoadAndPlan;
+using up::LoadNodeInputs;
+using up::ThisNode;
+using up::LoadThisNode;
 
 // This program's path (/proc/self/exe), installed into every node.
 std::string SelfBinary();
@@ -73,30 +64,14 @@ std::string SelfBinary();
 // ssh-agent's keys and ~/.ssh/id_*.pub of the invoking user.
 std::string HostAuthorizedKeys();
 
-// Where `up` keeps each forest's topology and slots ($FOREST_STATE_DIR or /var/lib/forest).
-std::string StateRoot();
+using up::StateRoot;
+using up::Known;
+using up::KnownForests;
+using up::FindForest;
+using up::Found;
+using up::FindNode;
+using up::Locate;
 
-// A forest `up` remembered: its state directory holds topology.yaml and slots.json.
-struct Known {
-  std::string dir;
-  std::unique_ptr<Loaded> loaded;
-};
-Result<std::vector<Known>> KnownForests();
-// The forest named `name`, or the only one when `name` is empty; the error
-// lists the forests there are.
-Result<Known> FindForest(const std::string& name);
-
-// A node or workload of a known forest, with the instance path to it.
-struct Found {
-  const Known* forest = nullptr;
-  const plan::NodePlan* node = nullptr;
-  const plan::WorkloadPlan* workload = nullptr;
-  std::vector<std::string> path;  // instance names from the host down
-};
-// NODE is a canonical name ("c0-2-1.c0-2.c0.incus"), or a label when unique.
-Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name);
-// Finds NODE among the forests brought up here; `forests` keeps them alive.
-Result<Found> Locate(const std::string& node, std::vector<Known>& forests);
 // Streams a command's output to the terminal as it arrives.
 incus::OutputSink StreamTo(Context& ctx);
 // The host's Incus, in the forest's project.

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "base/files.h"
+#include "base/process.h"
 #include "base/version.h"
 #include "cli/app.h"
 #include "naming/names.h"
@@ -17,7 +18,6 @@
 #include "trust/caroot.h"
 #include "trust/mkcert_args.h"
 #include "trust/san_policy.h"
-#include "up/shell.h"
 
 namespace forest::cli {
 namespace {
@@ -27,10 +27,18 @@ int Die(const std::string& message) {
   return 1;
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+// Runs argv, stderr folded into stdout (`quiet`: both to /dev/null); the
+// output, and *rc its exit code (-1 when it could not run or was killed).
+std::string Run(std::vector<std::string> argv, int* rc, bool quiet = false) {
+  Command c{.argv = std::move(argv), .merge_stderr = true};
+  if (quiet) c.out = c.err = Stdio::kNull;
+  auto r = SystemRunner().Run(c);
+  if (!r.ok()) {
+    *rc = -1;
+    return r.error().message;
+  }
+  *rc = r->exit_code;
+  return r->out;
 }
 
 // The forest root, fetched from the helper and kept as $CAROOT/rootCA.pem.
@@ -58,7 +66,7 @@ int Install(const node::CaEndpoint& c, const std::string& caroot) {
   auto wrote = WriteFileIfChanged(StoreFile(serial), *root);
   if (!wrote.ok()) return Die(wrote.error().message);
   int rc = 0;
-  std::string out = up::Shell("update-ca-certificates 2>&1", &rc);
+  std::string out = Run({"update-ca-certificates"}, &rc);
   if (rc != 0) return Die("update-ca-certificates failed: " + out);
   std::cerr << "The forest's root (" << info->subject << ") is now installed in the system trust store.\n";
   if (!OnPath("certutil")) {
@@ -69,12 +77,13 @@ int Install(const node::CaEndpoint& c, const std::string& caroot) {
   std::string db = NssDb();
   std::string sql = "sql:" + db;
   if (access((db + "/cert9.db").c_str(), F_OK) != 0) {
-    out = up::Shell("mkdir -p " + Quote(db) + " && certutil -N -d " + Quote(sql) + " --empty-password 2>&1", &rc);
+    if (auto made = MakeDirs(db); !made.ok()) return Die("creating the NSS store " + db + " failed: " + made.error().message);
+    out = Run({"certutil", "-N", "-d", sql, "--empty-password"}, &rc);
     if (rc != 0) return Die("creating the NSS store " + db + " failed: " + out);
   }
-  out = up::Shell("certutil -A -d " + Quote(sql) + " -t C,, -n " + Quote(Nickname(serial)) + " -i " +
-                      Quote(caroot + "/" + trust::kRootCertFile) + " 2>&1",
-                  &rc);
+  out = Run({"certutil", "-A", "-d", sql, "-t", "C,,", "-n", Nickname(serial), "-i",
+             caroot + "/" + trust::kRootCertFile},
+            &rc);
   if (rc != 0) return Die("certutil -A failed: " + out);
   std::cerr << "The forest's root is now installed in the NSS store " << db << " (Chromium, Firefox).\n";
   return 0;
@@ -87,12 +96,8 @@ int Uninstall(const std::string& caroot) {
   if (!info.ok()) return Die(caroot + "/rootCA.pem: " + info.error().message);
   std::remove(StoreFile(info->serial_hex).c_str());
   int rc = 0;
-  up::Shell("update-ca-certificates --fresh >/dev/null 2>&1", &rc);
-  if (OnPath("certutil")) {
-    up::Shell("certutil -D -d " + Quote("sql:" + NssDb()) + " -n " + Quote(Nickname(info->serial_hex)) +
-                  " >/dev/null 2>&1",
-              &rc);
-  }
+  Run({"update-ca-certificates", "--fresh"}, &rc, true);
+  if (OnPath("certutil")) Run({"certutil", "-D", "-d", "sql:" + NssDb(), "-n", Nickname(info->serial_hex)}, &rc, true);
   std::cerr << "The forest's root is gone from this node's trust stores (the helper still has it).\n";
   return 0;
 }

@@ -27,41 +27,6 @@ void Progress(const std::string& line) { std::cout << line << std::endl; }
 
 }  // namespace
 
-Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name) {
-  std::vector<Found> hits;
-  for (const auto& k : forests) {
-    for (const auto& n : k.loaded->plan.nodes) {
-      if (n.canonical_name == name || n.label == name || n.canonical_name == name + ".incus") {
-        Found f{&k, &n, nullptr, {}};
-        f.path.assign(n.ancestors.rbegin(), n.ancestors.rend());
-        f.path.push_back(n.label);
-        hits.push_back(f);
-      }
-    }
-    for (const auto& w : k.loaded->plan.workloads) {
-      if (w.canonical_name == name || w.name == name || w.canonical_name == name + ".incus") {
-        const plan::NodePlan* host = k.loaded->plan.FindNode(w.host_canonical);
-        Found f{&k, nullptr, &w, {}};
-        f.path.assign(host->ancestors.rbegin(), host->ancestors.rend());
-        f.path.push_back(host->label);
-        f.path.push_back(w.name);
-        hits.push_back(f);
-      }
-    }
-  }
-  if (hits.size() == 1) return hits[0];
-  if (hits.empty()) {
-    return MakeError("no node or workload named '" + name + "' in the forests brought up here (" +
-                     StateRoot() + "); `forest status` lists them");
-  }
-  std::string which;
-  for (const auto& h : hits) {
-    which += (which.empty() ? "" : ", ") +
-             (h.node ? h.node->canonical_name : h.workload->canonical_name);
-  }
-  return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
-}
-
 // Streams a command's output to the terminal as it arrives.
 incus::OutputSink StreamTo(Context& ctx) {
   return [&ctx](int fd, std::string_view bytes) {
@@ -69,12 +34,6 @@ incus::OutputSink StreamTo(Context& ctx) {
     o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     o.flush();
   };
-}
-
-// Finds NODE among the forests brought up here; `forests` keeps them alive.
-Result<Found> Locate(const std::string& node, std::vector<Known>& forests) {
-  FOREST_ASSIGN_OR_RETURN(forests, KnownForests());
-  return FindNode(forests, node);
 }
 
 incus::Client HostClient(const topology::Topology& t) {

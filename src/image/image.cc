@@ -1,7 +1,5 @@
 #include "image/image.h"
 
-#include <sys/wait.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "base/files.h"
+#include "base/process.h"
 #include "incus/api.h"
 
 using Json = nlohmann::json;
@@ -35,12 +34,6 @@ Result<std::string> BuildScript() {
 std::string Mirror() {
   const char* m = std::getenv("FOREST_DEBIAN_MIRROR");
   return m && *m ? m : "http://deb.debian.org/debian";
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace
@@ -64,7 +57,7 @@ std::string CachedTarball(Kind k) {
   return CacheDir() + "/" + KindName(k) + "-" + RecipeHash(k).substr(0, 16) + ".tar.gz";
 }
 
-Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force) {
+Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force, ProcessRunner& run) {
   std::string out = CachedTarball(k);
   if (!force && std::filesystem::exists(out)) return out;
   if (geteuid() != 0) {
@@ -76,28 +69,34 @@ Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force) {
   FOREST_TRY(MakeDirs(work));
   std::string script_path = work + "/build.sh";
   FOREST_TRY(WriteFileAtomic(script_path, script, 0755));
-  std::string cmd = "bash " + ShellQuote(script_path) + " " + KindName(k) + " " + ShellQuote(work) +
-                    " " + ShellQuote(out) + " 2>&1";
   auto start = std::chrono::steady_clock::now();
   progress(std::string("building ") + KindName(k) + " image (recipe " +
            RecipeHash(k).substr(0, 12) + ", log " + work + "/build.log)");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return MakeError("cannot run " + script_path);
-  std::string tail;
-  char buf[4096];
-  while (fgets(buf, sizeof buf, p)) {
-    std::string line(buf);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
+  // Its output streams up line by line; the tail stays for the error.
+  std::string tail, partial;
+  auto line_out = [&](std::string line) {
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(
                     std::chrono::steady_clock::now() - start).count();
     progress("  [" + std::to_string(secs) + "s] " + line);
     tail += line + "\n";
     if (tail.size() > 8000) tail.erase(0, tail.size() - 8000);
-  }
-  int rc = pclose(p);
-  if (rc != 0 || !std::filesystem::exists(out)) {
+  };
+  Command c{.argv = {"bash", script_path, KindName(k), work, out},
+            .merge_stderr = true,
+            .on_output =
+                [&](int, std::string_view bytes) {
+                  partial.append(bytes);
+                  for (auto nl = partial.find('\n'); nl != std::string::npos; nl = partial.find('\n')) {
+                    line_out(partial.substr(0, nl));
+                    partial.erase(0, nl + 1);
+                  }
+                },
+            .keep_output = false};
+  FOREST_ASSIGN_OR_RETURN(ProcessResult r, run.Run(c));
+  if (!partial.empty()) line_out(partial);
+  if (r.exit_code != 0 || !std::filesystem::exists(out)) {
     return MakeError(std::string("building the ") + KindName(k) + " image failed (exit " +
-                     std::to_string(WEXITSTATUS(rc)) + "); see " + work + "/build.log");
+                     std::to_string(r.exit_code) + "); see " + work + "/build.log");
   }
   return out;
 }

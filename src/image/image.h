@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "incus/client.h"
 
@@ -30,7 +31,8 @@ std::string CachedTarball(Kind k);
 using Progress = std::function<void(const std::string& line)>;
 
 // Builds the tarball unless the cache has it; returns its path.
-Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force = false);
+Result<std::string> EnsureBuilt(Kind k, const Progress& progress, bool force = false,
+                                ProcessRunner& run = SystemRunner());
 
 // Fills the cache from an image server instead of building: pulls the image
 // `alias` from the Incus server at `server_url` (public images, Incus

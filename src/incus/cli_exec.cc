@@ -1,14 +1,14 @@
 #include "incus/cli_exec.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <iostream>
 #include <string_view>
+
+#include "base/process.h"
 
 namespace forest::incus {
 
@@ -23,36 +23,24 @@ namespace forest::incus {
 // once (a partial line unless it may be that error).
 namespace {
 
-// In a forked child: the client with INCUS_CONF=CONF (when set); never returns.
-[[noreturn]] void ExecClient(const std::vector<std::string>& argv, const std::string& conf) {
-  if (!conf.empty()) setenv("INCUS_CONF", conf.c_str(), 1);
-  std::vector<char*> a;
-  for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
-  a.push_back(nullptr);
-  execvp(a[0], a.data());
-  _exit(127);
+// The client with INCUS_CONF=CONF (when set), stdin and stdout this
+// process's; stderr too unless the caller captures it.
+Command ClientCommand(const std::vector<std::string>& argv, const std::string& conf) {
+  Command c;
+  c.argv = argv;
+  if (!conf.empty()) c.env["INCUS_CONF"] = conf;
+  c.in = c.out = c.err = Stdio::kInherit;
+  return c;
 }
 
-// Its exit code, 128 + the signal that ended it, or -1.
-int WaitExit(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
+// Its exit code, 128 + the signal that ended it, or 127 when it could not
+// start (as a shell says).
+int ExitOf(const Result<ProcessResult>& r) { return r.ok() ? ShellExitCode(*r) : 127; }
 
 }  // namespace
 
 int RunClient(const std::vector<std::string>& argv, const std::string& conf) {
-  std::cout.flush();
-  std::cerr.flush();
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) ExecClient(argv, conf);
-  return WaitExit(pid);
+  return ExitOf(SystemRunner().Run(ClientCommand(argv, conf)));
 }
 
 int RunCliExec(const std::vector<std::string>& client_argv, const std::string& conf) {
@@ -75,31 +63,12 @@ int RunCliExec(const std::vector<std::string>& client_argv, const std::string& c
     }
   };
   for (int attempt = 0;; ++attempt) {
-    int fds[2];
-    if (pipe(fds) != 0) return -1;
-    std::cout.flush();
-    std::cerr.flush();
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      return -1;
-    }
-    if (pid == 0) {
-      close(fds[0]);
-      dup2(fds[1], 2);
-      close(fds[1]);
-      ExecClient(argv, conf);
-    }
-    close(fds[1]);
     bool lost = false, started = false;
     std::string held, pending;  // held: the lost-pid line; pending: a line start that may be it
-    char buf[4096];
-    for (;;) {
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      std::string_view got(buf, static_cast<size_t>(n));
+    Command c = ClientCommand(argv, conf);
+    c.err = Stdio::kCapture;
+    c.keep_output = false;
+    c.on_output = [&](int, std::string_view got) {
       if (!started) {
         if (auto m = got.find(kStartMark); m != std::string_view::npos) {
           started = true;
@@ -124,15 +93,14 @@ int RunCliExec(const std::vector<std::string>& client_argv, const std::string& c
         put(pending);
         pending.clear();
       }
-    }
-    close(fds[0]);
+    };
+    int rc = ExitOf(SystemRunner().Run(c));
     if (pending.find(kLostPid) != std::string::npos) {
       lost = true;
       held += pending;
     } else {
       put(pending);
     }
-    int rc = WaitExit(pid);
     if (rc != 0 && lost && !started && replayable && attempt < 2 && (at < 0 || lseek(0, at, SEEK_SET) == at)) continue;
     put(held);
     return rc;

@@ -7,13 +7,13 @@
 namespace forest::incus {
 
 // Runs ARGV (the incus client) with INCUS_CONF=CONF when CONF is not empty,
-// its stdio this process's, and waits: its exit code, 128 + a signal, or -1
-// if it could not run.
+// its stdio this process's, and waits (base/process.h): its exit code,
+// 128 + a signal, or 127 if it could not start.
 int RunClient(const std::vector<std::string>& argv, const std::string& conf);
 
 // Runs ARGV (the incus client: `incus exec … -T -- CMD`) with INCUS_CONF=CONF
 // when CONF is not empty, passes its stdout and stderr through and returns its
-// exit code (-1 if it could not run). The command after "--" runs under
+// exit code (127 if it could not start). The command after "--" runs under
 // `sh -c` (a start mark on stderr, taken out again). When incusd lost the
 // command's pid and it did not start, the exec is started again, twice at
 // most, if stdin can be given again (a terminal, /dev/null, a regular file);

@@ -4,7 +4,6 @@
 
 #include "base/files.h"
 #include "render/embedded.h"
-#include "up/shell.h"
 
 namespace forest::up {
 
@@ -31,27 +30,31 @@ std::string IncusDropin() {
          "After=forest-boot.service\n";
 }
 
-Result<std::vector<std::string>> RunPrepare(bool boot) {
+Result<std::vector<std::string>> RunPrepare(bool boot, ProcessRunner& run) {
   FOREST_ASSIGN_OR_RETURN(std::string prepare, render::EmbeddedText("node/prepare.sh"));
   FOREST_TRY(WriteFileAtomic("/run/forest-prepare.sh", prepare, 0755));
-  int rc = 0;
-  std::string out = Shell(std::string("bash /run/forest-prepare.sh") + (boot ? " --boot" : ""), &rc);
-  if (rc != 0) return MakeError("node preparation failed:\n" + out);
+  Command c{.argv = {"bash", "/run/forest-prepare.sh"}, .merge_stderr = true};
+  if (boot) c.argv.push_back("--boot");
+  FOREST_ASSIGN_OR_RETURN(ProcessResult r, run.Run(c));
+  if (r.exit_code != 0) return MakeError("node preparation failed:\n" + r.out);
   std::vector<std::string> lines;
-  std::istringstream in(out);
+  std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
 
-Result<bool> EnsureBootUnits() {
+Result<bool> EnsureBootUnits(ProcessRunner& run) {
   FOREST_TRY(MakeDirs("/etc/systemd/system/incus.service.d"));
   FOREST_ASSIGN_OR_RETURN(bool unit, WriteFileIfChanged(kBootUnitPath, BootUnit()));
   FOREST_ASSIGN_OR_RETURN(bool dropin, WriteFileIfChanged(kIncusDropinPath, IncusDropin()));
-  int rc = 0;
-  (void)Shell("systemctl is-enabled forest-boot.service", &rc);
-  if (!unit && !dropin && rc == 0) return false;
-  std::string out = Shell("systemctl daemon-reload && systemctl enable forest-boot.service", &rc);
-  if (rc != 0) return MakeError("enabling forest-boot.service: " + out);
+  FOREST_ASSIGN_OR_RETURN(ProcessResult enabled,
+                          run.Run({.argv = {"systemctl", "is-enabled", "forest-boot.service"}, .merge_stderr = true}));
+  if (!unit && !dropin && enabled.exit_code == 0) return false;
+  for (std::vector<std::string> argv : {std::vector<std::string>{"systemctl", "daemon-reload"},
+                                        std::vector<std::string>{"systemctl", "enable", "forest-boot.service"}}) {
+    FOREST_ASSIGN_OR_RETURN(ProcessResult r, run.Run({.argv = argv, .merge_stderr = true}));
+    if (r.exit_code != 0) return MakeError("enabling forest-boot.service: " + r.out);
+  }
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/process.h"
 #include "base/result.h"
 
 namespace forest::up {
@@ -22,10 +23,10 @@ std::string IncusDropin();
 // Runs templates/node/prepare.sh here (`boot`: as forest-boot.service does,
 // before incusd, restarting nothing). Returns the fixes it applied, one per
 // line; an error carries the script's output.
-Result<std::vector<std::string>> RunPrepare(bool boot);
+Result<std::vector<std::string>> RunPrepare(bool boot, ProcessRunner& run = SystemRunner());
 
 // Writes the unit and the drop-in when they differ and enables the unit.
 // Returns whether anything changed.
-Result<bool> EnsureBootUnits();
+Result<bool> EnsureBootUnits(ProcessRunner& run = SystemRunner());
 
 }  // namespace forest::up

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "incus/client.h"
 #include "incus/exec_stream.h"
@@ -49,6 +50,9 @@ struct Options {
   // Host level only: converge just these roots (by label; empty = all). The
   // others are left as they are (forest shell adds one jail at a time).
   std::vector<std::string> only_roots;
+  // Every program this level starts (nft, ip, systemctl, the node's
+  // scripts) goes through it; nullptr: SystemRunner().
+  ProcessRunner* runner = nullptr;
 };
 
 // On the outer host: storage, bridge, guard, project, images, profiles,
@@ -64,7 +68,7 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
 // Removes everything `up` made in the project, also after a failed up.
 // `state_dir` is the one `up` was given (Options::state_dir).
 Status DownHost(incus::Client& host, const topology::Topology& t, const std::string& state_dir,
-                const Progress& progress);
+                const Progress& progress, ProcessRunner* runner = nullptr);
 
 // Waits until systemd in the instance finished booting (running or
 // degraded); an error after about 60 s.

@@ -5,7 +5,6 @@
 #include "base/files.h"
 #include "incus/api.h"
 #include "http/client.h"
-#include "up/shell.h"
 
 namespace forest::up {
 
@@ -48,14 +47,12 @@ Result<std::string> Ensure(bool unit_changed, const Runner& run) {
 
 }  // namespace
 
-Result<std::string> EnsureLocalDaemon(const std::string& unit) {
+Result<std::string> EnsureLocalDaemon(ProcessRunner& run, const std::string& unit) {
   FOREST_ASSIGN_OR_RETURN(bool changed, WriteFileIfChanged(kDaemonUnitPath, unit));
-  return Ensure(changed, [](const std::vector<std::string>& argv) -> Result<std::pair<int, std::string>> {
-    std::string cmd;
-    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;  // fixed words, no quoting needed
-    int rc = 0;
-    std::string out = Shell(cmd, &rc);
-    return std::make_pair(rc < 0 ? 1 : rc, out);  // could not run, or killed: a failure
+  return Ensure(changed, [&](const std::vector<std::string>& argv) -> Result<std::pair<int, std::string>> {
+    auto r = run.Run({.argv = argv, .merge_stderr = true});
+    if (!r.ok()) return std::make_pair(1, r.error().message);  // could not run: a failure
+    return std::make_pair(r->exit_code < 0 ? 1 : r->exit_code, r->out);  // killed: a failure
   });
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "incus/client.h"
 
@@ -20,7 +21,7 @@ std::string DaemonUnit(const std::string& role, const std::string& args, const s
 
 // Inside a node: writes the unit if it differs, then (re)starts forestd.
 // Returns what it did ("" = nothing).
-Result<std::string> EnsureLocalDaemon(const std::string& unit);
+Result<std::string> EnsureLocalDaemon(ProcessRunner& run, const std::string& unit);
 
 // In an instance of `c` (the helper): the same through Incus.
 Result<std::string> EnsureDaemonIn(incus::Client& c, const std::string& instance, const std::string& unit);

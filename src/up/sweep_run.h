@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "incus/client.h"
 
@@ -14,6 +15,7 @@ namespace forest::up {
 // Sweeps this machine for what failed starts of `projects`' instances left
 // (empty: every project of this Incus, as inside a node). Returns one line
 // per removal.
-Result<std::vector<std::string>> SweepLocal(incus::Client& c, const std::set<std::string>& projects);
+Result<std::vector<std::string>> SweepLocal(incus::Client& c, const std::set<std::string>& projects,
+                                            ProcessRunner& run = SystemRunner());
 
 }  // namespace forest::up

@@ -4,21 +4,11 @@
 
 #include "base/files.h"
 #include "render/embedded.h"
-#include "up/shell.h"
 #include "xlat/xlat.h"
 
 namespace forest::up {
-namespace {
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
-
-Result<XlatRun> ApplyXlat(const plan::Plan& plan, const plan::NodePlan& self, const std::string& mode) {
+Result<XlatRun> ApplyXlat(const plan::Plan& plan, const plan::NodePlan& self, const std::string& mode,
+                          ProcessRunner& proc) {
   xlat::Wiring s = xlat::ForNode(plan, self);
   XlatRun run;
   run.role = xlat::RoleName(s.role);
@@ -34,11 +24,12 @@ Result<XlatRun> ApplyXlat(const plan::Plan& plan, const plan::NodePlan& self, co
   FOREST_ASSIGN_OR_RETURN(std::string script, render::EmbeddedText("node/xlat.sh"));
   FOREST_TRY(MakeDirs("/run/forest"));
   FOREST_TRY(WriteFileIfChanged("/run/forest/xlat.sh", script, 0755));
-  std::string cmd = "env";
-  for (const auto& [k, v] : s.env) cmd += " " + k + "=" + ShellQuote(v);
-  cmd += std::string(" XLAT_CHANGED=") + (changed ? "1" : "0") + " bash /run/forest/xlat.sh " + ShellQuote(mode);
-  std::string out = Shell(cmd, &run.rc);
-  std::istringstream in(out);
+  Command c{.argv = {"bash", "/run/forest/xlat.sh", mode}, .merge_stderr = true};
+  for (const auto& [k, v] : s.env) c.env[k] = v;
+  c.env["XLAT_CHANGED"] = changed ? "1" : "0";
+  auto r = proc.Run(c);
+  run.rc = r.ok() ? r->exit_code : -1;
+  std::istringstream in(r.ok() ? r->out : std::string());
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty()) run.lines.push_back(line);

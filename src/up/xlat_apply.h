@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "plan/plan.h"
 
@@ -21,6 +22,7 @@ struct XlatRun {
   int rc = 0;
   std::vector<std::string> lines;
 };
-Result<XlatRun> ApplyXlat(const plan::Plan& plan, const plan::NodePlan& self, const std::string& mode);
+Result<XlatRun> ApplyXlat(const plan::Plan& plan, const plan::NodePlan& self, const std::string& mode,
+                          ProcessRunner& run = SystemRunner());
 
 }  // namespace forest::up

@@ -1,0 +1,37 @@
+// Host preparation for `forest up` (storage pool, host bridge, the uplink
+// guard, Incus's https address) and what `forest down` undoes of it. The
+// storage pool and bridge steps also prepare a node's own Incus.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "net/ip.h"
+#include "up/image_server.h"
+#include "up/level.h"
+
+namespace forest::up {
+
+// Description that lets `down` recognise host objects `up` made.
+std::string MadeBy(const topology::Topology& t, const std::string& what);
+
+Status EnsureStoragePool(Level& l);
+Status EnsureHostBridge(Level& l);
+
+// The nft table of the uplink guard.
+std::string GuardTable(const topology::Topology& t);
+// The devices of the default routes in `ip -o route show default` output.
+std::vector<std::string> DefaultRouteDevices(const std::string& routes);
+// The guard's ruleset: forwarded forest traffic never leaves through `devs`.
+std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan, const std::vector<std::string>& devs);
+// Test hygiene (DESIGN.md): loads the guard for the machine's uplinks.
+Status GuardUplink(Level& l);
+
+// Child nodes pull images from their parent over https: where Incus listens
+// already (another forest may have set it), else on `address`; `remember`
+// notes a change in the state directory for `down`.
+Result<ImageServer> EnsureHttpsAddress(Level& l, const net::Ipv6Address& address, bool remember);
+Result<std::string> ServerCertificate(incus::Client& c);
+
+}  // namespace forest::up
