@@ -9,11 +9,11 @@
 #include <iostream>
 #include <map>
 
+#include "api/node_api.h"
+#include "api/paths.h"
 #include "base/files.h"
 #include "cli/command.h"
 #include "helper/forest_tree.h"
-#include "api/node_api.h"
-#include "api/paths.h"
 #include "node/agent.h"
 #include "node/local_records.h"
 #include "render/writer.h"

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <set>
 
+#include "api/paths.h"
 #include "base/clock.h"
 #include "cli/command.h"
-#include "api/paths.h"
 #include "node/agent.h"
 #include "helper/ca_files.h"
 #include "http/client.h"
