@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "api/paths.h"
 #include "base/version.h"
 #include "cli/app.h"
 #include "cli/command.h"
