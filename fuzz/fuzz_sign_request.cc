@@ -1,5 +1,5 @@
 // libFuzzer target: the trust plane's small parsers on hostile input. The
-// body of POST /v1/sign-csr (helper::ParseSignRequest), the node's CA settings
+// body of POST /v1/sign-csr (api::ParseSignRequest), the node's CA settings
 // file (trust::ParseCaEndpoint), the mkcert shim's command line
 // (trust::ParseMkcertArgs, input split at newlines) and the shim's
 // name → label path mapping. Any input gives a value or an error, never a
@@ -12,16 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "helper/ca_broker.h"
+#include "api/helper_api.h"
 #include "trust/ca_endpoint.h"
 #include "trust/mkcert_args.h"
 #include "trust/san_policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::helper::ParseSignRequest(text);
+  auto r = forest::api::ParseSignRequest(text);
   if (r.ok()) {
-    auto again = forest::helper::ParseSignRequest(forest::helper::SerializeSignRequest(*r));
+    auto again = forest::api::ParseSignRequest(forest::api::SerializeSignRequest(*r));
     if (!again.ok() || again->csr_pem != r->csr_pem || again->label_paths != r->label_paths ||
         again->client != r->client) {
       std::fprintf(stderr, "fuzz_sign_request: request does not round-trip\n");

@@ -9,6 +9,8 @@
 #include <iostream>
 #include <map>
 
+#include "api/node_api.h"
+#include "api/paths.h"
 #include "base/files.h"
 #include "cli/command.h"
 #include "helper/forest_tree.h"
@@ -62,7 +64,7 @@ Status EditRegistrations(const NodeFiles& f,
 
 // Tells this node's forestd to look again (it also notices on its next repair).
 void PokeLocal(const plan::NodePlan& self, std::ostream& err) {
-  auto r = http::Call("POST", self.node_address.ToString(), node::kApiPort, "/v1/poke", "{}",
+  auto r = http::Call("POST", self.node_address.ToString(), api::kPort, api::kPoke, api::SerializePoke({}),
                       {std::chrono::seconds(2), ""});
   if (!r.ok() || r->status != 200) {
     err << "forest: warning: forestd did not take the change at once ("
@@ -75,7 +77,7 @@ void PokeLocal(const plan::NodePlan& self, std::ostream& err) {
 // → canonical. Without an answer the check falls back on the plan's nodes.
 std::map<std::string, std::string> PublishedAliases(const plan::Plan& plan, std::ostream& err) {
   std::map<std::string, std::string> out;
-  auto r = http::Call("GET", plan.helper_address.ToString(), node::kApiPort, "/v1/forest", "",
+  auto r = http::Call("GET", plan.helper_address.ToString(), api::kPort, api::kForest, "",
                       {std::chrono::seconds(2), ""});
   Json j = r.ok() && r->status == 200 ? Json::parse(r->body, nullptr, false) : Json();
   if (!j.is_object() || !j["names"].is_array()) {
@@ -206,7 +208,7 @@ void AddHostNameCommands(CLI::App& app, Context& ctx) {
       auto k = FindForest(o->forest);
       if (!k.ok()) return ctx.Fail(k.error());
       std::string helper = k->loaded->plan.helper_address.ToString();
-      auto r = http::Call("GET", helper, node::kApiPort, "/v1/forest");
+      auto r = http::Call("GET", helper, api::kPort, api::kForest);
       if (!r.ok() || r->status != 200) {
         return ctx.Fail(MakeError("the helper of '" + k->loaded->topology.name + "' at [" + helper +
                                   "]:8053 did not answer (" +

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <set>
 
+#include "api/paths.h"
 #include "base/clock.h"
 #include "cli/command.h"
 #include "node/agent.h"
@@ -255,8 +256,8 @@ void AddRevokeCommand(CLI::App* cert, Context& ctx) {
     if (!o->dry_run) {
       // The running helper serves them: its CRL must list every one.
       std::string helper = k->loaded->plan.helper_address.ToString();
-      auto crl = http::Call("GET", helper, node::kApiPort, "/v1/crl", "", {std::chrono::seconds(10), ""});
-      auto root = http::Call("GET", helper, node::kApiPort, "/v1/root-ca", "", {std::chrono::seconds(10), ""});
+      auto crl = http::Call("GET", helper, api::kPort, api::kCrl, "", {std::chrono::seconds(10), ""});
+      auto root = http::Call("GET", helper, api::kPort, api::kRootCa, "", {std::chrono::seconds(10), ""});
       if (!crl.ok() || crl->status != 200 || !root.ok() || root->status != 200) {
         return ctx.Fail(MakeError("revoked, but the helper at [" + helper + "]:8053 served no CRL; `forest status` shows whether it runs"));
       }

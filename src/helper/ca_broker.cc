@@ -34,44 +34,10 @@ std::string KeySha256(EVP_PKEY* key) {
 }
 
 CaBroker::Reply Refuse(int status, const std::string& who, const std::string& why) {
-  return {status, Json{{"error", why}}, "sign-csr refused (" + who + "): " + why, std::nullopt};
+  return {status, api::ErrorJson(why), "sign-csr refused (" + who + "): " + why, std::nullopt};
 }
 
 }  // namespace
-
-Result<SignRequest> ParseSignRequest(std::string_view body) {
-  if (body.size() > kMaxSignRequestBytes) {
-    return MakeError("request is " + std::to_string(body.size()) + " bytes; the limit is " +
-                     std::to_string(kMaxSignRequestBytes));
-  }
-  Json j = Json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return MakeError("request: expected a JSON object");
-  SignRequest r;
-  auto csr = j.find("csr");
-  if (csr == j.end() || !csr->is_string()) return MakeError("csr: expected the PEM text of a CSR");
-  r.csr_pem = csr->get<std::string>();
-  auto paths = j.find("label_paths");
-  if (paths == j.end() || !paths->is_array()) {
-    return MakeError("label_paths: expected a list of local label paths, e.g. [\"auth.app\"] (\"\" is the node itself)");
-  }
-  if (paths->size() > trust::kMaxLabelPaths) {
-    return MakeError("label_paths: " + std::to_string(paths->size()) + " entries; the limit is " +
-                     std::to_string(trust::kMaxLabelPaths));
-  }
-  for (size_t i = 0; i < paths->size(); ++i) {
-    if (!(*paths)[i].is_string()) return MakeError("label_paths[" + std::to_string(i) + "]: expected a string");
-    r.label_paths.push_back((*paths)[i].get<std::string>());
-  }
-  if (auto c = j.find("client"); c != j.end()) {
-    if (!c->is_boolean()) return MakeError("client: expected true or false");
-    r.client = c->get<bool>();
-  }
-  return r;
-}
-
-std::string SerializeSignRequest(const SignRequest& r) {
-  return Json{{"csr", r.csr_pem}, {"label_paths", r.label_paths}, {"client", r.client}}.dump();
-}
 
 Json Issuance::ToJson() const {
   return Json{{"caller", caller}, {"source", source},     {"sans", sans},           {"withheld", withheld},
@@ -122,7 +88,7 @@ CaBroker::Reply CaBroker::Sign(const registration::ForestView& view, std::string
   }
   who = *caller + " from " + who;
   if (!root_) return Refuse(503, who, "no CA root is staged on the helper; run `forest ca stage` on the host");
-  auto request = ParseSignRequest(body);
+  auto request = api::ParseSignRequest(body);
   if (!request.ok()) return Refuse(400, who, request.error().message);
   auto csr = trust::ParseCsr(request->csr_pem);
   if (!csr.ok()) return Refuse(400, who, "csr: " + csr.error().message);
@@ -162,14 +128,16 @@ CaBroker::Reply CaBroker::Sign(const registration::ForestView& view, std::string
   Remember(i);
 
   Reply reply;
-  reply.body = Json{{"certificate", issued->cert_pem},
-                    {"root", root_->cert_pem()},
-                    {"serial", issued->serial_hex},
-                    {"caller", *caller},
-                    {"names", decision->sans},
-                    {"withheld", decision->withheld},
-                    {"not_before", spec.not_before},
-                    {"not_after", spec.not_after}};
+  api::SignReply signed_reply;
+  signed_reply.certificate = issued->cert_pem;
+  signed_reply.root = root_->cert_pem();
+  signed_reply.serial = issued->serial_hex;
+  signed_reply.caller = *caller;
+  signed_reply.names = decision->sans;
+  signed_reply.withheld = decision->withheld;
+  signed_reply.not_before = spec.not_before;
+  signed_reply.not_after = spec.not_after;
+  reply.body = api::ToJson(signed_reply);
   std::string names;
   for (const auto& n : decision->sans) names += (names.empty() ? "" : ",") + n;
   reply.log = "issued serial " + issued->serial_hex + " to " + who + " for " + names;

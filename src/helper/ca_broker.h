@@ -1,6 +1,7 @@
 // The helper's CA broker (DESIGN.md, Trust): POST /v1/sign-csr. The caller is
 // the node whose uplink or node address is the connection's source address in
-// the merged view (nothing in the request names it); the SAN family comes
+// the merged view (nothing in the request names it; the body is
+// api::SignRequest); the SAN family comes
 // from trust::DecideSans; the leaf is signed with the staged mkcert root the
 // way mkcert signs. A public key is bound to the first node it was certified
 // for, so a CSR replayed from elsewhere is refused. Pure: the time, the view
@@ -16,20 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/helper_api.h"
 #include "registration/registration.h"
 #include "trust/x509.h"
 
 namespace forest::helper {
-
-// Body of POST /v1/sign-csr.
-struct SignRequest {
-  std::string csr_pem;
-  std::vector<std::string> label_paths;  // "" is the node itself
-  bool client = false;                   // mkcert -client: add clientAuth
-};
-inline constexpr size_t kMaxSignRequestBytes = 128 * 1024;
-Result<SignRequest> ParseSignRequest(std::string_view body);
-std::string SerializeSignRequest(const SignRequest& r);
 
 // One issuance, as logged (who, which names, serial) and kept for key binding.
 struct Issuance {

@@ -49,7 +49,7 @@ class CaBrokerTest : public ::testing::Test {
     return trust::MakeCsr(key_pem_, names).value();
   }
   std::string Body(const std::string& csr, std::vector<std::string> paths) {
-    return SerializeSignRequest({csr, std::move(paths), false});
+    return api::SerializeSignRequest({csr, std::move(paths), false});
   }
   ForestView view_ = View();
   CaBroker broker_;

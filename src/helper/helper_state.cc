@@ -7,15 +7,26 @@
 
 namespace forest::helper {
 
+namespace {
+
+std::map<std::string, registration::Delegation> Delegations(const std::vector<RootSlot>& roots) {
+  std::map<std::string, registration::Delegation> out;
+  for (const auto& r : roots) out[r.delegation.child_label] = r.delegation;
+  return out;
+}
+
+}  // namespace
+
 HelperState::HelperState(std::vector<RootSlot> roots, net::Ipv6Address helper_address,
-                         std::vector<net::Ipv6Prefix> reverse_zones)
+                         std::vector<net::Ipv6Prefix> reverse_zones, std::string roots_dir)
     : roots_(std::move(roots)),
       helper_address_(helper_address),
-      reverse_zones_(std::move(reverse_zones)) {
+      reverse_zones_(std::move(reverse_zones)),
+      roots_exports_(Delegations(roots_), std::move(roots_dir)) {
   Rebuild();
 }
 
-HelperState HelperState::FromPlan(const plan::Plan& plan) {
+HelperState HelperState::FromPlan(const plan::Plan& plan, std::string roots_dir) {
   std::vector<RootSlot> roots;
   std::vector<net::Ipv6Prefix> reverse = {plan.host_bridge.Network(), plan.host_uplink_range};
   for (const auto& n : plan.nodes) {
@@ -23,7 +34,7 @@ HelperState HelperState::FromPlan(const plan::Plan& plan) {
     roots.push_back({{n.label, n.canonical_name, n.prefix, n.uplink}});
     reverse.push_back(n.prefix);
   }
-  return HelperState(std::move(roots), plan.helper_address, std::move(reverse));
+  return HelperState(std::move(roots), plan.helper_address, std::move(reverse), std::move(roots_dir));
 }
 
 Result<const RootSlot*> HelperState::RootForSource(std::string_view source) const {
@@ -44,25 +55,28 @@ const RootSlot* HelperState::RootByLabel(std::string_view label) const {
   return nullptr;
 }
 
-Result<bool> HelperState::Publish(const RootSlot& root, const registration::Export& e) {
-  FOREST_TRY(registration::ValidateChildExport(e, root.delegation));
-  registration::Export normal = e;
-  registration::Normalize(normal);
-  auto it = exports_.find(root.delegation.child_label);
-  if (it != exports_.end() && it->second == normal) return false;
-  exports_[root.delegation.child_label] = std::move(normal);
+Result<bool> HelperState::Publish(const RootSlot& root, const registration::Export& e, Status* saved) {
+  FOREST_ASSIGN_OR_RETURN(parent::ChildExports::Offered offered, roots_exports_.Offer(root.delegation.child_label, e));
+  if (saved) *saved = offered.saved;
+  if (!offered.changed) return false;
   ++serial_;
   Rebuild();
   return true;
 }
 
 bool HelperState::Withdraw(std::string_view label) {
-  auto it = exports_.find(std::string(label));
-  if (it == exports_.end()) return false;
-  exports_.erase(it);
+  if (!roots_exports_.Drop(std::string(label))) return false;
   ++serial_;
   Rebuild();
   return true;
+}
+
+std::vector<std::string> HelperState::Load(std::vector<std::string>* log) {
+  parent::ChildExports::Loaded loaded = roots_exports_.Load();
+  if (log) log->insert(log->end(), loaded.log.begin(), loaded.log.end());
+  serial_ += static_cast<uint32_t>(loaded.labels.size());
+  Rebuild();
+  return loaded.labels;
 }
 
 void HelperState::SetSerial(uint32_t serial) {
@@ -90,7 +104,7 @@ Result<uint32_t> HelperState::ParseSerial(std::string_view text, const std::stri
 
 void HelperState::Rebuild() {
   std::vector<registration::Export> roots;
-  for (const auto& [label, e] : exports_) roots.push_back(e);
+  for (const auto& [label, e] : roots_exports_.last_good()) roots.push_back(e);
   std::vector<registration::Record> helper_records;
   for (const auto& label : naming::ReservedHelperLabels()) {
     helper_records.push_back({label + "." + std::string(naming::kZone), helper_address_});
@@ -130,7 +144,7 @@ nlohmann::json HelperState::ForestJson() const {
     roots.push_back({{"name", r.delegation.child_canonical},
                      {"uplink", r.delegation.uplink.ToString()},
                      {"subtree", r.delegation.subtree.ToString()},
-                     {"published", exports_.count(r.delegation.child_label) > 0}});
+                     {"published", roots_exports_.last_good().count(r.delegation.child_label) > 0}});
   }
   return {{"serial", serial_}, {"roots", roots}, {"nodes", nodes}, {"names", names}};
 }

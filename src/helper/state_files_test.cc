@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <map>
 
 #include <gtest/gtest.h>
 
@@ -23,24 +22,6 @@ class StateFilesTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string dir_;
 };
-
-TEST_F(StateFilesTest, RootsAreSavedReadAndRemoved) {
-  StateFiles f(dir_);
-  EXPECT_TRUE(f.ReadRoots().empty());  // no folder yet
-  ASSERT_TRUE(f.SaveRoot("c0", "{\"schema\":1}").ok());
-  ASSERT_TRUE(f.SaveRoot("c1", "{}").ok());
-  auto roots = f.ReadRoots();
-  ASSERT_EQ(roots.size(), 2u);
-  std::map<std::string, std::string> by_label;
-  for (const auto& r : roots) by_label[r.label] = r.text;
-  EXPECT_EQ(by_label["c0"], "{\"schema\":1}");
-  EXPECT_EQ(roots[0].path.rfind(dir_ + "/roots/", 0), 0u) << roots[0].path;
-  f.RemoveRoot("c0");
-  f.RemoveRoot("never-saved");  // nothing to do, no error
-  roots = f.ReadRoots();
-  ASSERT_EQ(roots.size(), 1u);
-  EXPECT_EQ(roots[0].label, "c1");
-}
 
 TEST_F(StateFilesTest, SerialRoundTripsAndABadFileSaysWhy) {
   StateFiles f(dir_);

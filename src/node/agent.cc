@@ -3,12 +3,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/node_api.h"
 #include "base/files.h"
-#include "incus/api.h"
-#include "incus/client.h"
-#include "incus/events.h"
-#include "incus/exec_stream.h"
-#include "http/client.h"
 #include "serve/metrics.h"
 
 namespace forest::node {
@@ -17,7 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kWaitingRetry{500};  // a workload without an address yet
@@ -38,20 +33,25 @@ std::vector<Service> TopologyServices(const plan::Plan& plan, const plan::NodePl
 
 }  // namespace
 
-Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self, Logger log, ZoneSink zone)
+Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self, LocalIncus& incus,
+             api::ForestdClient& forestd, const Clock& clock, Logger log, ZoneSink zone)
     : o_(std::move(o)),
       plan_(plan),
       self_(self),
+      incus_(incus),
+      forestd_(forestd),
+      clock_(clock),
       log_(std::move(log)),
       zone_sink_(std::move(zone)),
-      reconciler_(plan, self, o_.liveness_bound) {
+      reconciler_(plan, self, o_.liveness_bound, o_.state_dir + "/children") {
   for (const auto& n : plan.nodes) {
     if (n.parent_canonical != self.canonical_name) continue;
     children_[n.label] = &n;
     child_labels_.insert(n.label);
   }
-  next_repair_ = Clock::now();
-  next_probe_ = Clock::now() + o_.probe_interval;
+  epoch_ = clock_.Now();
+  next_repair_ = clock_.Now();
+  next_probe_ = clock_.Now() + o_.probe_interval;
   pulls_ = std::make_unique<ChildPulls>(
       [this](const std::string& label) { return PullChild(*children_.at(label)); },
       [this](const std::string& label) {
@@ -60,19 +60,10 @@ Agent::Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self,
       });
 }
 
-Millis Agent::Now() const { return std::chrono::duration_cast<Millis>(Clock::now() - epoch_); }
+Millis Agent::Now() const { return std::chrono::duration_cast<Millis>(clock_.Now() - epoch_); }
 
 void Agent::LoadState() {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(o_.state_dir + "/children", ec)) {
-    std::string label = e.path().stem().string();
-    auto text = ReadFile(e.path().string());
-    if (!text.ok()) continue;
-    if (auto s = reconciler_.Restore(label, *text); !s.ok()) {
-      log_(e.path().string() + ": ignored and removed: " + s.error().message);
-      fs::remove(e.path(), ec);
-    }
-  }
+  for (const auto& line : reconciler_.Load().log) log_(line);
   if (auto text = ReadFile(o_.state_dir + "/" + kExportFile); text.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     export_text_ = *text;
@@ -104,33 +95,53 @@ void Agent::Repair() {
 
 void Agent::Wake() { cv_.notify_all(); }
 
-Agent::Round Agent::TakeRound(const std::atomic<bool>& stop) {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    auto now = Clock::now();
-    if (stop) return {};
-    if (now >= next_repair_) repair_due_ = true;
-    if (repair_due_ || local_poked_ || !poked_.empty() || now >= retry_at_ || now >= next_probe_) break;
-    auto until = std::min({next_repair_, retry_at_, next_probe_});
-    cv_.wait_until(lock, until);
-  }
+bool Agent::Due(Clock::TimePoint now) {
+  if (now >= next_repair_) repair_due_ = true;
+  return repair_due_ || local_poked_ || !poked_.empty() || now >= retry_at_ || now >= next_probe_;
+}
+
+Agent::Round Agent::TakeRound() {
+  Clock::TimePoint now = clock_.Now();
   Round r;
   r.repair = repair_due_;
-  r.probe = r.repair || Clock::now() >= next_probe_;
-  if (r.probe) next_probe_ = Clock::now() + o_.probe_interval;
+  r.probe = r.repair || now >= next_probe_;
+  if (r.probe) next_probe_ = now + o_.probe_interval;
   r.children = std::move(poked_);
   poked_.clear();
   local_poked_ = false;
   repair_due_ = false;
-  retry_at_ = Clock::time_point::max();
-  if (r.repair) next_repair_ = Clock::now() + o_.repair_interval;
+  retry_at_ = Clock::TimePoint::max();
+  if (r.repair) next_repair_ = now + o_.repair_interval;
   return r;
+}
+
+bool Agent::RunDueRound() {
+  Round r;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!Due(clock_.Now())) return false;
+    r = TakeRound();
+  }
+  RunRound(r);
+  return true;
 }
 
 void Agent::Run(const std::atomic<bool>& stop) {
   while (!stop) {
-    Round r = TakeRound(stop);
-    if (stop) break;
+    Round r;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      for (;;) {
+        if (stop) return;
+        Clock::TimePoint now = clock_.Now();
+        if (Due(now)) break;
+        // The clock may not be the machine's: wait for the time it says is
+        // left (a poke or Wake() ends the wait sooner).
+        auto until = std::min({next_repair_, retry_at_, next_probe_});
+        cv_.wait_for(lock, until - now);
+      }
+      r = TakeRound();
+    }
     RunRound(r);
   }
 }
@@ -158,42 +169,26 @@ Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
   // The child's forestd answers on its node address; its export file
   // through Incus when the daemon does not answer (still starting, say).
   // Both have deadlines, and both read at most kMaxChildExport.
-  http::CallOptions call;
-  call.timeout = o_.pull_timeout;
-  call.max_body = kMaxChildExport;
-  auto reply = http::Call("GET", child.node_address.ToString(), o_.api_port, "/v1/export", "", call);
-  if (reply.ok() && reply->status == 200) return reply->body;
-  std::string why = reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message;
-  auto client = incus::Client::Local().WithTimeout(o_.exec_timeout);
-  std::string out, err;
-  bool flooded = false;
-  auto rc = incus::ExecStream(client, client.SocketPath(), child.label, {o_.forest_binary, "export-registration"}, {},
-                              [&](int fd, std::string_view bytes) {
-                                std::string& to = fd == 1 ? out : err;
-                                size_t cap = fd == 1 ? kMaxChildExport : 4096;
-                                if (to.size() + bytes.size() > cap) {
-                                  flooded |= fd == 1;
-                                  return;
-                                }
-                                to.append(bytes);
-                              });
-  if (rc.ok() && *rc == 0 && !flooded) return out;
+  auto reply = forestd_.Export(child.node_address.ToString(), o_.pull_timeout, kMaxChildExport);
+  if (reply.ok()) return std::move(reply).value();
+  std::string why = reply.error().message;
+  auto rc = incus_.Exec(child.label, {o_.forest_binary, "export-registration"}, kMaxChildExport);
+  if (rc.ok() && rc->exit_code == 0 && !rc->flooded) return std::move(rc->out);
   ++counters_.pull_failures;
   std::string exec_why = !rc.ok() ? rc.error().message
-                         : flooded ? "more than " + std::to_string(kMaxChildExport >> 20) + " MiB of output"
-                                   : "exit " + std::to_string(*rc) + (err.empty() ? "" : ": " + err);
+                         : rc->flooded ? "more than " + std::to_string(kMaxChildExport >> 20) + " MiB of output"
+                                       : "exit " + std::to_string(rc->exit_code) + (rc->err.empty() ? "" : ": " + rc->err);
   return MakeError(why + "; exec: " + exec_why);
 }
 
 void Agent::RunRound(const Round& r) {
   ++counters_.rounds;
   if (r.repair) ++counters_.repairs;
-  auto client = incus::Client::Local().WithTimeout(o_.incus_timeout);
-  auto listed = client.Get("/1.0/instances?recursion=2&all-projects=true");
+  auto listed = incus_.Instances();
   if (!listed.ok()) {
     log_("cannot list local instances: " + listed.error().message + "; retrying");
     std::lock_guard<std::mutex> lock(mu_);
-    retry_at_ = Clock::now() + milliseconds(1000);
+    retry_at_ = clock_.Now() + milliseconds(1000);
     return;
   }
   std::map<std::string, std::string> child_status;
@@ -244,15 +239,9 @@ void Agent::RunRound(const Round& r) {
   }
   counters_.rejected += out.rejected;
   for (const auto& line : out.log) log_(line);
-  // Last good child exports, for restarts: the new ones written, the gone ones removed.
-  Status saved = out.stored.empty() ? Status() : MakeDirs(o_.state_dir + "/children");
-  for (const auto& label : out.stored) {
-    if (saved.ok()) {
-      saved = WriteFileAtomic(o_.state_dir + "/children/" + label + ".json",
-                              registration::Serialize(reconciler_.children().at(label)));
-    }
-  }
-  for (const auto& label : out.dropped) fs::remove(o_.state_dir + "/children/" + label + ".json");
+  // The children's last good exports are saved (and removed) by the
+  // reconciler's parent role; the export is saved here.
+  Status saved;
   std::string text = reconciler_.exported_text();
   bool changed;
   bool retry_upward;
@@ -262,11 +251,11 @@ void Agent::RunRound(const Round& r) {
     changed = out.changed || text != export_text_;
     export_text_ = text;
     waiting_ = own.waiting;
-    if (!own.waiting.empty()) retry_at_ = std::min(retry_at_, Clock::now() + kWaitingRetry);
+    if (!own.waiting.empty()) retry_at_ = std::min(retry_at_, clock_.Now() + kWaitingRetry);
     retry_upward = upward_backoff_ms_ > 0;
   }
   if (changed) {
-    if (saved.ok()) saved = WriteFileAtomic(o_.state_dir + "/" + kExportFile, text);
+    saved = WriteFileAtomic(o_.state_dir + "/" + kExportFile, text);
     zone_sink_(std::make_shared<const dns::Zone>(NodeZone(out.exported, self_), false));
     log_("export changed: " + std::to_string(out.exported.records.size()) + " records, " +
          std::to_string(out.exported.descendants.size()) + " nodes below");
@@ -279,7 +268,7 @@ void Agent::RunRound(const Round& r) {
       upward_backoff_ms_ = 0;
     } else {
       upward_backoff_ms_ = std::min(kMaxBackoffMs, std::max(500, upward_backoff_ms_ * 2));
-      retry_at_ = std::min(retry_at_, Clock::now() + milliseconds(upward_backoff_ms_));
+      retry_at_ = std::min(retry_at_, clock_.Now() + milliseconds(upward_backoff_ms_));
     }
   }
 }
@@ -289,17 +278,15 @@ void Agent::RunRound(const Round& r) {
 bool Agent::PassUpward(bool changed) {
   std::string text = ExportText();
   if (self_.depth == 0) {
-    auto reply = http::Call("POST", plan_.helper_address.ToString(), o_.api_port,
-                            "/v1/publish-root-registration", text,
-                            {std::chrono::seconds(3), self_.uplink.ToString()});
-    if (!reply.ok()) {
+    auto answer = forestd_.Publish(plan_.helper_address.ToString(), self_.uplink.ToString(), text);
+    if (!answer.ok()) {
       ++counters_.upward_failures;
-      log_("cannot publish to the helper: " + reply.error().message);
+      log_("cannot publish to the helper: " + answer.error().message);
       return false;
     }
-    if (reply->status != 200) {
+    if (answer->status != 200) {
       ++counters_.upward_failures;
-      log_("the helper refused our export (HTTP " + std::to_string(reply->status) + "): " + reply->body);
+      log_("the helper refused our export (HTTP " + std::to_string(answer->status) + "): " + answer->refusal);
       return true;  // a refusal is an answer; the next change or repair tries again
     }
     ++counters_.upward_ok;
@@ -308,12 +295,10 @@ bool Agent::PassUpward(bool changed) {
   if (!changed) return true;  // the parent's own repair pulls us
   const plan::NodePlan* parent = plan_.FindNode(self_.parent_canonical);
   if (!parent) return true;
-  auto reply = http::Call("POST", parent->node_address.ToString(), o_.api_port, "/v1/poke",
-                          Json{{"child", self_.label}}.dump(), {std::chrono::seconds(2), ""});
-  if (!reply.ok() || reply->status != 200) {
+  Status poked = forestd_.Poke(parent->node_address.ToString(), api::Poke{self_.label});
+  if (!poked.ok()) {
     ++counters_.upward_failures;
-    log_("cannot poke the parent " + parent->canonical_name + ": " +
-         (reply.ok() ? "HTTP " + std::to_string(reply->status) : reply.error().message));
+    log_("cannot poke the parent " + parent->canonical_name + ": " + poked.error().message);
     return false;
   }
   ++counters_.upward_ok;
@@ -323,14 +308,8 @@ bool Agent::PassUpward(bool changed) {
 void Agent::WatchIncus(const std::atomic<bool>& stop) {
   bool said = false;
   while (!stop) {
-    incus::EventFilter f;
-    f.types = "lifecycle";
-    f.all_projects = true;  // workloads of every project have names
-    auto s = incus::WatchEvents(incus::DefaultSocketPath(), f, [&](const Json& e) {
+    auto s = incus_.WatchLifecycle([&](const std::string& action) {
       said = false;
-      std::string action = e.contains("metadata") && e["metadata"].is_object()
-                               ? e["metadata"].value("action", "")
-                               : "";
       if (action.rfind("instance-", 0) == 0) Poke("");
       return !stop.load();
     });
@@ -352,10 +331,12 @@ std::string Agent::ExportText() const {
 Json Agent::StatusJson() const {
   std::lock_guard<std::mutex> lock(mu_);
   Json export_json = Json::parse(export_text_, nullptr, false);
-  return {{"node", self_.canonical_name},
-          {"waiting", waiting_},
-          {"rounds", counters_.rounds.load()},
-          {"export", export_json.is_discarded() ? Json() : export_json}};
+  api::NodeStatus s;
+  s.node = self_.canonical_name;
+  s.waiting = waiting_;
+  s.rounds = counters_.rounds.load();
+  if (!export_json.is_discarded()) s.exported = std::move(export_json);
+  return api::ToJson(s);
 }
 
 void Agent::AddMetrics(serve::MetricsText& m) const {

@@ -4,6 +4,9 @@
 // it upward: a poke to the parent's forestd, or, at a root, a publication to
 // the helper. It runs when poked (a child's change, a local registration, an
 // Incus lifecycle event) and does a full repair every `repair_interval`.
+// Its Incus (node/local_incus.h), the other forestds (api/forestd_client.h)
+// and its clock (base/clock.h) come in as parameters; agent_test.cc runs its
+// rounds with fakes of all three.
 #pragma once
 
 #include <atomic>
@@ -16,11 +19,12 @@
 #include <set>
 #include <string>
 
+#include "api/forestd_client.h"
+#include "base/clock.h"
 #include "dns/zone.h"
-#include "incus/client.h"
 #include "node/child_pulls.h"
+#include "node/local_incus.h"
 #include "node/local_records.h"
-#include "node/ports.h"
 #include "node/reconcile.h"
 #include "plan/plan.h"
 
@@ -50,9 +54,9 @@ struct AgentOptions {
   std::chrono::milliseconds probe_interval = std::chrono::seconds(10);
   std::chrono::milliseconds round_budget = std::chrono::seconds(1);
   std::chrono::milliseconds pull_timeout = std::chrono::seconds(2);  // GET /v1/export
-  std::chrono::milliseconds exec_timeout = std::chrono::seconds(5);  // the exec fallback, then killed
-  std::chrono::milliseconds incus_timeout = std::chrono::seconds(10);  // any local incusd call
-  uint16_t api_port = kApiPort;
+  // The exec fallback's and every incusd call's deadlines are the Incus
+  // client's (node/local_incus.h IncusLocalOptions); the hops' are the
+  // forestd client's (api/forestd_client.h).
   std::string forest_binary = "/opt/forest/current/bin/forest";  // in children, for the exec pull
 };
 
@@ -69,8 +73,9 @@ class Agent {
   using Logger = std::function<void(const std::string&)>;
   using ZoneSink = std::function<void(std::shared_ptr<const dns::Zone>)>;
 
-  // `self` points into `plan`; both outlive the agent.
-  Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self, Logger log, ZoneSink zone);
+  // `self` points into `plan`; they, `incus`, `forestd` and `clock` outlive the agent.
+  Agent(AgentOptions o, const plan::Plan& plan, const plan::NodePlan& self, LocalIncus& incus,
+        api::ForestdClient& forestd, const Clock& clock, Logger log, ZoneSink zone);
 
   // Last good child exports and the last export from disk (checked again).
   void LoadState();
@@ -82,7 +87,10 @@ class Agent {
 
   // Reconciliation loop; returns when `stop` is set (call Wake() after).
   void Run(const std::atomic<bool>& stop);
-  // Incus lifecycle events → Poke(""); reconnects until `stop`.
+  // Runs one round if one is due now (poked, retry or repair time reached
+  // on the clock); false when none is. Never waits: for tests and the loop.
+  bool RunDueRound();
+  // Incus lifecycle events of instances → Poke(""); reconnects until `stop`.
   void WatchIncus(const std::atomic<bool>& stop);
   void Wake();
 
@@ -96,7 +104,9 @@ class Agent {
     bool probe = false;  // pull every running child; a root publishes
     std::set<std::string> children;
   };
-  Round TakeRound(const std::atomic<bool>& stop);
+  // Under mu_: whether a round is due at `now`, and when the next one is.
+  bool Due(Clock::TimePoint now);
+  Round TakeRound();  // under mu_
   void RunRound(const Round& r);
   Result<std::string> PullChild(const plan::NodePlan& child);
   Millis Now() const;
@@ -106,6 +116,9 @@ class Agent {
   AgentOptions o_;
   const plan::Plan& plan_;
   const plan::NodePlan& self_;
+  LocalIncus& incus_;
+  api::ForestdClient& forestd_;
+  const Clock& clock_;
   Logger log_;
   ZoneSink zone_sink_;
   Reconciler reconciler_;
@@ -119,12 +132,12 @@ class Agent {
   bool local_poked_ = false;
   std::string export_text_;
   std::vector<std::string> waiting_;
-  std::chrono::steady_clock::time_point next_repair_;
-  std::chrono::steady_clock::time_point next_probe_;
-  std::chrono::steady_clock::time_point retry_at_ = std::chrono::steady_clock::time_point::max();
+  Clock::TimePoint next_repair_;
+  Clock::TimePoint next_probe_;
+  Clock::TimePoint retry_at_ = Clock::TimePoint::max();
   int upward_backoff_ms_ = 0;
   AgentCounters counters_;
-  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
+  Clock::TimePoint epoch_;
   // Last: its threads call Poke, so it goes first.
   std::unique_ptr<ChildPulls> pulls_;
 };

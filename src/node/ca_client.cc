@@ -4,7 +4,8 @@
 #include <cstdlib>
 
 #include "base/files.h"
-#include "helper/ca_broker.h"
+#include "api/helper_api.h"
+#include "api/paths.h"
 #include "http/client.h"
 #include "trust/san_policy.h"
 #include "trust/crl.h"
@@ -13,13 +14,8 @@
 namespace forest::node {
 namespace {
 
-using Json = nlohmann::json;
 
-std::string ErrorOf(const http::Reply& r) {
-  Json j = Json::parse(r.body, nullptr, false);
-  std::string why = j.is_object() && j["error"].is_string() ? j["error"].get<std::string>() : r.body;
-  return "HTTP " + std::to_string(r.status) + ": " + why;
-}
+std::string ErrorOf(const http::Reply& r) { return "HTTP " + std::to_string(r.status) + ": " + api::ErrorMessage(r.body); }
 
 }  // namespace
 
@@ -35,7 +31,7 @@ Result<CaEndpoint> LoadCaEndpoint() {
 }
 
 Result<std::string> FetchRoot(const CaEndpoint& e) {
-  auto r = http::Call("GET", e.helper, e.port, "/v1/root-ca", "", {std::chrono::seconds(10), ""});
+  auto r = http::Call("GET", e.helper, e.port, api::kRootCa, "", {std::chrono::seconds(10), ""});
   if (!r.ok()) return r.error().Wrap("fetching the forest root from the helper");
   if (r->status != 200) return MakeError("the helper gave no root (" + ErrorOf(*r) + ")");
   auto info = trust::InspectCert(r->body);
@@ -45,7 +41,7 @@ Result<std::string> FetchRoot(const CaEndpoint& e) {
 
 Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
                                 const std::vector<std::string>& names, bool client) {
-  helper::SignRequest req;
+  api::SignRequest req;
   req.csr_pem = csr_pem;
   req.client = client;
   for (const std::string& n : names) {
@@ -54,39 +50,28 @@ Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
       req.label_paths.push_back(path);
     }
   }
-  auto r = http::Call("POST", e.helper, e.port, "/v1/sign-csr", helper::SerializeSignRequest(req),
+  auto r = http::Call("POST", e.helper, e.port, api::kSignCsr, api::SerializeSignRequest(req),
                       {std::chrono::seconds(15), ""});
   if (!r.ok()) return r.error().Wrap("asking the forest CA");
   if (r->status != 200) return MakeError("the forest CA refused (" + ErrorOf(*r) + ")");
-  Json j = Json::parse(r->body, nullptr, false);
-  if (!j.is_object() || !j["certificate"].is_string() || !j["root"].is_string() || !j["serial"].is_string() ||
-      !j["names"].is_array() || !j["not_after"].is_number_integer()) {
-    return MakeError("the forest CA answered something unexpected");
-  }
+  FOREST_ASSIGN_OR_RETURN(api::SignReply reply, api::ParseSignReply(r->body));
   Signed s;
-  s.certificate = j["certificate"];
-  s.root = j["root"];
-  s.serial = j["serial"];
-  for (const auto& n : j["names"]) {
-    if (n.is_string()) s.names.push_back(n);
-  }
-  if (j["withheld"].is_array()) {
-    for (const auto& w : j["withheld"]) {
-      if (w.is_string()) s.withheld.push_back(w);
-    }
-  }
-  s.not_after = j["not_after"];
-  if (j["not_before"].is_number_integer()) {
-    s.not_before = j["not_before"];
-  } else if (auto info = trust::InspectCert(s.certificate); info.ok()) {
-    s.not_before = info->not_before;
+  s.certificate = std::move(reply.certificate);
+  s.root = std::move(reply.root);
+  s.serial = std::move(reply.serial);
+  s.names = std::move(reply.names);
+  s.withheld = std::move(reply.withheld);
+  s.not_after = reply.not_after;
+  s.not_before = reply.not_before;
+  if (s.not_before == 0) {
+    if (auto info = trust::InspectCert(s.certificate); info.ok()) s.not_before = info->not_before;
   }
   return s;
 }
 
 Result<std::set<std::string>> FetchRevokedSerials(const CaEndpoint& e) {
   FOREST_ASSIGN_OR_RETURN(std::string root, FetchRoot(e));
-  auto r = http::Call("GET", e.helper, e.port, "/v1/crl", "", {std::chrono::seconds(10), ""});
+  auto r = http::Call("GET", e.helper, e.port, api::kCrl, "", {std::chrono::seconds(10), ""});
   if (!r.ok()) return r.error().Wrap("fetching the forest CA's CRL");
   if (r->status != 200) return MakeError("the helper gave no CRL (" + ErrorOf(*r) + ")");
   FOREST_ASSIGN_OR_RETURN(trust::CrlInfo info, trust::InspectCrl(r->body, root));

@@ -4,44 +4,36 @@
 
 namespace forest::node {
 
-Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound)
-    : self_(self), liveness_bound_(liveness_bound) {
+namespace {
+
+std::map<std::string, registration::Delegation> Delegations(const plan::Plan& plan, const plan::NodePlan& self) {
+  std::map<std::string, registration::Delegation> out;
   for (const auto& n : plan.nodes) {
     if (n.parent_canonical != self.canonical_name) continue;
-    delegations_[n.label] = {n.label, n.canonical_name, n.prefix, n.uplink};
+    out[n.label] = {n.label, n.canonical_name, n.prefix, n.uplink};
   }
+  return out;
+}
+
+}  // namespace
+
+Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound,
+                       std::string children_dir)
+    : self_(self), liveness_bound_(liveness_bound), children_(Delegations(plan, self), std::move(children_dir)) {
   exported_.source_node = self.label;
-}
-
-Result<registration::Export> Reconciler::Check(const std::string& label, std::string_view text) const {
-  auto d = delegations_.find(label);
-  if (d == delegations_.end()) {
-    return MakeError(label + " is not a hierarchy-aware child of " + self_.canonical_name + " in the plan");
-  }
-  FOREST_ASSIGN_OR_RETURN(registration::Export e, registration::Parse(text));
-  if (e.source_node != label) {
-    return MakeError("source_node: " + e.source_node + " is not " + label);
-  }
-  FOREST_TRY(registration::ValidateChildExport(e, d->second));
-  registration::Normalize(e);
-  return e;
-}
-
-Status Reconciler::Restore(const std::string& label, std::string_view text) {
-  FOREST_ASSIGN_OR_RETURN(auto e, Check(label, text));
-  last_good_[label] = std::move(e);
-  return {};
 }
 
 Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
                           const std::vector<ChildObservation>& children, Millis now) {
   Outcome out;
   for (const auto& c : children) {
-    std::string name = delegations_.count(c.label) ? delegations_.at(c.label).child_canonical : c.label;
+    const registration::Delegation* d = children_.Find(c.label);
+    std::string name = d ? d->child_canonical : c.label;
+    bool has_good = children_.last_good().count(c.label) > 0;
     if (!c.exists) {
       alive_at_.erase(c.label);
       reported_down_.erase(c.label);
-      if (last_good_.erase(c.label)) {
+      if (children_.Drop(c.label)) {
         out.log.push_back(name + " is gone: its names are withdrawn");
         out.dropped.push_back(c.label);
       }
@@ -55,9 +47,10 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
     if (down) {
       Millis since = alive_at_.emplace(c.label, now).first->second;
       bool fresh = reported_down_.insert(c.label).second;
-      if (last_good_.count(c.label)) {
+      if (has_good) {
         if (now - since >= liveness_bound_) {
-          last_good_.erase(c.label);
+          children_.Drop(c.label);
+          has_good = false;
           out.dropped.push_back(c.label);
           out.log.push_back(name + (c.running ? " has not answered" : " has not run") + " for " +
                             std::to_string((now - since).count() / 1000) +
@@ -74,28 +67,28 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
     if (!c.pulled) {
       if (!c.pull_error.empty()) {
         out.log.push_back("cannot pull the export of " + name + " (" + c.pull_error + ")" +
-                          (last_good_.count(c.label) ? "; keeping its last good one" : ""));
+                          (has_good ? "; keeping its last good one" : ""));
       }
       continue;
     }
     alive_at_[c.label] = now;  // any answer, even a rejected export
     reported_down_.erase(c.label);
-    auto e = Check(c.label, *c.pulled);
-    if (!e.ok()) {
+    auto offered = children_.Offer(c.label, std::string_view(*c.pulled));
+    if (!offered.ok()) {
       ++out.rejected;
-      out.log.push_back("export of " + name + " rejected" +
-                        (last_good_.count(c.label) ? ", last good kept" : "") + ": " + e.error().message);
+      out.log.push_back("export of " + name + " rejected" + (has_good ? ", last good kept" : "") + ": " +
+                        offered.error().message);
       continue;
     }
-    auto it = last_good_.find(c.label);
-    if (it == last_good_.end() || it->second != *e) {
-      out.log.push_back("accepted export of " + name + ": " + std::to_string(e->records.size()) + " records");
-      last_good_[c.label] = std::move(*e);
+    if (offered->changed) {
+      out.log.push_back("accepted export of " + name + ": " +
+                        std::to_string(children_.last_good().at(c.label).records.size()) + " records");
+      if (!offered->saved.ok()) out.log.push_back("cannot save the export of " + name + ": " + offered->saved.error().message);
       out.stored.push_back(c.label);
     }
   }
   std::vector<registration::ChildExport> valid;
-  for (const auto& [label, e] : last_good_) valid.push_back({delegations_.at(label), e});
+  for (const auto& [label, e] : children_.last_good()) valid.push_back({*children_.Find(label), e});
   registration::Route route{self_.prefix, self_.uplink, true, "eth0"};
   registration::Export merged = registration::Merge(self_.label, own_records, route, valid);
   out.changed = first_ || merged != exported_;

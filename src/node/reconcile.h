@@ -1,8 +1,10 @@
 // One node's half of upward publication (DESIGN.md, Upward publication):
-// keeps the last valid export of each direct child, checks every newly
-// pulled one against what this node delegated (reject whole, keep last
-// good, say why), and merges its own records with the children's into the
-// export it passes upward. Pure: the agent around it pulls and pushes.
+// its direct children's exports go through the parent role
+// (parent/child_exports.h: checked against what this node delegated, refused
+// whole, last good kept and saved), liveness decides when a child's names go,
+// and its own records are merged with the children's into the export it
+// passes upward. No clock and no network: the agent around it pulls and
+// pushes; the only I/O is the last good exports' files, when given a directory.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "dns/zone.h"
+#include "parent/child_exports.h"
 #include "plan/plan.h"
 #include "registration/registration.h"
 
@@ -36,7 +39,7 @@ struct Outcome {
   bool changed = false;           // differs from the previous round's export
   std::vector<std::string> log;   // accepted, rejected (with the reason), removed
   size_t rejected = 0;            // pulled exports refused this round
-  std::vector<std::string> stored;   // children whose last good export is new this round
+  std::vector<std::string> stored;   // children whose last good export is new this round (and saved)
   std::vector<std::string> dropped;  // children whose names went (instance gone, or down too long)
   // When a child that is down now loses its names unless it answers first:
   // the caller runs a round then.
@@ -49,30 +52,31 @@ inline constexpr Millis kDefaultLivenessBound{30000};
 
 class Reconciler {
  public:
-  // `self` must point into `plan`, which must outlive the reconciler.
-  Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound = kDefaultLivenessBound);
+  // `self` must point into `plan`, which must outlive the reconciler. With
+  // `children_dir`, the children's last good exports are saved there.
+  Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound = kDefaultLivenessBound,
+             std::string children_dir = "");
 
   // A delegation for each hierarchy-aware child in the plan.
-  const std::map<std::string, registration::Delegation>& delegations() const { return delegations_; }
+  const std::map<std::string, registration::Delegation>& delegations() const { return children_.delegations(); }
 
   // Restores a saved export of a child (checked like a pulled one).
-  Status Restore(const std::string& label, std::string_view text);
+  Status Restore(const std::string& label, std::string_view text) { return children_.Restore(label, text); }
+  // Restores every export saved in `children_dir` (parent::ChildExports::Load).
+  parent::ChildExports::Loaded Load() { return children_.Load(); }
 
   // `now` is the round's time on the caller's monotonic clock.
   Outcome Apply(const std::vector<registration::Record>& own_records,
                 const std::vector<ChildObservation>& children, Millis now = Millis(0));
 
-  const std::map<std::string, registration::Export>& children() const { return last_good_; }
+  const std::map<std::string, registration::Export>& children() const { return children_.last_good(); }
   const registration::Export& exported() const { return exported_; }
   std::string exported_text() const { return registration::Serialize(exported_); }
 
  private:
-  Result<registration::Export> Check(const std::string& label, std::string_view text) const;
-
   const plan::NodePlan& self_;
   Millis liveness_bound_;
-  std::map<std::string, registration::Delegation> delegations_;  // child label → delegation
-  std::map<std::string, registration::Export> last_good_;        // child label → last valid export
+  parent::ChildExports children_;                                // delegations, last good exports
   std::map<std::string, Millis> alive_at_;                       // child label → its last answer (or first sight)
   std::set<std::string> reported_down_;                          // children whose down spell was logged
   registration::Export exported_;

@@ -1,0 +1,38 @@
+#include "api/forestd_client.h"
+
+#include "http/client.h"
+
+namespace forest::api {
+
+Result<std::string> HttpForestdClient::Export(const std::string& address, std::chrono::milliseconds timeout,
+                                              size_t max_body) {
+  http::CallOptions call;
+  call.timeout = timeout;
+  call.max_body = max_body;
+  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("GET", address, o_.port, kExport, "", call));
+  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  return std::move(r.body);
+}
+
+Status HttpForestdClient::Poke(const std::string& address, const api::Poke& poke) {
+  FOREST_ASSIGN_OR_RETURN(http::Reply r,
+                          http::Call("POST", address, o_.port, kPoke, SerializePoke(poke), {o_.poke_timeout, ""}));
+  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  return {};
+}
+
+Result<PublishAnswer> HttpForestdClient::Publish(const std::string& helper, const std::string& source,
+                                                 const std::string& export_text) {
+  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("POST", helper, o_.port, kPublishRoot, export_text,
+                                                    {o_.publish_timeout, source}));
+  PublishAnswer a;
+  a.status = r.status;
+  if (r.status != 200) {
+    a.refusal = ErrorMessage(r.body);
+    return a;
+  }
+  FOREST_ASSIGN_OR_RETURN(a.reply, ParsePublishReply(r.body));
+  return a;
+}
+
+}  // namespace forest::api

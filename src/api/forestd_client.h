@@ -1,0 +1,118 @@
+// The calls a node's agent makes to other forestds: it pulls each child's
+// export (GET /v1/export), pokes its parent (POST /v1/poke) and, at a root,
+// publishes to the helper (POST /v1/publish-root-registration). An interface,
+// so that the agent's rounds are tested with FakeForestdClient; HttpForestdClient
+// is the real one (src/http, one connection per call, every call with a
+// deadline), which the real-Incus suites and forestd_client_test.cc drive.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/helper_api.h"
+#include "api/node_api.h"
+#include "api/paths.h"
+#include "base/result.h"
+
+namespace forest::api {
+
+// The helper's answer to a publication: accepted (the reply), or refused
+// with its status and reason. A refusal is an answer, not a failed hop.
+struct PublishAnswer {
+  int status = 200;
+  std::string refusal;  // the helper's reason when status != 200
+  PublishReply reply;   // when status == 200
+};
+
+class ForestdClient {
+ public:
+  virtual ~ForestdClient() = default;
+  // The export of the child whose forestd listens on `address` (an IPv6
+  // literal): the body of a 200, else an error naming the status.
+  virtual Result<std::string> Export(const std::string& address, std::chrono::milliseconds timeout,
+                                     size_t max_body) = 0;
+  // Pokes the forestd at `address`; an error unless it answered 200.
+  virtual Status Poke(const std::string& address, const api::Poke& poke) = 0;
+  // Publishes a root's export to the helper at `helper`, sent from `source`
+  // (the root's uplink, which is how the helper knows who publishes).
+  virtual Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
+                                        const std::string& export_text) = 0;
+};
+
+struct HttpForestdOptions {
+  uint16_t port = kPort;
+  std::chrono::milliseconds poke_timeout = std::chrono::seconds(2);
+  std::chrono::milliseconds publish_timeout = std::chrono::seconds(3);
+};
+
+class HttpForestdClient final : public ForestdClient {
+ public:
+  explicit HttpForestdClient(HttpForestdOptions o = {}) : o_(o) {}
+  Result<std::string> Export(const std::string& address, std::chrono::milliseconds timeout,
+                             size_t max_body) override;
+  Status Poke(const std::string& address, const api::Poke& poke) override;
+  Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
+                                const std::string& export_text) override;
+
+ private:
+  HttpForestdOptions o_;
+};
+
+// Answers from functions the test sets, and records every call. Thread-safe
+// (the agent pulls children on threads of their own).
+class FakeForestdClient final : public ForestdClient {
+ public:
+  struct Call {
+    std::string what;     // "export", "poke", "publish"
+    std::string address;  // the forestd called
+    std::string body;     // the poke's or the publication's
+  };
+  std::function<Result<std::string>(const std::string& address)> on_export = [](const std::string& a) {
+    return Result<std::string>(MakeError("no export scripted for " + a));
+  };
+  std::function<Status(const std::string& address, const api::Poke& poke)> on_poke = [](const std::string&,
+                                                                                        const api::Poke&) {
+    return Status();
+  };
+  std::function<Result<PublishAnswer>(const std::string& helper, const std::string& text)> on_publish =
+      [](const std::string&, const std::string&) { return Result<PublishAnswer>(PublishAnswer{}); };
+
+  Result<std::string> Export(const std::string& address, std::chrono::milliseconds, size_t) override {
+    Record({"export", address, ""});
+    return on_export(address);
+  }
+  Status Poke(const std::string& address, const api::Poke& poke) override {
+    Record({"poke", address, SerializePoke(poke)});
+    return on_poke(address, poke);
+  }
+  Result<PublishAnswer> Publish(const std::string& helper, const std::string&, const std::string& text) override {
+    Record({"publish", helper, text});
+    return on_publish(helper, text);
+  }
+  std::vector<Call> calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  size_t Count(const std::string& what) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (const auto& c : calls_) n += c.what == what;
+    return n;
+  }
+
+ private:
+  void Record(Call c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(std::move(c));
+  }
+  mutable std::mutex mu_;
+  std::vector<Call> calls_;
+};
+
+}  // namespace forest::api

@@ -1,0 +1,58 @@
+// The helper's request and reply bodies (docs/forestd.md): what a node sends
+// to POST /v1/sign-csr and gets back, what a root gets back from POST
+// /v1/publish-root-registration, and the error body every forestd answers a
+// refusal with. Shared by the servers (helper/) and their clients (node/).
+// Pure; every parser reads hostile input and returns an error, never throws.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+
+namespace forest::api {
+
+// Body of POST /v1/sign-csr.
+struct SignRequest {
+  std::string csr_pem;
+  std::vector<std::string> label_paths;  // "" is the node itself
+  bool client = false;                   // mkcert -client: add clientAuth
+};
+inline constexpr size_t kMaxSignRequestBytes = 128 * 1024;
+Result<SignRequest> ParseSignRequest(std::string_view body);
+std::string SerializeSignRequest(const SignRequest& r);
+
+// The 200 reply of POST /v1/sign-csr.
+struct SignReply {
+  std::string certificate;  // the leaf, PEM
+  std::string root;         // the root that signed it, PEM
+  std::string serial;       // hex
+  std::string caller;       // the node it was signed for
+  std::vector<std::string> names;
+  std::vector<std::string> withheld;  // asked for, not signed
+  int64_t not_before = 0;             // 0: the reply did not say (older helpers)
+  int64_t not_after = 0;
+};
+nlohmann::json ToJson(const SignReply& r);
+Result<SignReply> ParseSignReply(std::string_view body);
+
+// The 200 reply of POST /v1/publish-root-registration.
+struct PublishReply {
+  bool accepted = true;
+  bool changed = false;  // the export differed from the last good one
+  uint32_t serial = 0;   // the zone serial after it
+};
+nlohmann::json ToJson(const PublishReply& r);
+Result<PublishReply> ParsePublishReply(std::string_view body);
+
+// {"error": "<why>"}: every refusal's body.
+nlohmann::json ErrorJson(const std::string& message);
+// The reason in an error body; the body itself when it is not one.
+std::string ErrorMessage(std::string_view body);
+
+}  // namespace forest::api

@@ -1,0 +1,97 @@
+// The real ForestdClient (api/forestd_client.h, over src/http) against a real
+// forestd HTTP server (serve/http_server.h) on ::1: what the agent's hops
+// send and how each answer reads. Here rather than in api/ because it needs
+// the server, which api/ does not link.
+#include "api/forestd_client.h"
+
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "serve/http_server.h"
+
+namespace forest::node {
+namespace {
+
+class ForestdClientTest : public ::testing::Test {
+ protected:
+  void Serve(http::Router r) {
+    auto s = http::Server::Listen(io_, "::1", 0, std::move(r));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    server_ = std::move(*s);
+    server_->Start();
+    thread_ = std::thread([this] { io_.run(); });
+    api::HttpForestdOptions o;
+    o.port = server_->port();
+    client_ = std::make_unique<api::HttpForestdClient>(o);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  boost::asio::io_context io_;
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+  std::unique_ptr<api::HttpForestdClient> client_;
+  std::string poked_, published_, published_from_;
+};
+
+TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
+  http::Router r;
+  r.Add({"GET", api::kExport, 0, nullptr,
+         [](const http::Request&) { return http::Response{200, "application/json", "{\"schema\":1}", {}}; }});
+  r.Add({"POST", api::kPoke, api::kMaxPokeBody, nullptr, [this](const http::Request& q) {
+           poked_ = q.body;
+           return http::JsonResponse(200, {{"poked", true}});
+         }});
+  r.Add({"POST", api::kPublishRoot, 1 << 20, nullptr, [this](const http::Request& q) {
+           published_ = q.body;
+           published_from_ = q.remote_address;
+           if (q.body == "bad") return http::ErrorResponse(422, "records[0]: not under c0.incus");
+           return http::JsonResponse(200, api::ToJson(api::PublishReply{true, true, 42}));
+         }});
+  Serve(std::move(r));
+  auto e = client_->Export("::1", std::chrono::seconds(2), 1024);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ(*e, "{\"schema\":1}");
+  EXPECT_FALSE(client_->Export("::1", std::chrono::seconds(2), 4).ok());  // longer than the cap
+
+  ASSERT_TRUE(client_->Poke("::1", api::Poke{"c0-2"}).ok());
+  EXPECT_EQ(api::ParsePoke(poked_)->child, "c0-2");
+
+  auto p = client_->Publish("::1", "::1", "{\"schema\":1}");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->status, 200);
+  EXPECT_TRUE(p->reply.changed);
+  EXPECT_EQ(p->reply.serial, 42u);
+  EXPECT_EQ(published_, "{\"schema\":1}");
+  EXPECT_EQ(published_from_, "::1");
+  auto refused = client_->Publish("::1", "", "bad");
+  ASSERT_TRUE(refused.ok()) << refused.error().message;  // a refusal is an answer
+  EXPECT_EQ(refused->status, 422);
+  EXPECT_EQ(refused->refusal, "records[0]: not under c0.incus");
+}
+
+TEST_F(ForestdClientTest, AnythingButA200IsAnError) {
+  http::Router r;
+  r.Add({"GET", api::kExport, 0, nullptr, [](const http::Request&) { return http::ErrorResponse(503, "no export yet"); }});
+  r.Add({"POST", api::kPoke, api::kMaxPokeBody, [](std::string_view) -> Status { return MakeError("not a neighbour"); },
+         [](const http::Request&) { return http::JsonResponse(200, {}); }});
+  Serve(std::move(r));
+  auto e = client_->Export("::1", std::chrono::seconds(2), 1024);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().message, "HTTP 503");
+  auto p = client_->Poke("::1", {});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message, "HTTP 403");
+  // Nobody listening: the hop fails (the agent backs off).
+  api::HttpForestdOptions closed;
+  closed.port = 9;  // discard: nothing answers HTTP there
+  closed.poke_timeout = std::chrono::milliseconds(500);
+  EXPECT_FALSE(api::HttpForestdClient(closed).Poke("::1", {}).ok());
+}
+
+}  // namespace
+}  // namespace forest::node
