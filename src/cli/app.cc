@@ -1,4 +1,5 @@
 #include "cli/app.h"
+#include "cli/idmap_cmd.h"
 
 #include <algorithm>
 #include <cctype>
@@ -35,6 +36,7 @@ const std::vector<CommandSpec>& ForestCommands() {
       {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes", AddNameCommands},
       {"xlat", "(inside a node) 464XLAT: the CLAT sidecar or the DNS64/NAT64 edge", AddXlatCommand},
       {"shell", "a jail for AI coding agents on a workspace (its own node)", AddShellCommand},
+      {"idmap", "(inside a node) a shared folder's owner for a nested child (the incus shim)", AddIdmapCommand},
       {"ca", "trust: stage the host's mkcert root on the helper; issue and deploy certificates", AddTrustCommands},
   };
   return commands;

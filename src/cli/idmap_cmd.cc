@@ -1,7 +1,7 @@
 #include "cli/idmap_cmd.h"
 
 #include "idmap/owner.h"
-#include "up/shell.h"
+#include "base/process.h"
 
 namespace forest::cli {
 
@@ -32,12 +32,7 @@ void AddIdmapCommand(CLI::App& app, Context& ctx) {
     if (!changed.ok()) return ctx.Fail(changed.error());
     if (*changed && o->restart) {
       ctx.err << "restarting incusd to load the new subordinate ids\n";
-      int rc = 0;
-      std::string out = up::Shell("systemctl restart incus.service && for i in $(seq 60); do "
-                                  "curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 "
-                                  ">/dev/null && exit 0; sleep 1; done; exit 1",
-                                  &rc);
-      if (rc != 0) return ctx.Fail(MakeError("restarting incus after a subuid change failed: " + out));
+      if (auto s = idmap::RestartIncus(SystemRunner()); !s.ok()) return ctx.Fail(s.error());
     }
     ctx.out << idmap::SelfMap(*who);
   });

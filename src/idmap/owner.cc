@@ -38,4 +38,16 @@ Result<bool> AllowOwner(const Owner& o, const SubidFiles& files) {
   return u || g;
 }
 
+Status RestartIncus(ProcessRunner& run) {
+  // A script: restart, then poll the socket.
+  FOREST_ASSIGN_OR_RETURN(
+      ProcessResult r, run.Run({.argv = {"sh", "-c",
+                                         "systemctl restart incus.service && for i in $(seq 60); do "
+                                         "curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 "
+                                         ">/dev/null && exit 0; sleep 1; done; exit 1"},
+                                .merge_stderr = true}));
+  if (r.exit_code != 0) return MakeError("restarting incus after a subuid change failed: " + r.out);
+  return {};
+}
+
 }  // namespace forest::idmap

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/process.h"
 #include "base/result.h"
 #include "idmap/idmap.h"
 
@@ -20,5 +21,9 @@ struct SubidFiles {
 // made); returns whether either file changed, when incusd must be
 // restarted to accept the new raw.idmap.
 Result<bool> AllowOwner(const Owner& o, const SubidFiles& files = {});
+
+// Restarts incus.service so it reads the subordinate id files again, and
+// waits (a minute at most) until the daemon answers on its socket.
+Status RestartIncus(ProcessRunner& run);
 
 }  // namespace forest::idmap

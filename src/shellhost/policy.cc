@@ -10,11 +10,12 @@
 #include <boost/asio.hpp>
 
 #include "base/files.h"
+#include "base/nft.h"
+#include "base/process.h"
 #include "dns/message.h"
 #include "shell/netpolicy.h"
 #include "shellhost/state.h"
 #include "up/image_server.h"
-#include "up/shell.h"
 
 namespace forest::shellhost {
 
@@ -24,14 +25,14 @@ using shell::State;
 std::string PolicyTable(const std::string& forest) { return "forest_shell_" + forest; }
 
 void DropPolicyTable(const std::string& forest) {
-  int rc = -1;
-  up::Shell("nft delete table inet " + PolicyTable(forest) + " 2>/dev/null", &rc);
+  Nft nft(SystemRunner());
+  (void)nft.DeleteTable("inet", PolicyTable(forest));  // none loaded: nothing to drop
 }
 
 bool TableLoaded(const std::string& table) {
-  int rc = -1;
-  up::Shell("nft list table inet " + table, &rc);
-  return rc == 0;
+  Nft nft(SystemRunner());
+  auto has = nft.HasTable("inet", table);
+  return has.ok() && *has;
 }
 
 namespace {
@@ -42,9 +43,10 @@ Status LoadNft(const std::string& text, const std::string& dir, const std::strin
   // Unchanged and still loaded: nothing to do (the warm path of forest shell).
   if (auto have = ReadFile(path); have.ok() && *have == text && TableLoaded(table)) return {};
   FOREST_TRY(WriteFileAtomic(path, text, 0600));
-  int rc = -1;
-  std::string out = up::Shell("nft -f " + path, &rc);
-  if (rc != 0) return MakeError("nft -f " + path + " failed: " + out + "; is nftables installed (`forest doctor`)?");
+  Nft nft(SystemRunner());
+  if (auto s = nft.LoadFile(path); !s.ok()) {
+    return MakeError(s.error().message + "; is nftables installed (`forest doctor`)?");
+  }
   return {};
 }
 

@@ -7,7 +7,7 @@
 #include "base/files.h"
 #include "base/version.h"
 #include "incus/api.h"
-#include "node/ports.h"
+#include "api/paths.h"
 #include "render/embedded.h"
 #include "render/sha256.h"
 #include "trust/ca_endpoint.h"
@@ -91,7 +91,7 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
                              l.o.authorized_keys));
   // The mkcert shim: the forest binary under mkcert's name, and its settings.
   FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "/opt/forest/current/bin/forest", "/usr/local/bin/mkcert"}));
-  trust::CaEndpoint ca{l.plan.helper_address.ToString(), node::kApiPort, canonical};
+  trust::CaEndpoint ca{l.plan.helper_address.ToString(), api::kPort, canonical};
   FOREST_TRY(incus::PushFile(l.c, name, trust::kMkcertConfig, trust::CaEndpointJson(ca)));
   return PushAuthorizedKeys(l, name);
 }
@@ -132,14 +132,14 @@ Status InstallHelper(Level& l) {
                           EnsureDaemonIn(l.c, name, DaemonUnit("helper", "--role helper",
                                                                release + ", inputs " + InputsHash(l.o))));
   if (!did.empty()) l.Changed("helper: " + did);
-  return WaitHealthy("the helper", l.plan.helper_address.ToString(), node::kApiPort, std::chrono::seconds(30));
+  return WaitHealthy("the helper", l.plan.helper_address.ToString(), api::kPort, std::chrono::seconds(30));
 }
 
 Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
   std::string addr = self.node_address.ToString();
   std::string dropin = "# Written by `forest up`: every name comes from this node's forestd (.incus from\n"
                        "# the forest, the rest through the edge's DNS64).\n"
-                       "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(node::kNodeDnsPort) +
+                       "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(api::kNodeDnsPort) +
                        "\nDomains=~.\n";
   const std::string dropin_path = "/etc/systemd/resolved.conf.d/forest.conf";
   FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
@@ -155,7 +155,7 @@ Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
                           EnsureLocalDaemon(l.run, DaemonUnit("node", "--role node --self " + self.canonical_name + (self.edge ? " --edge" : ""),
                                                        release)));
   if (!did.empty()) l.Changed(self.canonical_name + ": " + did);
-  return WaitHealthy(self.canonical_name, addr, node::kApiPort, std::chrono::seconds(30));
+  return WaitHealthy(self.canonical_name, addr, api::kPort, std::chrono::seconds(30));
 }
 
 }  // namespace forest::up

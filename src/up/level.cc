@@ -11,7 +11,7 @@
 #include "image/image.h"
 #include "incus/api.h"
 #include "incus/exec_stream.h"
-#include "node/ports.h"
+#include "api/paths.h"
 #include "render/materialize.h"
 #include "up/boot.h"
 #include "up/host.h"
@@ -213,7 +213,7 @@ Status ConvergeChildren(Level& l, const std::string& self_canonical, const Paren
 // (dnsmasq listens there; its link-local address may not be bound yet).
 std::string NodeDnsmasq(const plan::NodePlan& self) {
   std::string addr = self.node_address.ToString();
-  std::string forestd = addr + "#" + std::to_string(node::kNodeDnsPort);
+  std::string forestd = addr + "#" + std::to_string(api::kNodeDnsPort);
   return "no-resolv\nserver=/incus/" + forestd + "\nserver=" + forestd +
          "\ndhcp-option=option6:dns-server,[" + addr + "]";
 }

@@ -12,37 +12,12 @@ set -euo pipefail
 real=/usr/bin/incus
 say() { echo "forest shim: $*" >&2; }
 
-# allow_owner KIND ID: root:ID:1 in /etc/subKIND; returns 0 when it changed.
-allow_owner() {
-  local f=/etc/sub$1 line="root:$2:1"
-  grep -qx "$line" "$f" 2>/dev/null && return 1
-  echo "$line" >>"$f"
-  return 0
-}
-
-restart_incusd() {
-  say "restarting incusd to load the new subordinate ids"
-  systemctl restart incus.service
-  for _ in $(seq 1 60); do
-    curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null && return 0
-    sleep 1
-  done
-  say "incusd did not come back within 60 s"; return 1
-}
-
 # idmap_for SOURCE: prints "uid U U\ngid G G" for the folder's owner, after
-# allowing it; empty for root-owned folders (root is never mapped through).
+# allowing it in /etc/subuid and /etc/subgid (and restarting incusd when that
+# changed them); empty for root-owned folders (root is never mapped through).
+# The rules live once, in forest (src/idmap): `forest idmap owner`.
 idmap_for() {
-  local src=$1 u g changed=0
-  u=$(stat -c %u "$src") g=$(stat -c %g "$src")
-  if [ "$u" = 0 ] || [ "$g" = 0 ]; then
-    say "$src is owned by root: the child sees it owned by nobody (root is never mapped through)"
-    return 0
-  fi
-  allow_owner uid "$u" && changed=1
-  allow_owner gid "$g" && changed=1
-  [ "$changed" = 1 ] && restart_incusd >&2
-  printf 'uid %s %s\ngid %s %s\n' "$u" "$u" "$g" "$g"
+  "${FOREST_BIN:-/opt/forest/current/bin/forest}" idmap owner --restart-incus "$1"
 }
 
 # add_idmap INSTANCE IDMAP [PROJECT ARGS...]: appends to raw.idmap.
