@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto p = api::ParsePublishReply(text); p.ok()) {
     auto again = api::ParsePublishReply(api::ToJson(*p).dump());
-    if (!again.ok() || again->accepted != p->accepted || again->changed != p->changed || again->serial != p->serial) {
+    if (!again.ok() || again->accepted != p->accepted || again->changed != p->changed ||
+        again->serial != p->serial) {
       Fail("publish reply");
     }
   } else if (p.error().message.empty()) {

@@ -15,8 +15,8 @@ Result<std::string> HttpForestdClient::Export(const std::string& address, std::c
 }
 
 Status HttpForestdClient::Poke(const std::string& address, const api::Poke& poke) {
-  FOREST_ASSIGN_OR_RETURN(http::Reply r,
-                          http::Call("POST", address, o_.port, kPoke, SerializePoke(poke), {o_.poke_timeout, ""}));
+  FOREST_ASSIGN_OR_RETURN(
+      http::Reply r, http::Call("POST", address, o_.port, kPoke, SerializePoke(poke), {o_.poke_timeout, ""}));
   if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
   return {};
 }

@@ -76,10 +76,8 @@ class FakeForestdClient final : public ForestdClient {
   std::function<Result<std::string>(const std::string& address)> on_export = [](const std::string& a) {
     return Result<std::string>(MakeError("no export scripted for " + a));
   };
-  std::function<Status(const std::string& address, const api::Poke& poke)> on_poke = [](const std::string&,
-                                                                                        const api::Poke&) {
-    return Status();
-  };
+  std::function<Status(const std::string& address, const api::Poke& poke)> on_poke =
+      [](const std::string&, const api::Poke&) { return Status(); };
   std::function<Result<PublishAnswer>(const std::string& helper, const std::string& text)> on_publish =
       [](const std::string&, const std::string&) { return Result<PublishAnswer>(PublishAnswer{}); };
 
@@ -91,7 +89,8 @@ class FakeForestdClient final : public ForestdClient {
     Record({"poke", address, SerializePoke(poke)});
     return on_poke(address, poke);
   }
-  Result<PublishAnswer> Publish(const std::string& helper, const std::string&, const std::string& text) override {
+  Result<PublishAnswer> Publish(const std::string& helper, const std::string&,
+                                const std::string& text) override {
     Record({"publish", helper, text});
     return on_publish(helper, text);
   }

@@ -38,14 +38,16 @@ Result<SignRequest> ParseSignRequest(std::string_view body) {
   r.csr_pem = csr->get<std::string>();
   auto paths = j.find("label_paths");
   if (paths == j.end() || !paths->is_array()) {
-    return MakeError("label_paths: expected a list of local label paths, e.g. [\"auth.app\"] (\"\" is the node itself)");
+    return MakeError(
+        "label_paths: expected a list of local label paths, e.g. [\"auth.app\"] (\"\" is the node itself)");
   }
   if (paths->size() > trust::kMaxLabelPaths) {
     return MakeError("label_paths: " + std::to_string(paths->size()) + " entries; the limit is " +
                      std::to_string(trust::kMaxLabelPaths));
   }
   for (size_t i = 0; i < paths->size(); ++i) {
-    if (!(*paths)[i].is_string()) return MakeError("label_paths[" + std::to_string(i) + "]: expected a string");
+    if (!(*paths)[i].is_string())
+      return MakeError("label_paths[" + std::to_string(i) + "]: expected a string");
     r.label_paths.push_back((*paths)[i].get<std::string>());
   }
   if (auto c = j.find("client"); c != j.end()) {
@@ -60,8 +62,8 @@ std::string SerializeSignRequest(const SignRequest& r) {
 }
 
 Json ToJson(const SignReply& r) {
-  return Json{{"certificate", r.certificate}, {"root", r.root},         {"serial", r.serial},
-              {"caller", r.caller},           {"names", r.names},       {"withheld", r.withheld},
+  return Json{{"certificate", r.certificate}, {"root", r.root},          {"serial", r.serial},
+              {"caller", r.caller},           {"names", r.names},        {"withheld", r.withheld},
               {"not_before", r.not_before},   {"not_after", r.not_after}};
 }
 
@@ -69,16 +71,19 @@ Result<SignReply> ParseSignReply(std::string_view body) {
   Json j = ParseObject(body);
   if (j.is_null()) return MakeError("the forest CA answered something unexpected (not a JSON object)");
   SignReply s;
-  for (auto [key, field] : {std::pair{"certificate", &s.certificate}, {"root", &s.root}, {"serial", &s.serial}}) {
+  for (auto [key, field] :
+       {std::pair{"certificate", &s.certificate}, {"root", &s.root}, {"serial", &s.serial}}) {
     auto it = j.find(key);
     if (it == j.end() || !it->is_string()) {
-      return MakeError(std::string("the forest CA answered something unexpected (") + key + ": expected a string)");
+      return MakeError(std::string("the forest CA answered something unexpected (") + key +
+                       ": expected a string)");
     }
     *field = it->get<std::string>();
   }
   if (auto it = j.find("caller"); it != j.end() && it->is_string()) s.caller = it->get<std::string>();
   if (!j.contains("names")) return MakeError("the forest CA answered something unexpected (names: missing)");
-  if (Status st = Strings(j, "names", &s.names); !st.ok()) return st.error().Wrap("the forest CA answered something unexpected");
+  if (Status st = Strings(j, "names", &s.names); !st.ok())
+    return st.error().Wrap("the forest CA answered something unexpected");
   if (Status st = Strings(j, "withheld", &s.withheld); !st.ok()) {
     return st.error().Wrap("the forest CA answered something unexpected");
   }
@@ -87,7 +92,8 @@ Result<SignReply> ParseSignReply(std::string_view body) {
     return MakeError("the forest CA answered something unexpected (not_after: expected an integer)");
   }
   s.not_after = after->get<int64_t>();
-  if (auto it = j.find("not_before"); it != j.end() && it->is_number_integer()) s.not_before = it->get<int64_t>();
+  if (auto it = j.find("not_before"); it != j.end() && it->is_number_integer())
+    s.not_before = it->get<int64_t>();
   return s;
 }
 
@@ -100,8 +106,10 @@ Result<PublishReply> ParsePublishReply(std::string_view body) {
   if (j.is_null()) return MakeError("publish reply: expected a JSON object");
   PublishReply r;
   auto accepted = j.find("accepted"), changed = j.find("changed"), serial = j.find("serial");
-  if (accepted == j.end() || !accepted->is_boolean()) return MakeError("publish reply: accepted: expected true or false");
-  if (changed == j.end() || !changed->is_boolean()) return MakeError("publish reply: changed: expected true or false");
+  if (accepted == j.end() || !accepted->is_boolean())
+    return MakeError("publish reply: accepted: expected true or false");
+  if (changed == j.end() || !changed->is_boolean())
+    return MakeError("publish reply: changed: expected true or false");
   if (serial == j.end() || !serial->is_number_unsigned() || serial->get<uint64_t>() > UINT32_MAX) {
     return MakeError("publish reply: serial: expected a zone serial");
   }

@@ -6,11 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 
@@ -32,7 +31,7 @@ struct NodeStatus {
   std::string node;                  // canonical name
   std::vector<std::string> waiting;  // workloads (and services) without an address yet
   uint64_t rounds = 0;
-  nlohmann::json exported;           // the node's export, null before the first one
+  nlohmann::json exported;  // the node's export, null before the first one
 };
 nlohmann::json ToJson(const NodeStatus& s);
 Result<NodeStatus> ParseNodeStatus(std::string_view body);

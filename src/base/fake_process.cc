@@ -24,7 +24,8 @@ Result<ProcessResult> FakeProcessRunner::Run(const Command& c) {
   calls_.push_back(c);
   const Rule* best = nullptr;
   for (auto it = rules_.rbegin(); it != rules_.rend(); ++it) {
-    if (it->prefix.size() > c.argv.size() || !std::equal(it->prefix.begin(), it->prefix.end(), c.argv.begin())) {
+    if (it->prefix.size() > c.argv.size() ||
+        !std::equal(it->prefix.begin(), it->prefix.end(), c.argv.begin())) {
       continue;
     }
     if (!best || it->prefix.size() > best->prefix.size()) best = &*it;

@@ -3,10 +3,9 @@
 // wrapper (e.g. {"ip", "netns", "exec", "ns1"}); empty: nft itself.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/process.h"
 #include "base/result.h"

@@ -98,7 +98,8 @@ Result<ProcessResult> RealRunner::Run(const Command& c) {
   Fd in_r, in_w, out_r, out_w, err_r, err_w;
   bool feed = c.in == Stdio::kCapture && c.stdin_text.has_value();
   if (feed && !MakePipe(in_r, in_w)) return MakeError(name + ": pipe: " + std::strerror(errno));
-  if (c.out == Stdio::kCapture && !MakePipe(out_r, out_w)) return MakeError(name + ": pipe: " + std::strerror(errno));
+  if (c.out == Stdio::kCapture && !MakePipe(out_r, out_w))
+    return MakeError(name + ": pipe: " + std::strerror(errno));
   bool err_pipe = c.err == Stdio::kCapture && !(c.merge_stderr && c.out == Stdio::kCapture);
   if (err_pipe && !MakePipe(err_r, err_w)) return MakeError(name + ": pipe: " + std::strerror(errno));
 
@@ -174,7 +175,8 @@ Result<ProcessResult> RealRunner::Run(const Command& c) {
     if (err_r.fd >= 0) fds[n++] = {err_r.fd, POLLIN, 0};
     int wait_ms = -1;
     if (has_deadline && !killed) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       wait_ms = left.count() < 0 ? 0 : static_cast<int>(left.count());
     }
     int got = poll(fds, static_cast<nfds_t>(n), wait_ms);

@@ -44,8 +44,8 @@ struct Command {
 };
 
 struct ProcessResult {
-  int exit_code = 0;     // the exit status; -1 when a signal ended it
-  int signal = 0;        // the signal that ended it (0: it exited)
+  int exit_code = 0;       // the exit status; -1 when a signal ended it
+  int signal = 0;          // the signal that ended it (0: it exited)
   bool timed_out = false;  // killed because `timeout` passed
   std::string out;
   std::string err;

@@ -67,7 +67,7 @@ TEST(ProcessTest, ArgumentsAreNotShellWords) {
 
 TEST(ProcessTest, EnvironmentAdditions) {
   auto r = Spawn({.argv = {"sh", "-c", "echo \"$FOREST_T1:$HOME_SET\""},
-                .env = {{"FOREST_T1", "v 1"}, {"HOME_SET", "yes"}}});
+                  .env = {{"FOREST_T1", "v 1"}, {"HOME_SET", "yes"}}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "v 1:yes\n");
 }
@@ -108,9 +108,10 @@ TEST(ProcessTest, MissingProgramIsAnError) {
 
 TEST(ProcessTest, StreamingSinkSeesOutput) {
   std::string seen;
-  auto r = Spawn({.argv = {"sh", "-c", "echo one; echo two >&2"},
-                .on_output = [&](int fd, std::string_view b) { seen += std::to_string(fd) + ":" + std::string(b); },
-                .keep_output = false});
+  auto r = Spawn(
+      {.argv = {"sh", "-c", "echo one; echo two >&2"},
+       .on_output = [&](int fd, std::string_view b) { seen += std::to_string(fd) + ":" + std::string(b); },
+       .keep_output = false});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "");
   EXPECT_NE(seen.find("1:one\n"), std::string::npos);
@@ -138,7 +139,8 @@ TEST(FakeProcessTest, RecordsAndAnswersByPrefix) {
   EXPECT_EQ(b->err, "no");
   EXPECT_EQ(c->exit_code, 0);
   EXPECT_FALSE(d.ok());
-  EXPECT_EQ(fake.Lines(), (std::vector<std::string>{"nft -j list ruleset", "nft -f x", "ip link", "missing"}));
+  EXPECT_EQ(fake.Lines(),
+            (std::vector<std::string>{"nft -j list ruleset", "nft -f x", "ip link", "missing"}));
 }
 
 }  // namespace

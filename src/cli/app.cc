@@ -1,5 +1,4 @@
 #include "cli/app.h"
-#include "cli/idmap_cmd.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +14,7 @@
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
+#include "cli/idmap_cmd.h"
 #include "render/writer.h"
 
 namespace forest::cli {
@@ -27,17 +27,21 @@ void Context::Fail(const Error& e) {
 const std::vector<CommandSpec>& ForestCommands() {
   static const std::vector<CommandSpec> commands = {
       {"plan", "print the address plan: prefixes, uplinks, canonical names, aliases", AddPlanCommand},
-      {"generate", "write a deterministic materialization (profiles, cloud-init, scripts)", AddGenerateCommand},
+      {"generate", "write a deterministic materialization (profiles, cloud-init, scripts)",
+       AddGenerateCommand},
       {"topology", "check a topology file, print the forest.yaml key reference", AddTopologyCommand},
       {"registration", "check and merge registration exports offline", AddRegistrationCommand},
       {"image", "build the node and workload images (cached by recipe hash)", AddImageCommand},
       {"doctor", "explain what this host lacks for `forest up` and how to fix it", AddDoctorCommand},
       {"up", "build or converge the topology on this Incus host", AddUpCommands},
-      {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes", AddNameCommands},
+      {"tree", "names: the forest's names and aliases; host DNS; service names inside nodes",
+       AddNameCommands},
       {"xlat", "(inside a node) 464XLAT: the CLAT sidecar or the DNS64/NAT64 edge", AddXlatCommand},
       {"shell", "a jail for AI coding agents on a workspace (its own node)", AddShellCommand},
-      {"idmap", "(inside a node) a shared folder's owner for a nested child (the incus shim)", AddIdmapCommand},
-      {"ca", "trust: stage the host's mkcert root on the helper; issue and deploy certificates", AddTrustCommands},
+      {"idmap", "(inside a node) a shared folder's owner for a nested child (the incus shim)",
+       AddIdmapCommand},
+      {"ca", "trust: stage the host's mkcert root on the helper; issue and deploy certificates",
+       AddTrustCommands},
   };
   return commands;
 }

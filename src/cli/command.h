@@ -52,11 +52,11 @@ void AddShellCommand(CLI::App& app, Context& ctx);
 
 // Inputs and the registry of remembered forests live in up/ (up/inputs.h,
 // up/registry.h); the commands use them by these names.
-using up::Loaded;
 using up::LoadAndPlan;
+using up::Loaded;
 using up::LoadNodeInputs;
-using up::ThisNode;
 using up::LoadThisNode;
+using up::ThisNode;
 
 // This program's path (/proc/self/exe), installed into every node.
 std::string SelfBinary();
@@ -64,13 +64,13 @@ std::string SelfBinary();
 // ssh-agent's keys and ~/.ssh/id_*.pub of the invoking user.
 std::string HostAuthorizedKeys();
 
-using up::StateRoot;
+using up::FindForest;
+using up::FindNode;
+using up::Found;
 using up::Known;
 using up::KnownForests;
-using up::FindForest;
-using up::Found;
-using up::FindNode;
 using up::Locate;
+using up::StateRoot;
 
 // Streams a command's output to the terminal as it arrives.
 incus::OutputSink StreamTo(Context& ctx);

@@ -1,7 +1,7 @@
 #include "cli/idmap_cmd.h"
 
-#include "idmap/owner.h"
 #include "base/process.h"
+#include "idmap/owner.h"
 
 namespace forest::cli {
 
@@ -18,14 +18,16 @@ void AddIdmapCommand(CLI::App& app, Context& ctx) {
   };
   auto o = std::make_shared<Opts>();
   owner->add_option("SOURCE", o->source, "the folder a disk device shares")->required();
-  owner->add_flag("--restart-incus", o->restart, "restart incusd when a file changed (it reads them at start)");
+  owner->add_flag("--restart-incus", o->restart,
+                  "restart incusd when a file changed (it reads them at start)");
   owner->add_option("--subuid", o->files.subuid, "the subordinate uid file")->group("");
   owner->add_option("--subgid", o->files.subgid, "the subordinate gid file")->group("");
   owner->callback([o, &ctx] {
     auto who = idmap::OwnerOf(o->source);
     if (!who.ok()) return ctx.Fail(who.error());
     if (!idmap::Mappable(*who)) {
-      ctx.err << o->source << " is owned by root: the child sees it owned by nobody (root is never mapped through)\n";
+      ctx.err << o->source
+              << " is owned by root: the child sees it owned by nobody (root is never mapped through)\n";
       return;
     }
     auto changed = idmap::AllowOwner(*who, o->files);

@@ -1,13 +1,12 @@
 // The command as app.cc's table would add it, parsed from a command line.
 #include "cli/idmap_cmd.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 
@@ -41,7 +40,8 @@ TEST(IdmapCommand, OwnerPrintsTheMapAndAllowsIt) {
   if (geteuid() == 0) {
     ASSERT_EQ(chown(share.c_str(), 1234, 1235), 0);
   }
-  int rc = RunIdmap({"idmap", "owner", "--subuid", tmpl + "/subuid", "--subgid", tmpl + "/subgid", share}, &out, &err);
+  int rc = RunIdmap({"idmap", "owner", "--subuid", tmpl + "/subuid", "--subgid", tmpl + "/subgid", share},
+                    &out, &err);
   EXPECT_EQ(rc, 0) << err;
   if (geteuid() == 0) {
     EXPECT_EQ(out, "uid 1234 1234\ngid 1235 1235\n");
@@ -49,8 +49,9 @@ TEST(IdmapCommand, OwnerPrintsTheMapAndAllowsIt) {
     EXPECT_EQ(*ReadFile(tmpl + "/subgid"), "root:1235:1\n");
     // Root's folders are never mapped: nothing printed, nothing allowed.
     std::filesystem::create_directory(tmpl + "/rootowned");
-    rc = RunIdmap({"idmap", "owner", "--subuid", tmpl + "/subuid", "--subgid", tmpl + "/subgid", tmpl + "/rootowned"},
-             &out, &err);
+    rc = RunIdmap(
+        {"idmap", "owner", "--subuid", tmpl + "/subuid", "--subgid", tmpl + "/subgid", tmpl + "/rootowned"},
+        &out, &err);
     EXPECT_EQ(rc, 0);
     EXPECT_EQ(out, "");
     EXPECT_NE(err.find("is owned by root"), std::string::npos);

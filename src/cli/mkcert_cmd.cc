@@ -77,7 +77,8 @@ int Install(const node::CaEndpoint& c, const std::string& caroot) {
   std::string db = NssDb();
   std::string sql = "sql:" + db;
   if (access((db + "/cert9.db").c_str(), F_OK) != 0) {
-    if (auto made = MakeDirs(db); !made.ok()) return Die("creating the NSS store " + db + " failed: " + made.error().message);
+    if (auto made = MakeDirs(db); !made.ok())
+      return Die("creating the NSS store " + db + " failed: " + made.error().message);
     out = Run({"certutil", "-N", "-d", sql, "--empty-password"}, &rc);
     if (rc != 0) return Die("creating the NSS store " + db + " failed: " + out);
   }
@@ -97,7 +98,8 @@ int Uninstall(const std::string& caroot) {
   std::remove(StoreFile(info->serial_hex).c_str());
   int rc = 0;
   Run({"update-ca-certificates", "--fresh"}, &rc, true);
-  if (OnPath("certutil")) Run({"certutil", "-D", "-d", "sql:" + NssDb(), "-n", Nickname(info->serial_hex)}, &rc, true);
+  if (OnPath("certutil"))
+    Run({"certutil", "-D", "-d", "sql:" + NssDb(), "-n", Nickname(info->serial_hex)}, &rc, true);
   std::cerr << "The forest's root is gone from this node's trust stores (the helper still has it).\n";
   return 0;
 }

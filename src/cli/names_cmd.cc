@@ -4,7 +4,6 @@
 // `local-records` (service names on this node) and `export-registration`
 // (what this node passes upward; its parent pulls it).
 
-
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -14,10 +13,10 @@
 #include "base/files.h"
 #include "cli/command.h"
 #include "helper/forest_tree.h"
+#include "http/client.h"
 #include "node/agent.h"
 #include "node/local_records.h"
 #include "render/writer.h"
-#include "http/client.h"
 
 namespace forest::cli {
 

@@ -21,8 +21,9 @@ void AddPlanCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("-m,--materialization", opts->materialization,
                   "plan with the slots NAME/slots.json remembers (as `forest generate NAME` does)");
   cmd->add_flag("--json", opts->json, "print JSON instead of text");
-  cmd->footer("Children keep their slots for life: the plan uses the slots remembered by `forest generate NAME` "
-              "(with -m NAME) or, by default, by `forest up` of a forest of the same name on this host.");
+  cmd->footer(
+      "Children keep their slots for life: the plan uses the slots remembered by `forest generate NAME` "
+      "(with -m NAME) or, by default, by `forest up` of a forest of the same name on this host.");
   cmd->callback([opts, &ctx] {
     // The slots come from where the plan is built: the materialization
     // named, or the state `up` keeps for a forest of this name.
@@ -42,7 +43,8 @@ void AddPlanCommand(CLI::App& app, Context& ctx) {
       slots = std::move(read).value();
       if (!opts->json) ctx.err << "forest: slots remembered in " << slots_dir << "/slots.json\n";
     } else if (!opts->materialization.empty() && !std::filesystem::is_directory(slots_dir, ec)) {
-      return ctx.Fail(MakeError(slots_dir + ": no such materialization; give the NAME `forest generate` wrote"));
+      return ctx.Fail(
+          MakeError(slots_dir + ": no such materialization; give the NAME `forest generate` wrote"));
     }
     auto loaded = LoadAndPlan(opts->file, slots);
     if (!loaded.ok()) return ctx.Fail(loaded.error());

@@ -1,12 +1,13 @@
 // forest shell: an agent jail on the forest. The jail is a root of the shell
 // forest (its own Incus project), so it is a full node: its own Incus,
 // rootless Podman, names and certificates, reachable from the host by name.
+#include "cli/shell_cmd.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
-#include "cli/shell_cmd.h"
 #include "shellhost/launch.h"
 #include "shellhost/lifecycle.h"
 #include "shellhost/policy.h"

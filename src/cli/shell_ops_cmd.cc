@@ -50,7 +50,8 @@ void AddSnapshots(CLI::App* shell, Context& ctx) {
         if (o->json) {
           ctx.out << out.dump(2) << "\n";
         } else {
-          for (const auto& x : out) ctx.out << x["name"].get<std::string>() << "  " << x["created"].get<std::string>() << "\n";
+          for (const auto& x : out)
+            ctx.out << x["name"].get<std::string>() << "  " << x["created"].get<std::string>() << "\n";
         }
         return;
       }
@@ -105,7 +106,8 @@ void AddPorts(CLI::App* shell, Context& ctx) {
       auto list = ss::ListPorts(p->first, o->name);
       if (!list.ok()) return ctx.Fail(list.error());
       Json out = Json::array();
-      for (const auto& e : *list) out.push_back({{"device", e.device}, {"listen", e.listen}, {"connect", e.connect}});
+      for (const auto& e : *list)
+        out.push_back({{"device", e.device}, {"listen", e.listen}, {"connect", e.connect}});
       if (o->json) {
         ctx.out << out.dump(2) << "\n";
         return;
@@ -208,7 +210,10 @@ void AddImages(CLI::App* shell, Context& ctx) {
       if (!s.ok()) return ctx.Fail(s.error());
       Json out = Json::array();
       for (const auto& i : ss::ListImages(*s)) {
-        out.push_back({{"fingerprint", i.fingerprint}, {"alias", i.alias}, {"size", i.size}, {"description", i.description}});
+        out.push_back({{"fingerprint", i.fingerprint},
+                       {"alias", i.alias},
+                       {"size", i.size},
+                       {"description", i.description}});
       }
       if (o->json) {
         ctx.out << out.dump(2) << "\n";
@@ -230,7 +235,8 @@ void AddImages(CLI::App* shell, Context& ctx) {
     cmd->callback([o, &ctx] {
       auto p = Find(*o);
       if (!p.ok()) return ctx.Fail(p.error());
-      auto fp = ss::PublishJail(p->first, p->second, o->arg, [&](const std::string& s) { ctx.err << s << std::endl; });
+      auto fp = ss::PublishJail(p->first, p->second, o->arg,
+                                [&](const std::string& s) { ctx.err << s << std::endl; });
       if (!fp.ok()) return ctx.Fail(fp.error());
       ctx.out << o->arg << " " << fp->substr(0, 12) << "\n";
     });

@@ -169,8 +169,9 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     auto no_stdin = std::make_shared<bool>(false);
     cmd->add_option("NODE", *node, "canonical name, or a unique label")->required();
     cmd->add_flag("-n,--no-stdin", *no_stdin, "give the command /dev/null as stdin (like ssh -n)");
-    cmd->footer("The command follows after --: forest exec c0-2-1 -- incus list\n"
-                "Its stdin is this one's, streamed: echo hi | forest exec c0-2-1 -- cat");
+    cmd->footer(
+        "The command follows after --: forest exec c0-2-1 -- incus list\n"
+        "Its stdin is this one's, streamed: echo hi | forest exec c0-2-1 -- cat");
     cmd->callback([node, no_stdin, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
       std::vector<Known> forests;

@@ -28,7 +28,8 @@ void CaService::Load(const registration::ForestView& view) {
 // The staged root (`forest ca stage` writes it into the helper's state);
 // loaded again whenever the files change, so staging needs no restart.
 void CaService::ReloadRoot() {
-  struct stat cert{}, key{};
+  struct stat cert {
+  }, key{};
   std::string cert_path = dir_ + "/" + trust::kRootCertFile, key_path = dir_ + "/" + trust::kRootKeyFile;
   if (stat(cert_path.c_str(), &cert) != 0 || stat(key_path.c_str(), &key) != 0) {
     if (broker_.root()) log_("CA root removed from " + dir_);
@@ -44,7 +45,8 @@ void CaService::ReloadRoot() {
   auto cert_pem = ReadFile(cert_path, trust::kMaxPemBytes);
   auto key_pem = ReadFile(key_path, trust::kMaxPemBytes);
   if (!cert_pem.ok() || !key_pem.ok()) {
-    log_("cannot read the CA root in " + dir_ + ": " + (cert_pem.ok() ? key_pem.error() : cert_pem.error()).message);
+    log_("cannot read the CA root in " + dir_ + ": " +
+         (cert_pem.ok() ? key_pem.error() : cert_pem.error()).message);
     return;  // keep the last good root
   }
   auto root = trust::CaRoot::Load(*cert_pem, *key_pem);
@@ -111,9 +113,10 @@ Status CaService::SignCaller(const registration::ForestView& view, std::string_v
   auto a = net::Ipv6Address::Parse(source);
   if (a.ok() && view.NodeWithAddress(*a)) return {};
   ++sign_refused_;
-  std::string why = "source address " + naming::QuoteUntrusted(source) +
-                    " is not the uplink or node address of any node in the forest; certificates are signed only "
-                    "for nodes, identified by the address they connect from";
+  std::string why =
+      "source address " + naming::QuoteUntrusted(source) +
+      " is not the uplink or node address of any node in the forest; certificates are signed only "
+      "for nodes, identified by the address they connect from";
   log_("sign-csr refused: " + why);
   return MakeError(why);
 }

@@ -1,12 +1,11 @@
 #include "helper/daemon.h"
 
-#include <functional>
-#include <iostream>
-#include <thread>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <iostream>
+#include <thread>
 
 #include "api/paths.h"
 #include "base/clock.h"
@@ -36,8 +35,8 @@ int RunHelper(const plan::Plan& plan, const HelperOptions& o) {
   const Clock& clock = RealClock();
   Publication roots(plan, o.state, o.root_lease, clock, Log);
   CaService ca(o.state + "/ca",
-               "http://forest-ca.incus:" + std::to_string(o.http_port ? o.http_port : api::kPort) + api::kCrl, clock,
-               Log);
+               "http://forest-ca.incus:" + std::to_string(o.http_port ? o.http_port : api::kPort) + api::kCrl,
+               clock, Log);
   roots.Load();
   ca.Load(roots.state().view());
   Log("serving " + std::to_string(roots.state().view().canonical().size()) + " names from " +
@@ -65,7 +64,8 @@ int RunHelper(const plan::Plan& plan, const HelperOptions& o) {
     if (api_ptr) serve::AddConnectionStats(m, "http", api_ptr->stats(), api_ptr->limits());
     serve::AddFdStats(m);
   };
-  auto api = http::Server::Listen(io, listen, o.http_port, HelperRoutes(roots, ca, server_metrics), api_options);
+  auto api =
+      http::Server::Listen(io, listen, o.http_port, HelperRoutes(roots, ca, server_metrics), api_options);
   if (!api.ok()) {
     Log("error: " + api.error().message);
     return 1;
@@ -81,8 +81,8 @@ int RunHelper(const plan::Plan& plan, const HelperOptions& o) {
   (*api)->Start();
   Log("helper for forest '" + o.forest_name + "': DNS on [" + listen + "]:" + std::to_string((*dns)->port()) +
       " (udp, tcp), API on http://[" + listen + "]:" + std::to_string((*api)->port()));
-  Log(serve::DescribeFdLimit(fds) + "; connections: http " + serve::Describe((*api)->limits()) + "; dns tcp " +
-      serve::Describe((*dns)->tcp_limits()));
+  Log(serve::DescribeFdLimit(fds) + "; connections: http " + serve::Describe((*api)->limits()) +
+      "; dns tcp " + serve::Describe((*dns)->tcp_limits()));
   // Names follow liveness (helper/root_leases.h): checked every second.
   boost::asio::steady_timer leases(io);
   std::function<void()> tick = [&] {

@@ -20,7 +20,7 @@ struct HelperOptions {
   uint16_t dns_port = 53;
   uint16_t http_port = 8053;
   std::chrono::milliseconds root_lease = kDefaultRootLease;
-  std::string forest_name;                 // for the log
+  std::string forest_name;  // for the log
 };
 
 // Returns the process's exit code.

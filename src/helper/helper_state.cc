@@ -56,7 +56,8 @@ const RootSlot* HelperState::RootByLabel(std::string_view label) const {
 }
 
 Result<bool> HelperState::Publish(const RootSlot& root, const registration::Export& e, Status* saved) {
-  FOREST_ASSIGN_OR_RETURN(parent::ChildExports::Offered offered, roots_exports_.Offer(root.delegation.child_label, e));
+  FOREST_ASSIGN_OR_RETURN(parent::ChildExports::Offered offered,
+                          roots_exports_.Offer(root.delegation.child_label, e));
   if (saved) *saved = offered.saved;
   if (!offered.changed) return false;
   ++serial_;

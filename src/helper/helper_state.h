@@ -8,12 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
-#include <string_view>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "dns/zone.h"

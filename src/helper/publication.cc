@@ -6,8 +6,8 @@
 
 namespace forest::helper {
 
-Publication::Publication(const plan::Plan& plan, const std::string& state_dir, std::chrono::milliseconds root_lease,
-                         const Clock& clock, Logger log)
+Publication::Publication(const plan::Plan& plan, const std::string& state_dir,
+                         std::chrono::milliseconds root_lease, const Clock& clock, Logger log)
     : state_(HelperState::FromPlan(plan, state_dir + "/roots")),
       leases_(root_lease),
       files_(state_dir),
@@ -30,7 +30,8 @@ void Publication::Load() {
 }
 
 void Publication::SaveSerial() {
-  if (Status s = files_.SaveSerial(state_.serial()); !s.ok()) log_("cannot save the zone serial: " + s.error().message);
+  if (Status s = files_.SaveSerial(state_.serial()); !s.ok())
+    log_("cannot save the zone serial: " + s.error().message);
 }
 
 // Nodes win over services: say which alias candidates are held back, when
@@ -83,8 +84,8 @@ http::Response Publication::Publish(const http::Request& r) {
     if (!saved.ok()) log_("cannot save the export of " + name + ": " + saved.error().message);
     Changed();
     log_("accepted export of " + name + ": " + std::to_string(parsed->records.size()) + " records; serial " +
-         std::to_string(state_.serial()) + ", " + std::to_string(state_.view().aliases().alias_to_canonical.size()) +
-         " aliases");
+         std::to_string(state_.serial()) + ", " +
+         std::to_string(state_.view().aliases().alias_to_canonical.size()) + " aliases");
   }
   return http::JsonResponse(200, api::ToJson(api::PublishReply{true, *changed, state_.serial()}));
 }

@@ -4,7 +4,8 @@
 
 namespace forest::helper {
 
-http::Router HelperRoutes(Publication& roots, CaService& ca, std::function<void(serve::MetricsText&)> server_metrics) {
+http::Router HelperRoutes(Publication& roots, CaService& ca,
+                          std::function<void(serve::MetricsText&)> server_metrics) {
   http::Router r;
   r.Add({"POST", api::kPublishRoot, kMaxPublishBody,
          [&roots](std::string_view source) { return roots.PublishCaller(source); },

@@ -1,10 +1,9 @@
 #include "helper/state_files.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 

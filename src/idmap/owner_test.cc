@@ -1,11 +1,10 @@
 #include "idmap/owner.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 

@@ -1,16 +1,16 @@
 #include "image/image.h"
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "base/files.h"
 #include "base/process.h"

@@ -5,16 +5,15 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
-#include <functional>
-#include <memory>
-#include <string_view>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string_view>
 
 namespace forest::incus {
 
@@ -140,8 +139,8 @@ Status Connect(Socket& ws, const std::string& socket_path, const std::string& ta
 }
 
 Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std::string& instance,
-                           const std::vector<std::string>& argv, const StringMap& env,
-                           const OutputSink& sink, int stdin_fd) {
+                           const std::vector<std::string>& argv, const StringMap& env, const OutputSink& sink,
+                           int stdin_fd) {
   Json envj = Json::object();
   for (const auto& [k, v] : env) envj[k] = v;
   // Without stdin_fd, stdin is /dev/null inside; the stdin websocket itself
@@ -149,7 +148,8 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   // incusd 6.0 abort the start). The first byte on stderr is kStartMark: it
   // says the command started (ExecStream); input flows only after it.
   std::vector<std::string> cmd = {
-      "sh", "-c", stdin_fd >= 0 ? "printf '\\036' >&2; exec \"$@\"" : "printf '\\036' >&2; exec \"$@\" </dev/null",
+      "sh", "-c",
+      stdin_fd >= 0 ? "printf '\\036' >&2; exec \"$@\"" : "printf '\\036' >&2; exec \"$@\" </dev/null",
       "forest-exec"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   Json body = {{"command", cmd},        {"environment", envj}, {"wait-for-websocket", true},
@@ -233,8 +233,8 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
 // The command is started again, twice at most, only when its start mark never
 // arrived: it did not run. The mark is taken out of what the sink sees.
 Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
-                       const std::vector<std::string>& argv, const StringMap& env,
-                       const OutputSink& sink, int stdin_fd) {
+                       const std::vector<std::string>& argv, const StringMap& env, const OutputSink& sink,
+                       int stdin_fd) {
   bool started = false, first_err = true;
   OutputSink tracking = [&](int fd, std::string_view bytes) {
     if (fd == 2 && first_err && !bytes.empty()) {

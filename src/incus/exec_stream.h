@@ -26,7 +26,7 @@ using OutputSink = std::function<void(int fd, std::string_view bytes)>;
 // running at the deadline is killed (SIGKILL through Incus) and the result is
 // an error.
 Result<int> ExecStream(Client& c, const std::string& socket_path, const std::string& instance,
-                       const std::vector<std::string>& argv, const StringMap& env,
-                       const OutputSink& sink, int stdin_fd = -1);
+                       const std::vector<std::string>& argv, const StringMap& env, const OutputSink& sink,
+                       int stdin_fd = -1);
 
 }  // namespace forest::incus

@@ -6,10 +6,9 @@
 
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "incus/transport.h"
 
@@ -28,7 +27,9 @@ class FakeTransport : public Transport {
   static HttpResponse Sync(const nlohmann::json& metadata) {
     HttpResponse r;
     r.status = 200;
-    r.body = nlohmann::json{{"type", "sync"}, {"status", "Success"}, {"status_code", 200}, {"metadata", metadata}}.dump();
+    r.body =
+        nlohmann::json{{"type", "sync"}, {"status", "Success"}, {"status_code", 200}, {"metadata", metadata}}
+            .dump();
     return r;
   }
   static HttpResponse Failure(int code, const std::string& message) {

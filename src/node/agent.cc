@@ -175,9 +175,10 @@ Result<std::string> Agent::PullChild(const plan::NodePlan& child) {
   auto rc = incus_.Exec(child.label, {o_.forest_binary, "export-registration"}, kMaxChildExport);
   if (rc.ok() && rc->exit_code == 0 && !rc->flooded) return std::move(rc->out);
   ++counters_.pull_failures;
-  std::string exec_why = !rc.ok() ? rc.error().message
-                         : rc->flooded ? "more than " + std::to_string(kMaxChildExport >> 20) + " MiB of output"
-                                       : "exit " + std::to_string(rc->exit_code) + (rc->err.empty() ? "" : ": " + rc->err);
+  std::string exec_why =
+      !rc.ok()      ? rc.error().message
+      : rc->flooded ? "more than " + std::to_string(kMaxChildExport >> 20) + " MiB of output"
+                    : "exit " + std::to_string(rc->exit_code) + (rc->err.empty() ? "" : ": " + rc->err);
   return MakeError(why + "; exec: " + exec_why);
 }
 

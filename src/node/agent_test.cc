@@ -4,12 +4,11 @@
 // one child c0-2-1.
 #include "node/agent.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 #include "node/test_plan.h"
@@ -31,15 +30,17 @@ std::string ChildExport(const char* address = "fd00:1110::25") {
 }
 
 nlohmann::json Child(const char* status = "Running") {
-  return {{"name", "c0-2-1"}, {"project", "default"}, {"status", status}, {"state", nlohmann::json::object()}};
+  return {
+      {"name", "c0-2-1"}, {"project", "default"}, {"status", status}, {"state", nlohmann::json::object()}};
 }
 
 nlohmann::json Workload(const char* name, const char* address) {
-  return {{"name", name},
-          {"status", "Running"},
-          {"state",
-           {{"network",
-             {{"eth0", {{"addresses", {{{"family", "inet6"}, {"address", address}, {"scope", "global"}}}}}}}}}}};
+  return {
+      {"name", name},
+      {"status", "Running"},
+      {"state",
+       {{"network",
+         {{"eth0", {{"addresses", {{{"family", "inet6"}, {"address", address}, {"scope", "global"}}}}}}}}}}};
 }
 
 class AgentTest : public ::testing::Test {
@@ -80,7 +81,9 @@ class AgentTest : public ::testing::Test {
     }
     return false;
   }
-  bool Exports(const std::string& name) const { return agent_->ExportText().find("\"" + name + "\"") != std::string::npos; }
+  bool Exports(const std::string& name) const {
+    return agent_->ExportText().find("\"" + name + "\"") != std::string::npos;
+  }
   std::string Metrics() const {
     serve::MetricsText m;
     agent_->AddMetrics(m);
@@ -129,7 +132,7 @@ TEST_F(AgentTest, AnInstanceEventStartsARound) {
   a.WatchIncus(stop);
   EXPECT_TRUE(a.RunDueRound());
   EXPECT_TRUE(Exports("web.c0-2.c0.incus"));
-  EXPECT_EQ(forestd_.Count("poke"), 2u);  // the change went upward
+  EXPECT_EQ(forestd_.Count("poke"), 2u);    // the change went upward
   EXPECT_EQ(forestd_.Count("export"), 1u);  // a local event pulls no child
 }
 

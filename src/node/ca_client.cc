@@ -3,19 +3,20 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "base/files.h"
 #include "api/helper_api.h"
 #include "api/paths.h"
+#include "base/files.h"
 #include "http/client.h"
-#include "trust/san_policy.h"
 #include "trust/crl.h"
+#include "trust/san_policy.h"
 #include "trust/x509.h"
 
 namespace forest::node {
 namespace {
 
-
-std::string ErrorOf(const http::Reply& r) { return "HTTP " + std::to_string(r.status) + ": " + api::ErrorMessage(r.body); }
+std::string ErrorOf(const http::Reply& r) {
+  return "HTTP " + std::to_string(r.status) + ": " + api::ErrorMessage(r.body);
+}
 
 }  // namespace
 

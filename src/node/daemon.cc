@@ -1,12 +1,11 @@
 #include "node/daemon.h"
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <csignal>
 #include <iostream>
 #include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/udp.hpp>
 
 #include "api/forestd_client.h"
 #include "base/clock.h"
@@ -51,7 +50,8 @@ std::atomic<bool> g_stop{false};
 // when a piece went missing), and the certificates this node deployed into
 // workloads: renewed before they expire, deployed again when a workload
 // lost them (node/cert_deploy.h).
-void Upkeep(const plan::Plan& plan, const plan::NodePlan& self, const NodeDaemonOptions& o, const Clock& clock) {
+void Upkeep(const plan::Plan& plan, const plan::NodePlan& self, const NodeDaemonOptions& o,
+            const Clock& clock) {
   trust::CaEndpoint ca{plan.helper_address.ToString(), kApiPort, self.canonical_name};
   // Every Incus call of the upkeep has a deadline: a hung workload or
   // daemon delays one pass, never the next.
@@ -141,7 +141,8 @@ int RunNode(const plan::Plan& plan, const NodeDaemonOptions& o) {
     if (api_ptr) serve::AddConnectionStats(m, "http", api_ptr->stats(), api_ptr->limits());
     serve::AddFdStats(m);
   };
-  http::Router routes = NodeRoutes(agent, plan::NodeNeighbours(plan, *self), server_metrics);  // copied per attempt
+  http::Router routes =
+      NodeRoutes(agent, plan::NodeNeighbours(plan, *self), server_metrics);  // copied per attempt
   auto api = ListenWithRetry<http::Server>(g_stop, "http", io, listen, o.http_port, routes, api_options);
   if (!api) return 0;
   api_ptr = api.get();
@@ -161,8 +162,8 @@ int RunNode(const plan::Plan& plan, const NodeDaemonOptions& o) {
   dns->Start();
   api->Start();
   Log("node " + self->canonical_name + ": DNS on [" + listen + "]:" + std::to_string(dns->port()) +
-      " (forwarding upward), API on http://[" + listen + "]:" + std::to_string(api->port()) + ", repair every " +
-      std::to_string(o.repair_seconds) + " s");
+      " (forwarding upward), API on http://[" + listen + "]:" + std::to_string(api->port()) +
+      ", repair every " + std::to_string(o.repair_seconds) + " s");
 
   std::thread loop([&] { agent.Run(g_stop); });
   std::thread upkeep([&] { Upkeep(plan, *self, o, clock); });

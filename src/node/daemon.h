@@ -22,7 +22,7 @@ struct NodeDaemonOptions {
   uint16_t dns_port = kNodeDnsPort;
   uint16_t http_port = kApiPort;
   double repair_seconds = 30;
-  bool edge = false;                       // --edge: refuse to start unless the plan makes self the edge
+  bool edge = false;  // --edge: refuse to start unless the plan makes self the edge
 };
 
 // Returns the process's exit code.

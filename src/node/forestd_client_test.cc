@@ -4,10 +4,10 @@
 // the server, which api/ does not link.
 #include "api/forestd_client.h"
 
-#include <thread>
+#include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
+#include <thread>
 
 #include "serve/http_server.h"
 
@@ -40,8 +40,9 @@ class ForestdClientTest : public ::testing::Test {
 
 TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
   http::Router r;
-  r.Add({"GET", api::kExport, 0, nullptr,
-         [](const http::Request&) { return http::Response{200, "application/json", "{\"schema\":1}", {}}; }});
+  r.Add({"GET", api::kExport, 0, nullptr, [](const http::Request&) {
+           return http::Response{200, "application/json", "{\"schema\":1}", {}};
+         }});
   r.Add({"POST", api::kPoke, api::kMaxPokeBody, nullptr, [this](const http::Request& q) {
            poked_ = q.body;
            return http::JsonResponse(200, {{"poked", true}});
@@ -76,8 +77,10 @@ TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
 
 TEST_F(ForestdClientTest, AnythingButA200IsAnError) {
   http::Router r;
-  r.Add({"GET", api::kExport, 0, nullptr, [](const http::Request&) { return http::ErrorResponse(503, "no export yet"); }});
-  r.Add({"POST", api::kPoke, api::kMaxPokeBody, [](std::string_view) -> Status { return MakeError("not a neighbour"); },
+  r.Add({"GET", api::kExport, 0, nullptr,
+         [](const http::Request&) { return http::ErrorResponse(503, "no export yet"); }});
+  r.Add({"POST", api::kPoke, api::kMaxPokeBody,
+         [](std::string_view) -> Status { return MakeError("not a neighbour"); },
          [](const http::Request&) { return http::JsonResponse(200, {}); }});
   Serve(std::move(r));
   auto e = client_->Export("::1", std::chrono::seconds(2), 1024);

@@ -7,22 +7,25 @@
 namespace forest::node {
 
 Result<nlohmann::json> IncusLocal::Instances() {
-  return incus::Client::Local().WithTimeout(o_.call_timeout).Get("/1.0/instances?recursion=2&all-projects=true");
+  return incus::Client::Local()
+      .WithTimeout(o_.call_timeout)
+      .Get("/1.0/instances?recursion=2&all-projects=true");
 }
 
 Result<ExecOutput> IncusLocal::Exec(const std::string& instance, const std::vector<std::string>& argv,
                                     size_t max_out) {
   auto client = incus::Client::Local().WithTimeout(o_.exec_timeout);
   ExecOutput r;
-  auto rc = incus::ExecStream(client, client.SocketPath(), instance, argv, {}, [&](int fd, std::string_view bytes) {
-    std::string& to = fd == 1 ? r.out : r.err;
-    size_t cap = fd == 1 ? max_out : 4096;
-    if (to.size() + bytes.size() > cap) {
-      r.flooded |= fd == 1;
-      return;
-    }
-    to.append(bytes);
-  });
+  auto rc =
+      incus::ExecStream(client, client.SocketPath(), instance, argv, {}, [&](int fd, std::string_view bytes) {
+        std::string& to = fd == 1 ? r.out : r.err;
+        size_t cap = fd == 1 ? max_out : 4096;
+        if (to.size() + bytes.size() > cap) {
+          r.flooded |= fd == 1;
+          return;
+        }
+        to.append(bytes);
+      });
   if (!rc.ok()) return rc.error();
   r.exit_code = *rc;
   return r;

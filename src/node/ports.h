@@ -8,7 +8,8 @@
 
 namespace forest::node {
 
-inline constexpr uint16_t kApiPort = api::kPort;              // every forestd's HTTP API
-inline constexpr uint16_t kNodeDnsPort = api::kNodeDnsPort;  // a node's forestd DNS (dnsmasq forwards .incus here)
+inline constexpr uint16_t kApiPort = api::kPort;  // every forestd's HTTP API
+inline constexpr uint16_t kNodeDnsPort =
+    api::kNodeDnsPort;  // a node's forestd DNS (dnsmasq forwards .incus here)
 
 }  // namespace forest::node

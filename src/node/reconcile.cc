@@ -6,7 +6,8 @@ namespace forest::node {
 
 namespace {
 
-std::map<std::string, registration::Delegation> Delegations(const plan::Plan& plan, const plan::NodePlan& self) {
+std::map<std::string, registration::Delegation> Delegations(const plan::Plan& plan,
+                                                            const plan::NodePlan& self) {
   std::map<std::string, registration::Delegation> out;
   for (const auto& n : plan.nodes) {
     if (n.parent_canonical != self.canonical_name) continue;
@@ -19,7 +20,9 @@ std::map<std::string, registration::Delegation> Delegations(const plan::Plan& pl
 
 Reconciler::Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound,
                        std::string children_dir)
-    : self_(self), liveness_bound_(liveness_bound), children_(Delegations(plan, self), std::move(children_dir)) {
+    : self_(self),
+      liveness_bound_(liveness_bound),
+      children_(Delegations(plan, self), std::move(children_dir)) {
   exported_.source_node = self.label;
 }
 
@@ -83,7 +86,8 @@ Outcome Reconciler::Apply(const std::vector<registration::Record>& own_records,
     if (offered->changed) {
       out.log.push_back("accepted export of " + name + ": " +
                         std::to_string(children_.last_good().at(c.label).records.size()) + " records");
-      if (!offered->saved.ok()) out.log.push_back("cannot save the export of " + name + ": " + offered->saved.error().message);
+      if (!offered->saved.ok())
+        out.log.push_back("cannot save the export of " + name + ": " + offered->saved.error().message);
       out.stored.push_back(c.label);
     }
   }

@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,11 +54,13 @@ class Reconciler {
  public:
   // `self` must point into `plan`, which must outlive the reconciler. With
   // `children_dir`, the children's last good exports are saved there.
-  Reconciler(const plan::Plan& plan, const plan::NodePlan& self, Millis liveness_bound = kDefaultLivenessBound,
-             std::string children_dir = "");
+  Reconciler(const plan::Plan& plan, const plan::NodePlan& self,
+             Millis liveness_bound = kDefaultLivenessBound, std::string children_dir = "");
 
   // A delegation for each hierarchy-aware child in the plan.
-  const std::map<std::string, registration::Delegation>& delegations() const { return children_.delegations(); }
+  const std::map<std::string, registration::Delegation>& delegations() const {
+    return children_.delegations();
+  }
 
   // Restores a saved export of a child (checked like a pulled one).
   Status Restore(const std::string& label, std::string_view text) { return children_.Restore(label, text); }

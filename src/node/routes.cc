@@ -12,8 +12,9 @@ http::Router NodeRoutes(Agent& agent, std::vector<net::Ipv6Address> neighbours,
                         std::function<void(serve::MetricsText&)> server_metrics) {
   auto only_neighbours = [set = std::move(neighbours)](std::string_view source) -> Status {
     if (serve::IsAnyOf(set, source)) return {};
-    return MakeError("caller " + naming::QuoteUntrusted(source) +
-                     " is neither this node, its parent nor one of its children; this endpoint is for them only");
+    return MakeError(
+        "caller " + naming::QuoteUntrusted(source) +
+        " is neither this node, its parent nor one of its children; this endpoint is for them only");
   };
   http::Router r;
   r.Add({"POST", api::kPoke, api::kMaxPokeBody, only_neighbours, [&agent](const http::Request& q) {
@@ -30,8 +31,9 @@ http::Router NodeRoutes(Agent& agent, std::vector<net::Ipv6Address> neighbours,
          }});
   r.Add({"GET", api::kNode, 0, only_neighbours,
          [&agent](const http::Request&) { return http::JsonResponse(200, agent.StatusJson()); }});
-  r.Add({"GET", api::kHealthz, 0, nullptr,
-         [](const http::Request&) { return http::JsonResponse(200, {{"status", "ok"}}); }});
+  r.Add({"GET", api::kHealthz, 0, nullptr, [](const http::Request&) {
+           return http::JsonResponse(200, {{"status", "ok"}});
+         }});
   r.Add({"GET", api::kMetrics, 0, nullptr, [&agent, server_metrics](const http::Request&) {
            serve::MetricsText m;
            agent.AddMetrics(m);

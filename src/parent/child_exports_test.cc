@@ -1,10 +1,9 @@
 #include "parent/child_exports.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 
@@ -17,7 +16,8 @@ net::Ipv6Address Six(const char* s) { return *net::Ipv6Address::Parse(s); }
 
 std::map<std::string, registration::Delegation> OneChild() {
   return {{"c0-2-1",
-           {"c0-2-1", "c0-2-1.c0-2.c0.incus", *net::Ipv6Prefix::Parse("fd00:1110::/28"), Six("fd00:1100:0:1::1")}}};
+           {"c0-2-1", "c0-2-1.c0-2.c0.incus", *net::Ipv6Prefix::Parse("fd00:1110::/28"),
+            Six("fd00:1100:0:1::1")}}};
 }
 
 registration::Export Export(const char* name, const char* address, const char* source = "c0-2-1") {
@@ -50,7 +50,8 @@ TEST_F(ChildExportsTest, AValidExportIsKeptAndSavedOnlyWhenItChanged) {
   EXPECT_EQ(*saved, registration::Serialize(c.last_good().at("c0-2-1")));
   // The same export again (as text this time): no change, nothing written.
   fs::remove(File("c0-2-1"));
-  auto again = c.Offer("c0-2-1", registration::Serialize(Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25")));
+  auto again =
+      c.Offer("c0-2-1", registration::Serialize(Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25")));
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_FALSE(again->changed);
   EXPECT_FALSE(fs::exists(File("c0-2-1")));
@@ -67,7 +68,8 @@ TEST_F(ChildExportsTest, ARefusedExportLeavesTheLastGoodOne) {
   std::vector<Case> cases;
   cases.push_back({c.Offer("c0-2-1", Export("app.c0-2-1.c0-2.c0.incus", "fd00:1000::66")), "outside"});
   cases.push_back({c.Offer("c0-2-1", Export("c0-2.c0.incus", "fd00:1110::26")), "c0-2.c0.incus"});
-  cases.push_back({c.Offer("c0-2-1", Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25", "c0-3")), "source_node"});
+  cases.push_back(
+      {c.Offer("c0-2-1", Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25", "c0-3")), "source_node"});
   cases.push_back({c.Offer("c0-2-1", std::string_view("{not json")), ""});
   cases.push_back({c.Offer("stranger", Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25")), "not a child"});
   for (const auto& k : cases) {
@@ -85,7 +87,9 @@ TEST_F(ChildExportsTest, LoadChecksEverySavedExportAgain) {
     ASSERT_TRUE(c.Offer("c0-2-1", Export("app.c0-2-1.c0-2.c0.incus", "fd00:1110::25")).ok());
   }
   // A child the plan no longer has, a forged file, and a writer's leftover.
-  ASSERT_TRUE(WriteFileAtomic(File("gone"), registration::Serialize(Export("a.c0-2-1.c0-2.c0.incus", "fd00:1110::3"))).ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(File("gone"), registration::Serialize(Export("a.c0-2-1.c0-2.c0.incus", "fd00:1110::3")))
+          .ok());
   ASSERT_TRUE(WriteFileAtomic(dir_ + "/.c0-2-1.json.tmp.abc123", "{").ok());
   ChildExports c(OneChild(), dir_);
   auto loaded = c.Load();

@@ -23,7 +23,9 @@ std::string Where(const Topology& t, const topology::SourcePos& pos, const std::
 }
 
 // Where a node's key was written, or the node itself when it was not.
-topology::SourcePos KeyPos(const Node& n, const topology::SourcePos& key) { return key.line > 0 ? key : n.pos; }
+topology::SourcePos KeyPos(const Node& n, const topology::SourcePos& key) {
+  return key.line > 0 ? key : n.pos;
+}
 std::string KeyPath(const std::string& node_path, const char* key) {
   return node_path.empty() ? "" : node_path + "." + key;
 }
@@ -52,7 +54,8 @@ Result<std::vector<int>> AssignSlots(const Topology& t, const std::vector<Node>&
       const Node& other = nodes[it->second];
       return MakeError(Where(t, KeyPos(nodes[i], nodes[i].slot_pos), KeyPath(nodes[i].path, "slot")) +
                        nodes[i].name + ": slot " + std::to_string(s) + " of " + parent_name +
-                       " is already given to " + other.name + (other.path.empty() ? "" : " (" + other.path + ")") +
+                       " is already given to " + other.name +
+                       (other.path.empty() ? "" : " (" + other.path + ")") +
                        "; pick another slot, or leave slot out to get the first free one");
     }
     taken[s] = i;
@@ -64,11 +67,11 @@ Result<std::vector<int>> AssignSlots(const Topology& t, const std::vector<Node>&
     if (it == previous.end() || it->second < 1 || it->second > max_slot) continue;
     if (auto held = taken.find(it->second); held != taken.end()) {
       const Node& other = nodes[held->second];
-      return MakeError(Where(t, KeyPos(other, other.slot_pos), KeyPath(other.path, "slot")) + other.name +
-                       ": slot " + std::to_string(it->second) + " of " +
-                       parent_name + " is held by " + nodes[i].name +
-                       " since an earlier run (a child keeps its slot for life); pick another slot or remove " +
-                       nodes[i].name + " first");
+      return MakeError(
+          Where(t, KeyPos(other, other.slot_pos), KeyPath(other.path, "slot")) + other.name + ": slot " +
+          std::to_string(it->second) + " of " + parent_name + " is held by " + nodes[i].name +
+          " since an earlier run (a child keeps its slot for life); pick another slot or remove " +
+          nodes[i].name + " first");
     }
     taken[it->second] = i;
     slots[i] = it->second;
@@ -78,12 +81,12 @@ Result<std::vector<int>> AssignSlots(const Topology& t, const std::vector<Node>&
     if (slots[i] != 0) continue;
     while (taken.count(next)) ++next;
     if (next > max_slot) {
-      return MakeError(Where(t, nodes[i].pos, nodes[i].path) + parent_name + " already has " +
-                       std::to_string(max_slot) + " hierarchy-aware children (slots 1.." + std::to_string(max_slot) +
-                       "); " + nodes[i].name + " cannot get a slot. A node holds at most " +
-                       std::to_string(max_slot) + " child nodes: move " + nodes[i].name +
-                       " under another node, or make it a workload of " + parent_name +
-                       " (workloads take no slot)");
+      return MakeError(
+          Where(t, nodes[i].pos, nodes[i].path) + parent_name + " already has " + std::to_string(max_slot) +
+          " hierarchy-aware children (slots 1.." + std::to_string(max_slot) + "); " + nodes[i].name +
+          " cannot get a slot. A node holds at most " + std::to_string(max_slot) + " child nodes: move " +
+          nodes[i].name + " under another node, or make it a workload of " + parent_name +
+          " (workloads take no slot)");
     }
     taken[next] = i;
     slots[i] = next;
@@ -115,10 +118,11 @@ struct Builder {
     np.slot = slot;
     np.prefix = prefix;
     if (prefix.length + 4 > 63) {
-      return MakeError(Where(t, n.pos, n.path) + np.canonical_name + " at depth " + std::to_string(np.depth) +
-                       " would get " + prefix.ToString() +
-                       ", which leaves no room for its LAN and uplink /64s (the tree is too deep for the root "
-                       "prefix; give the root a shorter prefix or flatten the tree)");
+      return MakeError(
+          Where(t, n.pos, n.path) + np.canonical_name + " at depth " + std::to_string(np.depth) +
+          " would get " + prefix.ToString() +
+          ", which leaves no room for its LAN and uplink /64s (the tree is too deep for the root "
+          "prefix; give the root a shorter prefix or flatten the tree)");
     }
     np.local_region = *prefix.Subnet(prefix.length + 4, 0);
     np.lan = *np.local_region.Subnet(64, 0);
@@ -130,13 +134,14 @@ struct Builder {
     np.max_children = prefix.length + 8 <= 63 ? kMaxChildren : 0;
     np.node = &n;
     if (!n.children.empty() && np.max_children == 0) {
-      return MakeError(Where(t, KeyPos(n, n.children_pos), KeyPath(n.path, "children")) + np.canonical_name +
-                       " (" + prefix.ToString() + ") is too deep to have hierarchy-aware children: a child would get a /" +
-                       std::to_string(prefix.length + 4) +
-                       " with no room for its /64s; move them up to a shallower node, make them workloads, or give "
-                       "the root a shorter prefix (each level takes 4 bits; the root's /" +
-                       std::to_string(prefix.length - 4 * np.depth) + " allows " +
-                       std::to_string((59 - (prefix.length - 4 * np.depth)) / 4 + 1) + " levels)");
+      return MakeError(
+          Where(t, KeyPos(n, n.children_pos), KeyPath(n.path, "children")) + np.canonical_name + " (" +
+          prefix.ToString() + ") is too deep to have hierarchy-aware children: a child would get a /" +
+          std::to_string(prefix.length + 4) +
+          " with no room for its /64s; move them up to a shallower node, make them workloads, or give "
+          "the root a shorter prefix (each level takes 4 bits; the root's /" +
+          std::to_string(prefix.length - 4 * np.depth) + " allows " +
+          std::to_string((59 - (prefix.length - 4 * np.depth)) / 4 + 1) + " levels)");
     }
     plan.nodes.push_back(np);
     size_t self_index = plan.nodes.size() - 1;
@@ -147,12 +152,12 @@ struct Builder {
     std::set<std::string> seen;
     for (const auto& w : n.workloads) {
       if (!seen.insert(w.name).second) {
-        return MakeError(Where(t, w.pos, KeyPath(w.path, "name")) + "workload " + w.name + " appears twice on " +
-                         np.canonical_name + "; rename one of them");
+        return MakeError(Where(t, w.pos, KeyPath(w.path, "name")) + "workload " + w.name +
+                         " appears twice on " + np.canonical_name + "; rename one of them");
       }
       if (local.count(w.name)) {
-        return MakeError(Where(t, w.pos, KeyPath(w.path, "name")) + "workload " + w.name + " on " + np.canonical_name +
-                         " has the name of a child node; rename one of them");
+        return MakeError(Where(t, w.pos, KeyPath(w.path, "name")) + "workload " + w.name + " on " +
+                         np.canonical_name + " has the name of a child node; rename one of them");
       }
       WorkloadPlan wp;
       wp.name = w.name;
@@ -174,7 +179,9 @@ struct Builder {
     for (size_t i = 0; i < n.children.size(); ++i) {
       auto slot = static_cast<uint64_t>(slots[i]);
       auto child_prefix = prefix.Subnet(prefix.length + 4, slot);
-      if (!child_prefix.ok()) return child_prefix.error().Wrap(Where(t, n.children[i].pos, n.children[i].path) + n.children[i].name);
+      if (!child_prefix.ok())
+        return child_prefix.error().Wrap(Where(t, n.children[i].pos, n.children[i].path) +
+                                         n.children[i].name);
       FOREST_TRY(AddNode(n.children[i], &self, slots[i], *child_prefix, self.uplink_range.Host(slot),
                          self.uplink_range.Host(0xc1a70000u + slot)));
     }
@@ -216,7 +223,8 @@ Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
     prefixes[i] = *t.roots[i].prefix;
     have[i] = true;
     if (prefixes[i].length % kNibble != 0) {
-      return MakeError(Where(t, t.roots[i].pos, KeyPath(t.roots[i].path, "prefix")) + t.roots[i].name + ": prefix " + prefixes[i].ToString() +
+      return MakeError(Where(t, t.roots[i].pos, KeyPath(t.roots[i].path, "prefix")) + t.roots[i].name +
+                       ": prefix " + prefixes[i].ToString() +
                        " is not on a nibble boundary; use a length that is a multiple of 4 (e.g. /20)");
     }
   }
@@ -225,10 +233,11 @@ Result<Plan> MakePlan(const Topology& t, const SlotMemory& previous) {
   for (size_t i = 0; i < t.roots.size(); ++i) {
     if (have[i]) continue;
     for (;; ++next) {
-      if (next >= 16) return MakeError(Where(t, t.roots[i].pos, t.roots[i].path) + t.roots[i].name +
-                                        ": no free default /20 left; give it a prefix (" +
-                                        KeyPath(t.roots[i].path.empty() ? "roots[]" : t.roots[i].path, "prefix") +
-                                        ", e.g. fd00:9000::/20)");
+      if (next >= 16)
+        return MakeError(Where(t, t.roots[i].pos, t.roots[i].path) + t.roots[i].name +
+                         ": no free default /20 left; give it a prefix (" +
+                         KeyPath(t.roots[i].path.empty() ? "roots[]" : t.roots[i].path, "prefix") +
+                         ", e.g. fd00:9000::/20)");
       net::Ipv6Prefix cand = *base.Subnet(20, next);
       bool clash = false;
       for (size_t j = 0; j < t.roots.size(); ++j) clash |= have[j] && prefixes[j].Overlaps(cand);

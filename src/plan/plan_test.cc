@@ -131,9 +131,10 @@ TEST(Plan, DuplicateAndOutOfRangeSlots) {
   t.roots.push_back(N("r", {a, b}));
   auto p = MakePlan(t);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.error().message,
-            "t.yaml:7:9: b: slot 3 of r.incus is already given to a; pick another slot, or leave slot out to get "
-            "the first free one");
+  EXPECT_EQ(
+      p.error().message,
+      "t.yaml:7:9: b: slot 3 of r.incus is already given to a; pick another slot, or leave slot out to get "
+      "the first free one");
   t.roots[0].children[1].slot = 16;
   p = MakePlan(t);
   ASSERT_FALSE(p.ok());

@@ -70,7 +70,8 @@ Result<std::vector<std::string>> CleanupImages(const Session& s, bool dry_run) {
   FOREST_ASSIGN_OR_RETURN(Json instances, c.Get("/1.0/instances?recursion=1"));
   std::set<std::string> used;
   for (const auto& i : instances) {
-    if (i.contains("config") && i["config"].is_object()) used.insert(i["config"].value("volatile.base_image", ""));
+    if (i.contains("config") && i["config"].is_object())
+      used.insert(i["config"].value("volatile.base_image", ""));
   }
   for (const auto& i : images) {
     std::string fp = i.value("fingerprint", "");

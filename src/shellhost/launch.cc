@@ -53,7 +53,8 @@ Result<std::string> AgentSocket(bool wanted, const char* env) {
       "run `sudo --preserve-env=SSH_AUTH_SOCK forest shell --ssh-agent ...` (Debian's sudo drops it), "
       "or start an agent (`eval $(ssh-agent)`, `ssh-add`) first; or leave out --ssh-agent";
   if (env == nullptr || *env == '\0') {
-    return MakeError(std::string("--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward; ") + kFix);
+    return MakeError(std::string("--ssh-agent: SSH_AUTH_SOCK is not set, so there is no agent to forward; ") +
+                     kFix);
   }
   struct stat st {};
   if (stat(env, &st) != 0 || !S_ISSOCK(st.st_mode)) {
@@ -76,8 +77,9 @@ Result<Ready> Converge(Session& s, State& st, Jail& jail, const LaunchOptions& l
   if (!ready) {
     auto tool = s.config.tools.find(jail.tool);
     if (tool == s.config.tools.end()) {
-      return MakeError(jail.name + ": its tool '" + jail.tool + "' is in no config layer now (its settings files " +
-                       "are protected paths); add it back under `tools:`, or `forest shell kill " + jail.name + "`");
+      return MakeError(
+          jail.name + ": its tool '" + jail.tool + "' is in no config layer now (its settings files " +
+          "are protected paths); add it back under `tools:`, or `forest shell kill " + jail.name + "`");
     }
     FOREST_ASSIGN_OR_RETURN(jail.readonly_paths, ProtectWorkspace(jail.workspace, s.config, tool->second));
     jail.home.clear();
@@ -112,10 +114,12 @@ Result<Ready> Converge(Session& s, State& st, Jail& jail, const LaunchOptions& l
   FOREST_ASSIGN_OR_RETURN(auto now, incus::GetInstance(client, jail.name));
   bool has = now && (*now)["devices"].contains("forest-shell-agent");
   if (jail.ssh_agent) {
-    nlohmann::json dev = {{"type", "proxy"},        {"bind", "instance"},
+    nlohmann::json dev = {{"type", "proxy"},
+                          {"bind", "instance"},
                           {"listen", std::string("unix:") + kAgentSocket},
                           {"connect", std::string("unix:") + agent},
-                          {"mode", "0600"},         {"uid", std::to_string(jail.user.uid)},
+                          {"mode", "0600"},
+                          {"uid", std::to_string(jail.user.uid)},
                           {"gid", std::to_string(jail.user.gid)}};
     if (!has || (*now)["devices"]["forest-shell-agent"].value("connect", "") != dev["connect"]) {
       FOREST_TRY(incus::PatchInstance(client, jail.name, {{"devices", {{"forest-shell-agent", dev}}}}));

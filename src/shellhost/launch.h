@@ -14,8 +14,8 @@ namespace forest::shellhost {
 
 // What a launch installs from the host, given by the caller.
 struct LaunchOptions {
-  bool guard_uplink = false;    // drop shell-forest traffic towards the uplink (tests)
-  std::string self_binary;      // this forest binary, installed into every node
+  bool guard_uplink = false;  // drop shell-forest traffic towards the uplink (tests)
+  std::string self_binary;    // this forest binary, installed into every node
   // The host's keys that may log in as root; asked only when the jail is
   // converged (not on the warm path of a ready one).
   std::function<std::string()> authorized_keys;

@@ -1,10 +1,9 @@
 #include "shellhost/launch.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 #include "shellhost/testing.h"

@@ -77,7 +77,8 @@ Status Remove(Session& s, State& st, const std::string& name) {
   std::erase_if(st.jails, [&](const Jail& j) { return j.name == name; });
   FOREST_TRY(SaveState(s, st));
   // The placeholders forest made in the repository go with its last jail.
-  bool used = std::any_of(st.jails.begin(), st.jails.end(), [&](const Jail& j) { return j.workspace == workspace; });
+  bool used =
+      std::any_of(st.jails.begin(), st.jails.end(), [&](const Jail& j) { return j.workspace == workspace; });
   if (!workspace.empty() && !used) DropPlaceholders(workspace, protected_paths);
   if (!st.jails.empty()) FOREST_TRY(WriteTopology(s, st));
   FOREST_TRY(ApplyNetPolicy(s, st));

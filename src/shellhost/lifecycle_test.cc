@@ -17,7 +17,8 @@ TEST(ShellhostLifecycle, StopIsGracefulThenForced) {
   incus->On("PUT", "/1.0/instances/j/state", FakeTransport::Sync({}));
   ASSERT_TRUE(Stop(s, "j", 30, say).ok());
   EXPECT_TRUE(said.empty());
-  EXPECT_EQ(incus->calls.back().json(), (nlohmann::json{{"action", "stop"}, {"timeout", 30}, {"force", false}}));
+  EXPECT_EQ(incus->calls.back().json(),
+            (nlohmann::json{{"action", "stop"}, {"timeout", 30}, {"force", false}}));
 
   auto slow = std::make_shared<FakeTransport>();
   s.transport = slow;

@@ -2,12 +2,11 @@
 
 #include <arpa/inet.h>
 
+#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-
-#include <boost/asio.hpp>
 
 #include "base/files.h"
 #include "base/nft.h"
@@ -49,7 +48,6 @@ Status LoadNft(const std::string& text, const std::string& dir, const std::strin
   }
   return {};
 }
-
 
 // Asks `server` (port 53) for `name`'s records of `type`; empty on no answer.
 std::vector<std::string> Lookup(const std::string& server, const std::string& name, uint16_t type) {
@@ -128,9 +126,9 @@ Status ApplyNetPolicy(const Session& s, const State& st) {
   // have chosen (up/image_server.h); unset, it will be this bridge.
   auto global = s.Client().WithProject("");
   FOREST_ASSIGN_OR_RETURN(auto server, global.Get("/1.0?project="));
-  FOREST_ASSIGN_OR_RETURN(up::ImageServer images,
-                          up::ImageServerFor(server["config"].value("core.https_address", ""),
-                                             plan.host_bridge.address));
+  FOREST_ASSIGN_OR_RETURN(
+      up::ImageServer images,
+      up::ImageServerFor(server["config"].value("core.https_address", ""), plan.host_bridge.address));
   p.incus_ipv6 = images.address.ToString();
   p.incus_port = images.port;
   p.helper_ipv6 = plan.helper_address.ToString();
@@ -159,7 +157,9 @@ Status ApplyNetPolicy(const Session& s, const State& st) {
         } else {
           auto v4 = Lookup(resolver, a, dns::kA);
           auto v6 = Lookup(resolver, a, dns::kAaaa);
-          if (v4.empty() && v6.empty()) std::cerr << "warning: allowlist: " << a << " did not resolve (asked " << resolver << ")" << std::endl;
+          if (v4.empty() && v6.empty())
+            std::cerr << "warning: allowlist: " << a << " did not resolve (asked " << resolver << ")"
+                      << std::endl;
           jn.allow4.insert(jn.allow4.end(), v4.begin(), v4.end());
           jn.allow6.insert(jn.allow6.end(), v6.begin(), v6.end());
         }
@@ -167,7 +167,8 @@ Status ApplyNetPolicy(const Session& s, const State& st) {
     }
     nets.push_back(std::move(jn));
   }
-  return LoadNft(shell::RenderTable(PolicyTable(s.config.forest), p, nets), s.dir, PolicyTable(s.config.forest));
+  return LoadNft(shell::RenderTable(PolicyTable(s.config.forest), p, nets), s.dir,
+                 PolicyTable(s.config.forest));
 }
 
 AllowlistRefresher::AllowlistRefresher(const Session& s, const shell::Jail& jail) {
@@ -178,7 +179,8 @@ AllowlistRefresher::AllowlistRefresher(const Session& s, const shell::Jail& jail
       auto lock = Lock(s);
       auto st = LoadState(s);
       if (lock.ok() && st.ok()) {
-        if (auto r = ApplyNetPolicy(s, *st); !r.ok()) std::cerr << "allowlist refresh: " << r.error().message << "\n";
+        if (auto r = ApplyNetPolicy(s, *st); !r.ok())
+          std::cerr << "allowlist refresh: " << r.error().message << "\n";
       }
     }
   });

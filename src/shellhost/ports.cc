@@ -6,8 +6,8 @@ namespace forest::shellhost {
 
 namespace {
 bool IsPort(const std::string& s) {
-  return !s.empty() && s.size() <= 5 && s.find_first_not_of("0123456789") == std::string::npos && std::stoi(s) >= 1 &&
-         std::stoi(s) <= 65535;
+  return !s.empty() && s.size() <= 5 && s.find_first_not_of("0123456789") == std::string::npos &&
+         std::stoi(s) >= 1 && std::stoi(s) <= 65535;
 }
 }  // namespace
 
@@ -55,7 +55,8 @@ Status UnpublishPort(const Session& s, const std::string& jail, const std::strin
   auto c = s.Client();
   FOREST_ASSIGN_OR_RETURN(bool gone, incus::RemoveInstanceDevice(c, jail, PortDeviceName(hostport)));
   if (!gone) {
-    return MakeError("port " + hostport + " is not published; `forest shell ports list " + jail + "` shows them");
+    return MakeError("port " + hostport + " is not published; `forest shell ports list " + jail +
+                     "` shows them");
   }
   return {};
 }

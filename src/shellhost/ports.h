@@ -2,10 +2,9 @@
 // machines: Incus proxy devices named forest-port-<hostport>, TCP.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "shellhost/session.h"

@@ -27,8 +27,9 @@ TEST(ShellhostPorts, ParsesHostAndJailPorts) {
 TEST(ShellhostPorts, ProxyDevice) {
   EXPECT_EQ(ListenAddress("0.0.0.0"), "0.0.0.0");
   EXPECT_EQ(ListenAddress("::"), "[::]");
-  EXPECT_EQ(PortDevice("::1", {"8080", "3000"}),
-            (nlohmann::json{{"type", "proxy"}, {"listen", "tcp:[::1]:8080"}, {"connect", "tcp:127.0.0.1:3000"}}));
+  EXPECT_EQ(
+      PortDevice("::1", {"8080", "3000"}),
+      (nlohmann::json{{"type", "proxy"}, {"listen", "tcp:[::1]:8080"}, {"connect", "tcp:127.0.0.1:3000"}}));
 }
 
 TEST(ShellhostPorts, PublishListRemoveAgainstIncus) {
@@ -42,11 +43,12 @@ TEST(ShellhostPorts, PublishListRemoveAgainstIncus) {
   EXPECT_EQ(patch[0].json()["devices"]["forest-port-8080"]["listen"], "tcp:0.0.0.0:8080");
 
   incus->On("GET", "/1.0/instances/j",
-            FakeTransport::Sync({{"name", "j"},
-                                 {"devices",
-                                  {{"forest-port-8080", {{"type", "proxy"}, {"listen", "tcp:0.0.0.0:8080"},
-                                                         {"connect", "tcp:127.0.0.1:3000"}}},
-                                   {"root", {{"type", "disk"}}}}}}));
+            FakeTransport::Sync(
+                {{"name", "j"},
+                 {"devices",
+                  {{"forest-port-8080",
+                    {{"type", "proxy"}, {"listen", "tcp:0.0.0.0:8080"}, {"connect", "tcp:127.0.0.1:3000"}}},
+                   {"root", {{"type", "disk"}}}}}}));
   auto list = ListPorts(s, "j");
   ASSERT_TRUE(list.ok()) << list.error().message;
   ASSERT_EQ(list->size(), 1u);

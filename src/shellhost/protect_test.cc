@@ -1,9 +1,9 @@
 #include "shellhost/protect.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 #include "shell/protect.h"
@@ -14,7 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool Has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool Has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 TEST(ShellhostProtect, MakesMissingGitPathsAndDropsTheirPlaceholders) {
   testing::Scratch tmp;
@@ -46,7 +48,8 @@ TEST(ShellhostProtect, RefusesASymlinkedProtectedPath) {
   shell::Config c = shell::Builtin();
   auto paths = ProtectWorkspace(ws, c, c.tools.at("shell"));
   ASSERT_FALSE(paths.ok());
-  EXPECT_NE(paths.error().message.find(ws + "/.git/hooks is a symlink"), std::string::npos) << paths.error().message;
+  EXPECT_NE(paths.error().message.find(ws + "/.git/hooks is a symlink"), std::string::npos)
+      << paths.error().message;
   EXPECT_TRUE(fs::is_empty(tmp.path() + "/elsewhere")) << "nothing was made through the link";
 }
 

@@ -50,7 +50,7 @@ std::vector<std::string> UserCommand(const Session& s, const Jail& jail, const R
   std::vector<std::string> user = {"env", "-i"};
   for (const auto& e : UserEnv(s, jail, r, std::getenv("TERM"))) user.push_back(e);
   user.insert(user.end(), argv.begin(), argv.end());
-  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name,
+  std::vector<std::string> cmd = {"incus", "exec",       "--project",       s.Project(), jail.name,
                                   "--cwd", "/workspace", tty ? "-t" : "-T", "--"};
   for (auto& a : AsUser(jail, user)) cmd.push_back(std::move(a));
   return cmd;
@@ -58,7 +58,8 @@ std::vector<std::string> UserCommand(const Session& s, const Jail& jail, const R
 
 std::vector<std::string> RootCommand(const Session& s, const Jail& jail, const std::vector<std::string>& argv,
                                      bool tty) {
-  std::vector<std::string> cmd = {"incus", "exec", "--project", s.Project(), jail.name, tty ? "-t" : "-T", "--"};
+  std::vector<std::string> cmd = {"incus",           "exec", "--project", s.Project(), jail.name,
+                                  tty ? "-t" : "-T", "--"};
   cmd.insert(cmd.end(), argv.begin(), argv.end());
   return cmd;
 }
@@ -83,17 +84,21 @@ Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std:
 std::vector<std::string> AsUser(const Jail& jail, const std::vector<std::string>& argv) {
   // The user's own groups from the jail's /etc/group (`incus` among them,
   // for the agent's restricted Incus project); root has none of its own.
-  std::vector<std::string> out = {"setpriv", "--reuid", std::to_string(jail.user.uid), "--regid",
+  std::vector<std::string> out = {"setpriv",
+                                  "--reuid",
+                                  std::to_string(jail.user.uid),
+                                  "--regid",
                                   std::to_string(jail.user.gid),
-                                  jail.user.uid == 0 ? "--clear-groups" : "--init-groups", "--"};
+                                  jail.user.uid == 0 ? "--clear-groups" : "--init-groups",
+                                  "--"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }
 
 bool TmuxAlive(const Session& s, const Jail& jail, const Ready& r) {
   auto c = s.Client();
-  auto res = incus::Exec(c, jail.name,
-                         AsUser(jail, {"env", "-i", "HOME=" + r.home, "tmux", "has-session", "-t", kTmuxSession}));
+  auto res = incus::Exec(
+      c, jail.name, AsUser(jail, {"env", "-i", "HOME=" + r.home, "tmux", "has-session", "-t", kTmuxSession}));
   return res.ok() && res->exit_code == 0;
 }
 
@@ -122,7 +127,8 @@ std::vector<std::string> ToolCommand(const Session& s, const Jail& jail) {
   return argv;
 }
 
-Result<std::string> Tmux(const Session& s, const Jail& jail, const Ready& r, const std::vector<std::string>& args) {
+Result<std::string> Tmux(const Session& s, const Jail& jail, const Ready& r,
+                         const std::vector<std::string>& args) {
   std::vector<std::string> full = {"env", "-i", "HOME=" + r.home, "tmux"};
   full.insert(full.end(), args.begin(), args.end());
   auto c = s.Client();

@@ -16,8 +16,7 @@ namespace forest::shellhost {
 
 // The jail's environment for the user: only what forest sets and what the
 // configuration names (`env`, `--env`). `term` is the host's TERM (or null).
-std::vector<std::string> UserEnv(const Session& s, const shell::Jail& jail, const Ready& r,
-                                 const char* term);
+std::vector<std::string> UserEnv(const Session& s, const shell::Jail& jail, const Ready& r, const char* term);
 
 // argv run as the jail user: setpriv with its uid, gid and its groups from
 // the jail's /etc/group (`incus` among them); `incus exec --user` would drop

@@ -33,7 +33,8 @@ TEST(ShellhostRun, UserEnvHoldsOnlyForestsAndTheConfigs) {
 
 TEST(ShellhostRun, AsUserKeepsTheUsersGroupsAndRootNone) {
   shell::Jail j = Dev();
-  EXPECT_EQ(AsUser(j, {"id"}), (V{"setpriv", "--reuid", "1000", "--regid", "1001", "--init-groups", "--", "id"}));
+  EXPECT_EQ(AsUser(j, {"id"}),
+            (V{"setpriv", "--reuid", "1000", "--regid", "1001", "--init-groups", "--", "id"}));
   j.user = {0, 0, "root"};
   EXPECT_EQ(AsUser(j, {"id"}), (V{"setpriv", "--reuid", "0", "--regid", "0", "--clear-groups", "--", "id"}));
 }
@@ -44,7 +45,8 @@ TEST(ShellhostRun, ClientCommandLines) {
   Ready r{"dev", "/home/dev"};
   V user = UserCommand(s, j, r, {"make", "test"}, true);
   V head(user.begin(), user.begin() + 9);
-  EXPECT_EQ(head, (V{"incus", "exec", "--project", "forest-shell", "proj-abc123-1", "--cwd", "/workspace", "-t", "--"}));
+  EXPECT_EQ(head, (V{"incus", "exec", "--project", "forest-shell", "proj-abc123-1", "--cwd", "/workspace",
+                     "-t", "--"}));
   EXPECT_EQ(user[9], "setpriv");
   EXPECT_EQ((V{user.end() - 2, user.end()}), (V{"make", "test"}));
   EXPECT_EQ(UserCommand(s, j, r, {"true"}, false)[7], "-T");

@@ -99,7 +99,8 @@ Result<Session> Open(const Flags& f) {
     mt.source = m.substr(0, a);
     mt.path = m.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
     std::string mode = b == std::string::npos ? "" : m.substr(b + 1);
-    if (!mode.empty() && mode != "rw" && mode != "ro") return MakeError("--mount " + m + ": the mode is rw or ro");
+    if (!mode.empty() && mode != "rw" && mode != "ro")
+      return MakeError("--mount " + m + ": the mode is rw or ro");
     mt.readonly = mode != "rw";
     auto src = fs::canonical(mt.source, ec);
     if (ec) return MakeError("--mount " + m + ": " + mt.source + ": " + ec.message());

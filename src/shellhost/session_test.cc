@@ -1,8 +1,8 @@
 #include "shellhost/session.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "shellhost/testing.h"
 

@@ -5,7 +5,9 @@
 namespace forest::shellhost {
 
 namespace {
-std::string SnapshotsPath(const std::string& jail) { return "/1.0/instances/" + incus::Escape(jail) + "/snapshots"; }
+std::string SnapshotsPath(const std::string& jail) {
+  return "/1.0/instances/" + incus::Escape(jail) + "/snapshots";
+}
 }  // namespace
 
 Result<std::vector<Snapshot>> ListSnapshots(const Session& s, const std::string& jail) {

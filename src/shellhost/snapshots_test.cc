@@ -12,8 +12,9 @@ using incus::FakeTransport;
 TEST(ShellhostSnapshots, ListTakeRestore) {
   auto incus = std::make_shared<FakeTransport>();
   Session s = testing::FakeSession("/w", "/state", incus);
-  incus->On("GET", "/1.0/instances/j/snapshots",
-            FakeTransport::Sync(nlohmann::json::array({{{"name", "s1"}, {"created_at", "2026-12-03T10:00:00Z"}}})));
+  incus->On(
+      "GET", "/1.0/instances/j/snapshots",
+      FakeTransport::Sync(nlohmann::json::array({{{"name", "s1"}, {"created_at", "2026-12-03T10:00:00Z"}}})));
   auto list = ListSnapshots(s, "j");
   ASSERT_TRUE(list.ok()) << list.error().message;
   ASSERT_EQ(list->size(), 1u);

@@ -75,7 +75,8 @@ Result<Jail> Pick(const Session& s, const shell::State& st, const std::string& n
     if (const auto* j = st.Find(name)) return *j;
     std::string all;
     for (const auto& j : st.jails) all += (all.empty() ? "" : ", ") + j.name;
-    return MakeError("no jail '" + name + "'" + (all.empty() ? " (there are none)" : "; the jails are " + all) +
+    return MakeError("no jail '" + name + "'" +
+                     (all.empty() ? " (there are none)" : "; the jails are " + all) +
                      "; `forest shell list` shows them");
   }
   std::vector<const shell::Jail*> mine;
@@ -87,7 +88,8 @@ Result<Jail> Pick(const Session& s, const shell::State& st, const std::string& n
   if (mine.empty()) {
     return MakeError("no jail for " + s.workspace + "; start one with `forest shell`, or name a jail");
   }
-  return MakeError(s.workspace + " has " + std::to_string(mine.size()) + " jails; name one (`forest shell list`)");
+  return MakeError(s.workspace + " has " + std::to_string(mine.size()) +
+                   " jails; name one (`forest shell list`)");
 }
 
 Result<std::unique_ptr<ShellForest>> LoadForest(const Session& s, bool with_slots) {

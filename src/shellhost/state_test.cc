@@ -1,8 +1,8 @@
 #include "shellhost/state.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "shellhost/testing.h"
 
@@ -83,7 +83,8 @@ TEST(ShellhostState, PickByNameThenByWorkspace) {
   EXPECT_EQ(Pick(s, st, "b-1")->name, "b-1");
   auto none = Pick(s, st, "c-1");
   ASSERT_FALSE(none.ok());
-  EXPECT_NE(none.error().message.find("the jails are a-1, a-2, b-1"), std::string::npos) << none.error().message;
+  EXPECT_NE(none.error().message.find("the jails are a-1, a-2, b-1"), std::string::npos)
+      << none.error().message;
   st.jails = {a2, {}};
   st.jails[1].name = "a-3", st.jails[1].workspace = "/w/a", st.jails[1].slot = 3;
   EXPECT_NE(Pick(s, st, "").error().message.find("has 2 jails"), std::string::npos);

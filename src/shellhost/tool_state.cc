@@ -63,14 +63,13 @@ Status SaveToolState(const Session& s, const Jail& jail, const Ready& r) {
     // Nothing to keep: the last saved state stays what --resume restores.
     return RemoveTree(tmp);
   }
-  FOREST_TRY(WriteFileAtomic(tmp + "/.forest-session.json",
-                             nlohmann::json{{"id", id},
-                                            {"workspace", jail.workspace},
-                                            {"tool", jail.tool},
-                                            {"jail", jail.name},
-                                            {"saved", UnixNow()}}
-                                     .dump() +
-                                 "\n"));
+  FOREST_TRY(WriteFileAtomic(tmp + "/.forest-session.json", nlohmann::json{{"id", id},
+                                                                           {"workspace", jail.workspace},
+                                                                           {"tool", jail.tool},
+                                                                           {"jail", jail.name},
+                                                                           {"saved", UnixNow()}}
+                                                                    .dump() +
+                                                                "\n"));
   std::error_code ec;
   fs::rename(tmp, final_dir, ec);
   if (ec) return MakeError("saving tool state to " + final_dir + ": " + ec.message());
@@ -89,7 +88,8 @@ Status RestoreToolState(const Session& s, const Jail& jail, const Ready& r, cons
   std::string pick = id.empty() ? shell::LatestSession(have) : id;
   if (!id.empty() && std::find(have.begin(), have.end(), id) == have.end()) {
     std::sort(have.begin(), have.end());
-    return MakeError("--resume " + id + ": no saved " + jail.tool + " session by that id for " + jail.workspace +
+    return MakeError("--resume " + id + ": no saved " + jail.tool + " session by that id for " +
+                     jail.workspace +
                      (have.empty() ? std::string(" (there are none yet)") : "; saved: " + JoinComma(have)) +
                      "; `forest shell list --all` shows them");
   }

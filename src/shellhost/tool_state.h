@@ -3,10 +3,9 @@
 // pushed back by --resume, pruned to the newest few, listed.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "shell/jail.h"

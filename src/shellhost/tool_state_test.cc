@@ -1,9 +1,9 @@
 #include "shellhost/tool_state.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/files.h"
 #include "shellhost/testing.h"
@@ -26,7 +26,7 @@ TEST(ShellhostToolState, SavedSessionsAreListedByWorkspaceToolAndId) {
   }
   fs::create_directories(base + "/h1/claude/not-a-session");
   fs::create_directories(base + "/h1/claude/." + id1 + ".new");  // a save under way
-  fs::create_directories(base + "/h1/codex/" + id1);              // no metadata: left out
+  fs::create_directories(base + "/h1/codex/" + id1);             // no metadata: left out
 
   auto ids = SavedSessionIds(base + "/h1/claude");
   std::sort(ids.begin(), ids.end());

@@ -47,11 +47,13 @@ Result<bool> EnsureBootUnits(ProcessRunner& run) {
   FOREST_TRY(MakeDirs("/etc/systemd/system/incus.service.d"));
   FOREST_ASSIGN_OR_RETURN(bool unit, WriteFileIfChanged(kBootUnitPath, BootUnit()));
   FOREST_ASSIGN_OR_RETURN(bool dropin, WriteFileIfChanged(kIncusDropinPath, IncusDropin()));
-  FOREST_ASSIGN_OR_RETURN(ProcessResult enabled,
-                          run.Run({.argv = {"systemctl", "is-enabled", "forest-boot.service"}, .merge_stderr = true}));
+  FOREST_ASSIGN_OR_RETURN(
+      ProcessResult enabled,
+      run.Run({.argv = {"systemctl", "is-enabled", "forest-boot.service"}, .merge_stderr = true}));
   if (!unit && !dropin && enabled.exit_code == 0) return false;
-  for (std::vector<std::string> argv : {std::vector<std::string>{"systemctl", "daemon-reload"},
-                                        std::vector<std::string>{"systemctl", "enable", "forest-boot.service"}}) {
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{"systemctl", "daemon-reload"},
+        std::vector<std::string>{"systemctl", "enable", "forest-boot.service"}}) {
     FOREST_ASSIGN_OR_RETURN(ProcessResult r, run.Run({.argv = argv, .merge_stderr = true}));
     if (r.exit_code != 0) return MakeError("enabling forest-boot.service: " + r.out);
   }

@@ -3,8 +3,8 @@
 #include <thread>
 
 #include "base/files.h"
-#include "incus/api.h"
 #include "http/client.h"
+#include "incus/api.h"
 
 namespace forest::up {
 
@@ -51,7 +51,7 @@ Result<std::string> EnsureLocalDaemon(ProcessRunner& run, const std::string& uni
   FOREST_ASSIGN_OR_RETURN(bool changed, WriteFileIfChanged(kDaemonUnitPath, unit));
   return Ensure(changed, [&](const std::vector<std::string>& argv) -> Result<std::pair<int, std::string>> {
     auto r = run.Run({.argv = argv, .merge_stderr = true});
-    if (!r.ok()) return std::make_pair(1, r.error().message);  // could not run: a failure
+    if (!r.ok()) return std::make_pair(1, r.error().message);            // could not run: a failure
     return std::make_pair(r->exit_code < 0 ? 1 : r->exit_code, r->out);  // killed: a failure
   });
 }

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/files.h"
 #include "base/nft.h"
@@ -50,8 +49,8 @@ Status EnsureHostBridge(Level& l) {
     FOREST_ASSIGN_OR_RETURN(Json all, l.c.Get("/1.0/networks?recursion=1&project="));
     if (auto clash = FindAddressConflict(all, ranges)) return MakeError(*clash);
     FOREST_TRY(incus::CreateNetwork(l.c, h.bridge, "bridge", want, BridgeMarker(l.t)));
-    l.Changed("created host bridge " + h.bridge + " " + want["ipv6.address"] + " " +
-              want["ipv4.address"] + " (no NAT)");
+    l.Changed("created host bridge " + h.bridge + " " + want["ipv6.address"] + " " + want["ipv4.address"] +
+              " (no NAT)");
     return {};
   }
   for (const auto& [k, v] : want) {
@@ -82,7 +81,8 @@ std::vector<std::string> DefaultRouteDevices(const std::string& routes) {
   return devs;
 }
 
-std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan, const std::vector<std::string>& devs) {
+std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan,
+                         const std::vector<std::string>& devs) {
   std::string six = plan.host_bridge.Network().ToString() + ", " + plan.host_uplink_range.ToString();
   for (const auto& n : plan.nodes) {
     if (n.depth == 0) six += ", " + n.prefix.ToString();
@@ -90,7 +90,8 @@ std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan, co
   six += ", " + plan.nat64_prefix.ToString();
   std::string table = GuardTable(t);
   std::string rules = "table inet " + table + " {}\ndelete table inet " + table + "\n";
-  rules += "table inet " + table + " {\n  chain forward {\n    type filter hook forward priority -10; policy accept;\n";
+  rules += "table inet " + table +
+           " {\n  chain forward {\n    type filter hook forward priority -10; policy accept;\n";
   for (const auto& d : devs) {
     rules += "    iifname \"" + t.host.bridge + "\" oifname \"" + d + "\" drop\n";
     rules += "    oifname \"" + d + "\" ip6 saddr { " + six + " } drop\n";
@@ -102,8 +103,9 @@ std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan, co
 
 Status GuardUplink(Level& l) {
   std::string routes;
-  for (std::vector<std::string> argv : {std::vector<std::string>{"ip", "-o", "route", "show", "default"},
-                                        std::vector<std::string>{"ip", "-o", "-6", "route", "show", "default"}}) {
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{"ip", "-o", "route", "show", "default"},
+        std::vector<std::string>{"ip", "-o", "-6", "route", "show", "default"}}) {
     Command c;
     c.argv = std::move(argv);
     c.merge_stderr = true;
@@ -134,13 +136,15 @@ Result<ImageServer> EnsureHttpsAddress(Level& l, const net::Ipv6Address& address
   std::string have = server["config"].value("core.https_address", "");
   FOREST_ASSIGN_OR_RETURN(ImageServer s, ImageServerFor(have, address));
   if (s.set.empty()) {
-    if (s.address.ToString() != address.ToString()) l.Say("Incus listens on " + have + " (set before); children pull images from " + s.Url());
+    if (s.address.ToString() != address.ToString())
+      l.Say("Incus listens on " + have + " (set before); children pull images from " + s.Url());
     return s;
   }
   FOREST_TRY(l.c.Patch("/1.0?project=", {{"config", {{"core.https_address", s.set}}}}));
   if (remember) {
     FOREST_TRY(MakeDirs(l.o.state_dir));
-    FOREST_TRY(WriteFileAtomic(HostStatePath(l.o.state_dir), Json{{"set_https_address", s.set}}.dump() + "\n"));
+    FOREST_TRY(
+        WriteFileAtomic(HostStatePath(l.o.state_dir), Json{{"set_https_address", s.set}}.dump() + "\n"));
   }
   l.Changed("Incus listens on " + s.set + " (children pull images from it)");
   return s;

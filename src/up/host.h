@@ -24,7 +24,8 @@ std::string GuardTable(const topology::Topology& t);
 // The devices of the default routes in `ip -o route show default` output.
 std::vector<std::string> DefaultRouteDevices(const std::string& routes);
 // The guard's ruleset: forwarded forest traffic never leaves through `devs`.
-std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan, const std::vector<std::string>& devs);
+std::string GuardRuleset(const topology::Topology& t, const plan::Plan& plan,
+                         const std::vector<std::string>& devs);
 // Test hygiene (DESIGN.md): loads the guard for the machine's uplinks.
 Status GuardUplink(Level& l);
 

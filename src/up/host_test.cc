@@ -18,15 +18,16 @@ struct FakeIncus : incus::Transport {
   std::map<std::string, std::string> sync;  // "GET /1.0/x" -> metadata JSON
   std::vector<std::string> calls;
   std::vector<std::string> bodies;
-  Result<incus::HttpResponse> Send(const std::string& method, const std::string& target, const std::string& body,
-                                   const incus::Headers&, incus::Deadline) override {
+  Result<incus::HttpResponse> Send(const std::string& method, const std::string& target,
+                                   const std::string& body, const incus::Headers&, incus::Deadline) override {
     std::string key = method + " " + target.substr(0, target.find('?'));
     calls.push_back(key);
     bodies.push_back(body);
     auto it = sync.find(key);
-    if (it == sync.end()) return incus::HttpResponse{404, R"({"type":"error","error":"not found","error_code":404})", {}};
-    return incus::HttpResponse{200, R"({"type":"sync","status":"Success","status_code":200,"metadata":)" +
-                                        it->second + "}", {}};
+    if (it == sync.end())
+      return incus::HttpResponse{404, R"({"type":"error","error":"not found","error_code":404})", {}};
+    return incus::HttpResponse{
+        200, R"({"type":"sync","status":"Success","status_code":200,"metadata":)" + it->second + "}", {}};
   }
 };
 
@@ -73,8 +74,8 @@ TEST(UpHost, GuardLoadsOneTableForTheUplinks) {
   f->run.On({"ip", "-o", "-6", "route"}, 0, "default via fe80::1 dev eth1 proto ra\n");
   Level l{f->c, f->t, f->plan, f->o, RunnerOf(f->o)};
   ASSERT_TRUE(GuardUplink(l).ok());
-  ASSERT_EQ(f->run.Lines(), (std::vector<std::string>{"ip -o route show default", "ip -o -6 route show default",
-                                                      "nft -f /dev/stdin"}));
+  ASSERT_EQ(f->run.Lines(), (std::vector<std::string>{"ip -o route show default",
+                                                      "ip -o -6 route show default", "nft -f /dev/stdin"}));
   const std::string& rules = *f->run.calls()[2].stdin_text;
   EXPECT_EQ(rules, GuardRuleset(f->t, f->plan, {"eth0", "eth1"}));
   // Replaced in one transaction: made, deleted, made again with its rules.

@@ -1,13 +1,12 @@
 #include "up/install.h"
 
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
+#include "api/paths.h"
 #include "base/files.h"
 #include "base/version.h"
 #include "incus/api.h"
-#include "api/paths.h"
 #include "render/embedded.h"
 #include "render/sha256.h"
 #include "trust/ca_endpoint.h"
@@ -46,8 +45,9 @@ Result<std::string> InstallBinary(Level& l, const std::string& name, const std::
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "forest", dir + "/bin/forestd"}));
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "releases/" + release, "/opt/forest/current"}));
     for (const char* b : {"forest", "forestd"}) {
-      FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", std::string("/opt/forest/current/bin/") + b,
-                                           std::string("/usr/local/bin/") + b}));
+      FOREST_TRY(incus::ExecOk(
+          l.c, name,
+          {"ln", "-sfn", std::string("/opt/forest/current/bin/") + b, std::string("/usr/local/bin/") + b}));
     }
     l.Changed("installed forest " + release + " in " + what);
   }
@@ -85,12 +85,12 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
   }
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/self", canonical + "\n"));
-  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/parent.json",
-                             ToJson(parent).dump(2) + "\n"));
-  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/authorized_keys",
-                             l.o.authorized_keys));
+  FOREST_TRY(
+      incus::PushFile(l.c, name, std::string(kNodeDir) + "/parent.json", ToJson(parent).dump(2) + "\n"));
+  FOREST_TRY(incus::PushFile(l.c, name, std::string(kNodeDir) + "/authorized_keys", l.o.authorized_keys));
   // The mkcert shim: the forest binary under mkcert's name, and its settings.
-  FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "/opt/forest/current/bin/forest", "/usr/local/bin/mkcert"}));
+  FOREST_TRY(
+      incus::ExecOk(l.c, name, {"ln", "-sfn", "/opt/forest/current/bin/forest", "/usr/local/bin/mkcert"}));
   trust::CaEndpoint ca{l.plan.helper_address.ToString(), api::kPort, canonical};
   FOREST_TRY(incus::PushFile(l.c, name, trust::kMkcertConfig, trust::CaEndpointJson(ca)));
   return PushAuthorizedKeys(l, name);
@@ -107,10 +107,11 @@ Status StageHostRoot(Level& l) {
   FOREST_ASSIGN_OR_RETURN(std::string have, StagedRootCert(l.c, l.t.helper.name));
   auto loaded = trust::LoadOrCreateRoot(l.o.caroot, have.empty(), trust::InvokerOwner());
   if (!loaded.ok() && !have.empty()) {
-    return MakeError("the helper " + l.t.helper.name + " signs with a root staged earlier, and " + l.o.caroot +
-                     " has none; forest does not make a new root for a forest that has one. Run forest with "
-                     "CAROOT set to the folder of the staged root (`forest ca stage --replace` replaces it on "
-                     "purpose)");
+    return MakeError(
+        "the helper " + l.t.helper.name + " signs with a root staged earlier, and " + l.o.caroot +
+        " has none; forest does not make a new root for a forest that has one. Run forest with "
+        "CAROOT set to the folder of the staged root (`forest ca stage --replace` replaces it on "
+        "purpose)");
   }
   FOREST_ASSIGN_OR_RETURN(trust::HostRoot root, std::move(loaded));
   if (root.created) l.Say("created a new mkcert-compatible root in " + root.dir);
@@ -128,32 +129,37 @@ Status InstallHelper(Level& l) {
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(PushAuthorizedKeys(l, name));
   FOREST_TRY(StageHostRoot(l));
-  FOREST_ASSIGN_OR_RETURN(std::string did,
-                          EnsureDaemonIn(l.c, name, DaemonUnit("helper", "--role helper",
-                                                               release + ", inputs " + InputsHash(l.o))));
+  FOREST_ASSIGN_OR_RETURN(
+      std::string did,
+      EnsureDaemonIn(l.c, name,
+                     DaemonUnit("helper", "--role helper", release + ", inputs " + InputsHash(l.o))));
   if (!did.empty()) l.Changed("helper: " + did);
   return WaitHealthy("the helper", l.plan.helper_address.ToString(), api::kPort, std::chrono::seconds(30));
 }
 
 Status EnsureNodeDaemon(Level& l, const plan::NodePlan& self) {
   std::string addr = self.node_address.ToString();
-  std::string dropin = "# Written by `forest up`: every name comes from this node's forestd (.incus from\n"
-                       "# the forest, the rest through the edge's DNS64).\n"
-                       "[Resolve]\nDNS=[" + addr + "]:" + std::to_string(api::kNodeDnsPort) +
-                       "\nDomains=~.\n";
+  std::string dropin =
+      "# Written by `forest up`: every name comes from this node's forestd (.incus from\n"
+      "# the forest, the rest through the edge's DNS64).\n"
+      "[Resolve]\nDNS=[" +
+      addr + "]:" + std::to_string(api::kNodeDnsPort) + "\nDomains=~.\n";
   const std::string dropin_path = "/etc/systemd/resolved.conf.d/forest.conf";
   FOREST_TRY(MakeDirs("/etc/systemd/resolved.conf.d"));
   FOREST_ASSIGN_OR_RETURN(bool wrote, WriteFileIfChanged(dropin_path, dropin));
   if (wrote) {
-    (void)l.run.Run({.argv = {"systemctl", "try-reload-or-restart", "systemd-resolved.service"}, .merge_stderr = true});
+    (void)l.run.Run(
+        {.argv = {"systemctl", "try-reload-or-restart", "systemd-resolved.service"}, .merge_stderr = true});
     l.Changed(self.canonical_name + ": resolver asks forestd for .incus");
   }
   // The unit names the binary's release and the inputs' hash: a new binary
   // or a new topology restarts forestd, which reads both at start.
   std::string release = l.o.self_binary + ", inputs " + InputsHash(l.o);
   FOREST_ASSIGN_OR_RETURN(std::string did,
-                          EnsureLocalDaemon(l.run, DaemonUnit("node", "--role node --self " + self.canonical_name + (self.edge ? " --edge" : ""),
-                                                       release)));
+                          EnsureLocalDaemon(l.run, DaemonUnit("node",
+                                                              "--role node --self " + self.canonical_name +
+                                                                  (self.edge ? " --edge" : ""),
+                                                              release)));
   if (!did.empty()) l.Changed(self.canonical_name + ": " + did);
   return WaitHealthy(self.canonical_name, addr, api::kPort, std::chrono::seconds(30));
 }

@@ -14,7 +14,8 @@ namespace forest::up {
 Status PushAuthorizedKeys(Level& l, const std::string& name);
 
 // Installs forest into a node, plus the node's inputs under /etc/forest.
-Status InstallForest(Level& l, const std::string& name, const std::string& canonical, const ParentInfo& parent);
+Status InstallForest(Level& l, const std::string& name, const std::string& canonical,
+                     const ParentInfo& parent);
 
 // The helper container runs `forestd --role helper` (DNS for .incus, the
 // publication API, the CA broker) from the same binary.

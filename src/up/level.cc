@@ -4,14 +4,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "api/paths.h"
 #include "image/image.h"
 #include "incus/api.h"
 #include "incus/exec_stream.h"
-#include "api/paths.h"
 #include "render/materialize.h"
 #include "up/boot.h"
 #include "up/host.h"
@@ -31,9 +30,7 @@ namespace {
 
 std::string Bracket(const net::Ipv6Address& a) { return "[" + a.ToString() + "]"; }
 
-incus::Profile ToIncus(const render::IncusProfile& p) {
-  return {p.name, p.description, p.config, p.devices};
-}
+incus::Profile ToIncus(const render::IncusProfile& p) { return {p.name, p.description, p.config, p.devices}; }
 
 // The host gets the helper, cache and root profiles; a node gets the workload
 // and recursive-child profiles (its LAN bridge exists only there).
@@ -228,11 +225,10 @@ Status UpHost(incus::Client& host, const topology::Topology& t, const plan::Plan
   FOREST_TRY(EnsureHostBridge(g));
   if (o.guard_uplink) FOREST_TRY(GuardUplink(g));
   FOREST_ASSIGN_OR_RETURN(bool had_project, incus::ProjectExists(global, host.project()));
-  FOREST_TRY(incus::EnsureProject(global, host.project(),
-                                  {{"features.images", "true"},
-                                   {"features.profiles", "true"},
-                                   {"features.storage.volumes", "true"}},
-                                  "forest " + t.name));
+  FOREST_TRY(incus::EnsureProject(
+      global, host.project(),
+      {{"features.images", "true"}, {"features.profiles", "true"}, {"features.storage.volumes", "true"}},
+      "forest " + t.name));
   if (!had_project) g.Changed("created project " + host.project());
   // What a failed start of a root left (veths, routes, nft rules) would make
   // its next start fail: swept first (up/sweep.h).
@@ -243,8 +239,7 @@ Status UpHost(incus::Client& host, const topology::Topology& t, const plan::Plan
   ParentInfo me;
   auto progress = [&](const std::string& s) { l.Say(s); };
   FOREST_ASSIGN_OR_RETURN(me.node_image, image::EnsureImported(host, image::Kind::kNode, progress));
-  FOREST_ASSIGN_OR_RETURN(me.workload_image,
-                          image::EnsureImported(host, image::Kind::kWorkload, progress));
+  FOREST_ASSIGN_OR_RETURN(me.workload_image, image::EnsureImported(host, image::Kind::kWorkload, progress));
   me.server = images.Url();
   FOREST_ASSIGN_OR_RETURN(me.certificate, ServerCertificate(host));
   me.project = host.project();
@@ -290,7 +285,8 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
   if (!prepared.ok()) return prepared.error().Wrap(self.canonical_name);
   for (const auto& line : *prepared) l.Changed(line);
   FOREST_ASSIGN_OR_RETURN(bool boot_units, EnsureBootUnits(l.run));
-  if (boot_units) l.Changed(self.canonical_name + ": forest-boot.service prepares the node before Incus at every boot");
+  if (boot_units)
+    l.Changed(self.canonical_name + ": forest-boot.service prepares the node before Incus at every boot");
 
   // The 464XLAT wiring first: it moves the CLAT sidecar's /128 off eth0,
   // which must not be the source of anything this node starts (an image
@@ -314,7 +310,8 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
                           {"raw.dnsmasq", NodeDnsmasq(self)}};
   FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(local, "incusbr0"));
   if (!net) {
-    FOREST_TRY(incus::CreateNetwork(local, "incusbr0", "bridge", lan, "forest node LAN " + self.lan.ToString()));
+    FOREST_TRY(
+        incus::CreateNetwork(local, "incusbr0", "bridge", lan, "forest node LAN " + self.lan.ToString()));
     l.Changed("created LAN bridge incusbr0 " + lan["ipv6.address"]);
   } else {
     incus::StringMap diff;

@@ -42,8 +42,7 @@ Status AgentRelay(Level& l, const plan::NodePlan& child) {
   Json want(dev);
   Json patch = Json::object();
   if (have != want) patch["devices"] = {{"forest-ssh-agent", want}};
-  if (child.node->ssh_agent &&
-      (*inst)["config"].value("environment.SSH_AUTH_SOCK", "") != kAgentSocket) {
+  if (child.node->ssh_agent && (*inst)["config"].value("environment.SSH_AUTH_SOCK", "") != kAgentSocket) {
     patch["config"] = {{"environment.SSH_AUTH_SOCK", kAgentSocket}};
   }
   if (patch.empty()) return {};

@@ -39,8 +39,9 @@ Result<Known> FindForest(const std::string& name) {
   if (all.empty()) {
     return MakeError("no forest brought up here (" + StateRoot() + "); run `forest up FILE` first");
   }
-  return MakeError((name.empty() ? std::string("several forests here") : "no forest named '" + name + "' here") +
-                   " (" + JoinComma(names) + "); name one");
+  return MakeError(
+      (name.empty() ? std::string("several forests here") : "no forest named '" + name + "' here") + " (" +
+      JoinComma(names) + "); name one");
 }
 
 Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name) {
@@ -72,8 +73,7 @@ Result<Found> FindNode(const std::vector<Known>& forests, const std::string& nam
   }
   std::string which;
   for (const auto& h : hits) {
-    which += (which.empty() ? "" : ", ") +
-             (h.node ? h.node->canonical_name : h.workload->canonical_name);
+    which += (which.empty() ? "" : ", ") + (h.node ? h.node->canonical_name : h.workload->canonical_name);
   }
   return MakeError("'" + name + "' is ambiguous: " + which + "; use the canonical name");
 }

@@ -10,7 +10,6 @@
 
 namespace forest::up {
 
-
 Result<std::string> ShareIdmap(Level& l, const plan::NodePlan& child) {
   FOREST_ASSIGN_OR_RETURN(auto all, render::AllProfiles(l.t, l.plan, false));
   std::set<unsigned> uids, gids;

@@ -13,8 +13,10 @@ Result<std::vector<std::string>> SweepLocal(incus::Client& c, const std::set<std
   // Rules first, then what Incus says: a chain seen here belongs to an
   // instance that already existed when the list below was taken.
   FOREST_ASSIGN_OR_RETURN(in.nft, nft.ListRuleset());
-  FOREST_ASSIGN_OR_RETURN(ProcessResult links, run.Run({.argv = {"ip", "-j", "link", "show"}, .err = Stdio::kNull}));
-  if (links.exit_code != 0) return MakeError("`ip -j link show` failed (exit " + std::to_string(links.exit_code) + ")");
+  FOREST_ASSIGN_OR_RETURN(ProcessResult links,
+                          run.Run({.argv = {"ip", "-j", "link", "show"}, .err = Stdio::kNull}));
+  if (links.exit_code != 0)
+    return MakeError("`ip -j link show` failed (exit " + std::to_string(links.exit_code) + ")");
   in.links = nlohmann::json::parse(links.out, nullptr, false);
   if (in.links.is_discarded()) return MakeError("`ip -j link show` printed no JSON");
   incus::Client all = c.WithProject("");
