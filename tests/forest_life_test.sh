@@ -103,6 +103,13 @@ running_in() {  # running_in NODE NAME...: every NAME runs in NODE's Incus
 subtree_up() {
   running_in c0 c0-2 && running_in c0-2 c0-2-1 c0-2-2 && running_in c0-2-1 "$W" && reachable
 }
+# What of subtree_up does not hold (printed when a wait for it failed).
+subtree_diag() {
+  local n
+  for n in c0 c0-2 c0-2-1; do echo "  incus list in $n: $(in_node "$n" incus list --format csv -c ns 2>&1 | tr '\n' ' ')"; done
+  echo "  $W.incus at the helper: [$(q "$W.incus")]"
+  echo "  ping $W.incus: $(hostns ping -6 -c1 -W1 "$W.incus" 2>&1 | tail -n2 | tr '\n' ' ')"
+}
 wait_for 60 "the depth-3 workload by name before any restart" subtree_up
 
 # Counts in a node (or on the host: this forest's routes and Incus rules).
@@ -271,7 +278,9 @@ t0=$(now)
 wait_for $((LIVENESS + 15)) "c0.incus withdrawn at the helper" sh -c "[ -z \"\$(kdig @$HELPER +short +timeout=1 c0.incus AAAA)\" ]"
 echo "c0's names withdrawn $(since "$t0") s after its stop"
 incus start --project "$project" c0 || fail "start c0"
+before=$failures
 wait_for 60 "the forest back after c0 starts" subtree_up
+[ "$failures" -eq "$before" ] || subtree_diag
 
 echo "== simulated host reboot: no forest command afterwards"
 others=$(incus list --all-projects --format csv -c nse 2>/dev/null | awk -F, -v p="$project" '$2 == "RUNNING" && $3 != p' | wc -l)
