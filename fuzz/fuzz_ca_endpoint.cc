@@ -3,32 +3,22 @@
 // same endpoint, and the port is the number the file holds.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <string>
+#include <string_view>
 
+#include "round_trip.h"
 #include "trust/ca_endpoint.h"
 
-namespace {
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "fuzz_ca_endpoint: %s\n", what);
-  std::abort();
-}
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
-  auto e = forest::trust::ParseCaEndpoint(text, "mkcert.json");
-  if (!e.ok()) {
-    if (e.error().message.empty()) Fail("empty error");
-    return 0;
-  }
-  auto again = forest::trust::ParseCaEndpoint(forest::trust::CaEndpointJson(*e), "mkcert.json");
-  if (!again.ok() || again->helper != e->helper || again->node != e->node || again->port != e->port) {
-    Fail("endpoint does not round-trip");
-  }
+  namespace trust = forest::trust;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto e = fuzz_round_trip::Parsed(
+      "fuzz_ca_endpoint", "endpoint does not round-trip", text,
+      [](std::string_view t) { return trust::ParseCaEndpoint(t, "mkcert.json"); },
+      [](const trust::CaEndpoint& c) { return trust::CaEndpointJson(c); });
+  if (!e.ok()) return 0;
   auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.contains("port") && j["port"].get<uint64_t>() != e->port) Fail("port is not the file's number");
+  if (j.contains("port") && j["port"].get<uint64_t>() != e->port)
+    fuzz_round_trip::Fail("fuzz_ca_endpoint", "port is not the file's number");
   return 0;
 }

@@ -3,31 +3,22 @@
 // text, and every record is renewed (node::RenewAt) before it expires.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <string_view>
 
 #include "node/cert_deploy.h"
+#include "round_trip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::node::ParseDeployments(text, "certs.json");
-  if (!r.ok()) {
-    if (r.error().message.empty()) std::abort();
-    return 0;
-  }
-  std::string once = forest::node::DeploymentsJson(*r);
-  auto again = forest::node::ParseDeployments(once, "certs.json");
-  if (!again.ok() || forest::node::DeploymentsJson(*again) != once) {
-    std::fprintf(stderr, "fuzz_cert_deploy: deployments do not round-trip\n");
-    std::abort();
-  }
+  namespace node = forest::node;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto r = fuzz_round_trip::Parsed(
+      "fuzz_cert_deploy", "deployments do not round-trip", text,
+      [](std::string_view t) { return node::ParseDeployments(std::string(t), "certs.json"); },
+      [](const auto& d) { return node::DeploymentsJson(d); });
+  if (!r.ok()) return 0;
   // UBSan checks RenewAt's arithmetic; renewal never comes after expiry.
   for (const auto& d : *r) {
-    if (forest::node::RenewAt(d) > d.not_after) {
-      std::fprintf(stderr, "fuzz_cert_deploy: renewal after expiry\n");
-      std::abort();
-    }
+    if (node::RenewAt(d) > d.not_after) fuzz_round_trip::Fail("fuzz_cert_deploy", "renewal after expiry");
   }
   return 0;
 }

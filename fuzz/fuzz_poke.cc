@@ -4,23 +4,16 @@
 // serialises and parses back to the same poke.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
 #include "api/node_api.h"
+#include "round_trip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto p = forest::api::ParsePoke(text);
-  if (!p.ok()) {
-    if (p.error().message.empty()) std::abort();
-    return 0;
-  }
-  auto again = forest::api::ParsePoke(forest::api::SerializePoke(*p));
-  if (!again.ok() || again->child != p->child) {
-    std::fprintf(stderr, "fuzz_poke: poke does not round-trip\n");
-    std::abort();
-  }
+  namespace api = forest::api;
+  fuzz_round_trip::Check(
+      "fuzz_poke", "poke does not round-trip", std::string_view(reinterpret_cast<const char*>(data), size),
+      [](std::string_view t) { return api::ParsePoke(t); },
+      [](const api::Poke& p) { return api::SerializePoke(p); });
   return 0;
 }

@@ -3,24 +3,17 @@
 // same list (sorted, one entry per serial, as SerializeRevocations writes it).
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <string_view>
 
 #include "helper/revocations.h"
+#include "round_trip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::helper::ParseRevocations(text, "revoked.json");
-  if (!r.ok()) {
-    if (r.error().message.empty()) std::abort();
-    return 0;
-  }
-  std::string once = forest::helper::SerializeRevocations(*r);
-  auto again = forest::helper::ParseRevocations(once, "revoked.json");
-  if (!again.ok() || forest::helper::SerializeRevocations(*again) != once) {
-    std::fprintf(stderr, "fuzz_revocations: revocations do not round-trip\n");
-    std::abort();
-  }
+  namespace helper = forest::helper;
+  fuzz_round_trip::Check(
+      "fuzz_revocations", "revocations do not round-trip",
+      std::string_view(reinterpret_cast<const char*>(data), size),
+      [](std::string_view t) { return helper::ParseRevocations(std::string(t), "revoked.json"); },
+      [](const auto& r) { return helper::SerializeRevocations(r); });
   return 0;
 }

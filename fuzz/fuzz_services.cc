@@ -3,23 +3,17 @@
 // services.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <string_view>
 
 #include "node/local_records.h"
+#include "round_trip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::node::ParseServices(text, "services.json");
-  if (!r.ok()) {
-    if (r.error().message.empty()) std::abort();
-    return 0;
-  }
-  auto again = forest::node::ParseServices(forest::node::SerializeServices(*r), "services.json");
-  if (!again.ok() || *again != *r) {
-    std::fprintf(stderr, "fuzz_services: services do not round-trip\n");
-    std::abort();
-  }
+  namespace node = forest::node;
+  fuzz_round_trip::Check(
+      "fuzz_services", "services do not round-trip",
+      std::string_view(reinterpret_cast<const char*>(data), size),
+      [](std::string_view t) { return node::ParseServices(std::string(t), "services.json"); },
+      [](const auto& s) { return node::SerializeServices(s); });
   return 0;
 }

@@ -13,23 +13,17 @@
 #include <vector>
 
 #include "api/helper_api.h"
+#include "round_trip.h"
 #include "trust/ca_endpoint.h"
 #include "trust/mkcert_args.h"
 #include "trust/san_policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::api::ParseSignRequest(text);
-  if (r.ok()) {
-    auto again = forest::api::ParseSignRequest(forest::api::SerializeSignRequest(*r));
-    if (!again.ok() || again->csr_pem != r->csr_pem || again->label_paths != r->label_paths ||
-        again->client != r->client) {
-      std::fprintf(stderr, "fuzz_sign_request: request does not round-trip\n");
-      std::abort();
-    }
-  } else if (r.error().message.empty()) {
-    std::abort();
-  }
+  fuzz_round_trip::Check(
+      "fuzz_sign_request", "request does not round-trip", text,
+      [](std::string_view t) { return forest::api::ParseSignRequest(t); },
+      [](const forest::api::SignRequest& r) { return forest::api::SerializeSignRequest(r); });
   auto e = forest::trust::ParseCaEndpoint(text, "mkcert.json");
   if (!e.ok() && e.error().message.empty()) std::abort();
 

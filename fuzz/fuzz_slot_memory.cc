@@ -3,23 +3,17 @@
 // back to the same slots.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <string_view>
 
 #include "render/writer.h"
+#include "round_trip.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string text(reinterpret_cast<const char*>(data), size);
-  auto r = forest::render::ParseSlotMemory(text, "slots.json");
-  if (!r.ok()) {
-    if (r.error().message.empty()) std::abort();
-    return 0;
-  }
-  auto again = forest::render::ParseSlotMemory(forest::render::SlotMemoryJson(*r), "slots.json");
-  if (!again.ok() || *again != *r) {
-    std::fprintf(stderr, "fuzz_slot_memory: slots do not round-trip\n");
-    std::abort();
-  }
+  namespace render = forest::render;
+  fuzz_round_trip::Check(
+      "fuzz_slot_memory", "slots do not round-trip",
+      std::string_view(reinterpret_cast<const char*>(data), size),
+      [](std::string_view t) { return render::ParseSlotMemory(std::string(t), "slots.json"); },
+      [](const auto& m) { return render::SlotMemoryJson(m); });
   return 0;
 }

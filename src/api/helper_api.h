@@ -21,6 +21,7 @@ struct SignRequest {
   std::string csr_pem;
   std::vector<std::string> label_paths;  // "" is the node itself
   bool client = false;                   // mkcert -client: add clientAuth
+  bool operator==(const SignRequest&) const = default;
 };
 inline constexpr size_t kMaxSignRequestBytes = 128 * 1024;
 Result<SignRequest> ParseSignRequest(std::string_view body);
@@ -36,6 +37,7 @@ struct SignReply {
   std::vector<std::string> withheld;  // asked for, not signed
   int64_t not_before = 0;             // 0: the reply did not say (older helpers)
   int64_t not_after = 0;
+  bool operator==(const SignReply&) const = default;
 };
 nlohmann::json ToJson(const SignReply& r);
 Result<SignReply> ParseSignReply(std::string_view body);
@@ -45,6 +47,7 @@ struct PublishReply {
   bool accepted = true;
   bool changed = false;  // the export differed from the last good one
   uint32_t serial = 0;   // the zone serial after it
+  bool operator==(const PublishReply&) const = default;
 };
 nlohmann::json ToJson(const PublishReply& r);
 Result<PublishReply> ParsePublishReply(std::string_view body);

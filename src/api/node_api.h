@@ -20,6 +20,7 @@ namespace forest::api {
 // always.
 struct Poke {
   std::string child;
+  bool operator==(const Poke&) const = default;
 };
 inline constexpr size_t kMaxPokeBody = 4u << 10;
 // {} or {"child": "<label>"}; an empty body is {}.
@@ -32,6 +33,7 @@ struct NodeStatus {
   std::vector<std::string> waiting;  // workloads (and services) without an address yet
   uint64_t rounds = 0;
   nlohmann::json exported;  // the node's export, null before the first one
+  bool operator==(const NodeStatus&) const = default;
 };
 nlohmann::json ToJson(const NodeStatus& s);
 Result<NodeStatus> ParseNodeStatus(std::string_view body);

@@ -25,6 +25,7 @@ struct CertDeployment {
   int64_t not_before = 0;  // 0 in records older than short-lived leaves
   int64_t not_after = 0;
   std::vector<std::string> names;
+  bool operator==(const CertDeployment&) const = default;
 };
 
 // When forestd renews `d`: renew_before_days before it expires, but at the

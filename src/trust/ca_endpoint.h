@@ -17,6 +17,7 @@ struct CaEndpoint {
   std::string helper;    // the helper's address
   uint16_t port = 8053;  // its API port
   std::string node;      // this node's canonical name
+  bool operator==(const CaEndpoint&) const = default;
 };
 
 // Errors name `file` and the field.

@@ -26,6 +26,7 @@ struct ParentInfo {
   std::string project;      // the parent's project holding the images
   std::string node_image;   // fingerprints
   std::string workload_image;
+  bool operator==(const ParentInfo&) const = default;
 };
 nlohmann::json ToJson(const ParentInfo& p);
 Result<ParentInfo> ParentInfoFromJson(const std::string& text, const std::string& file);
