@@ -59,7 +59,7 @@ eval "$(ssh-agent -s)" >/dev/null
 agent_pid=$SSH_AGENT_PID
 ssh-keygen -q -t ed25519 -N '' -C forest-life -f "$T/id" && ssh-add -q "$T/id" && rm -f "$T/id"
 
-echo "== up"
+section "up"
 forest_up --caroot "$T/caroot" "$topo" || { fail "up failed"; finish; }
 ROOT="$T/caroot/rootCA.pem"
 echo "nameserver $HELPER" >"$T/resolv.conf"
@@ -155,7 +155,7 @@ same_counts() {  # same_counts WHAT NODE...: each node's counts as before
   done
 }
 
-echo "== restarts: c0, c0-2 and c0-2-1, five times each"
+section "restarts: c0, c0-2 and c0-2-1, five times each"
 times=()
 restart() {  # restart NODE HOW
   case "$1:$2" in
@@ -187,7 +187,7 @@ for node in c0 c0-2 c0-2-1; do
 done
 echo "restart-to-reachable: $(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "p50 %s s, max %s s (n=%d)", a[int((NR+1)/2)], a[NR], NR}')"
 
-echo "== kill -9 of every forest daemon in c0-2, after its restarts"
+section "kill -9 of every forest daemon in c0-2, after its restarts"
 # forestd, the node's incusd (its instances run on) and the CLAT's TAYGA:
 # systemd brings each back, and the tree with them.
 main_incusd='incusd --group'
@@ -201,7 +201,7 @@ in_node c0-2-1 forest register-local-record --name k9.$W.incus --target-name "$W
 wait_for 10 "a new name through c0-2's new forestd" sh -c "[ -n \"\$(kdig @$HELPER +short +timeout=1 k9.$W.incus AAAA)\" ]"
 same_counts "after kill -9 of c0-2's daemons" host c0 c0-2
 
-echo "== a failed start leaves leftovers; forestd sweeps them, forest up converges"
+section "a failed start leaves leftovers; forestd sweeps them, forest up converges"
 # What a start that failed after Incus set up c0-2-1's routed NIC leaves in
 # c0-2 (issue 15; Incus 6.0 after "Failed to open 9/cpuacct"): the host-side
 # veth that volatile.eth0.host_name names, the /128 host route through it and
@@ -230,7 +230,7 @@ out=$("$FOREST" up --guard-uplink "$topo" 2>&1) || fail "forest up after a faile
 wait_for "$BOUND" "the depth-3 workload after forest up" subtree_up
 same_counts "after the failed start and forest up" host c0 c0-2
 
-echo "== names follow liveness"
+section "names follow liveness"
 in_node c0-2 incus stop c0-2-2 || fail "stop c0-2-2"
 t0=$(now)
 wait_for $((LIVENESS + 15)) "c0-2-2.incus withdrawn after its stop" sh -c "[ -z \"\$(kdig @$HELPER +short +timeout=1 c0-2-2.incus AAAA)\" ]"
@@ -238,7 +238,7 @@ echo "c0-2-2's names withdrawn $(since "$t0") s after its stop (bound: $LIVENESS
 in_node c0-2 incus start c0-2-2 || fail "start c0-2-2"
 wait_for 60 "c0-2-2.incus back when it runs" sh -c "[ -n \"\$(kdig @$HELPER +short +timeout=1 c0-2-2.incus AAAA)\" ]"
 
-echo "== a child whose exporter hangs forever holds up nobody"
+section "a child whose exporter hangs forever holds up nobody"
 # c0-2-2 answers neither by HTTP (forestd stopped: connections are accepted
 # by the kernel and never answered) nor by exec (its forest binary sleeps).
 in_node c0-2-2 sh -c 'systemctl kill -s STOP forestd && mkdir -p /opt/forest/releases/hung/bin &&
@@ -272,7 +272,7 @@ wait_for 60 "c0-2-2.incus back once it answers" sh -c "[ -n \"\$(kdig @$HELPER +
 procs=$(in_node c0-2 sh -c 'ps -e -o args | grep -c "[f]orkexec" || true')
 expect_eq "$procs" "0" "no exec of the hung child lingers in c0-2"
 
-echo "== a stopped root's names go from the helper"
+section "a stopped root's names go from the helper"
 incus stop --project "$project" c0 || fail "stop c0"
 t0=$(now)
 wait_for $((LIVENESS + 15)) "c0.incus withdrawn at the helper" sh -c "[ -z \"\$(kdig @$HELPER +short +timeout=1 c0.incus AAAA)\" ]"
@@ -282,7 +282,7 @@ before=$failures
 wait_for 60 "the forest back after c0 starts" subtree_up
 [ "$failures" -eq "$before" ] || subtree_diag
 
-echo "== simulated host reboot: no forest command afterwards"
+section "simulated host reboot: no forest command afterwards"
 others=$(incus list --all-projects --format csv -c nse 2>/dev/null | awk -F, -v p="$project" '$2 == "RUNNING" && $3 != p' | wc -l)
 if [ "$others" -gt 0 ]; then
   echo "skipped: $others instance(s) of other projects run on this host; a reboot simulation would stop them"

@@ -58,7 +58,7 @@ agent_pid=$SSH_AGENT_PID
 ssh-keygen -q -t ed25519 -N '' -C forest-names -f "$T/id" && ssh-add -q "$T/id" && rm -f "$T/id"
 
 project=$(sed -n 's/^name: //p' "$topo" | head -n1)
-echo "== up"
+section "up"
 forest_up "$topo" || { fail "up failed"; finish; }
 
 # The host-equivalent: the host's own network, a resolv.conf naming only the helper.
@@ -73,7 +73,7 @@ addr_of() {  # global IPv6 of an instance's eth0 (via forest exec)
 }
 in_node() { local n=$1; shift; "$FOREST" exec "$n" -- "$@"; }
 
-echo "== names bubble up to the helper"
+section "names bubble up to the helper"
 wait_for 60 "c0-2-1.incus at the helper" resolves_to c0-2-1.incus fd00:1110::1
 expect_eq "$(q c0-2-1.c0-2.c0.incus)" "fd00:1110::1" "canonical c0-2-1"
 expect_eq "$(q c0-2.incus)" "fd00:1100::1" "alias c0-2"
@@ -84,7 +84,7 @@ paddr=$(addr_of peer)
 wait_for 30 "$W.incus" resolves_to "$W.incus" "$waddr"
 expect_eq "$(hostns getent ahosts "$W.incus" | awk 'NR==1{print $1}')" "$waddr" "getent ahosts $W.incus (host namespace)"
 
-echo "== ssh by name, host key checked against the node's"
+section "ssh by name, host key checked against the node's"
 key=$(in_node c0-2-1 cat /etc/ssh/ssh_host_ed25519_key.pub | awk '{print $1" "$2}')
 echo "c0-2-1.incus,c0-2-1.c0-2.c0.incus $key" >"$T/known_hosts"
 SSH=(ssh -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$T/known_hosts"
@@ -100,7 +100,7 @@ else
   expect_contains "$(cat "$T/ssh.err")" "HOST IDENTIFICATION HAS CHANGED" "ssh checks the node's key"
 fi
 
-echo "== a service name, registered on the node, by curl from the host"
+section "a service name, registered on the node, by curl from the host"
 no_address "auth.$W.incus" && ok || fail "auth.$W.incus resolves before its registration"
 in_node "$W" sh -c 'mkdir -p /srv/www && echo fasthtml-ok >/srv/www/index.html &&
   systemd-run -q --unit forest-web python3 -m http.server 80 --bind :: --directory /srv/www' || fail "web server"
@@ -113,11 +113,11 @@ expect_contains "$out" "\"name\": \"auth.$W.c0-2-1.c0-2.c0.incus\"" "local-recor
 run_expect 1 in_node c0-2-1 forest register-local-record --name c0-2-1.incus --target-name "$W.incus"
 expect_contains "$out" "own name" "registering the node's own name is refused"
 
-echo "== a plain workload deep in the tree resolves upward"
+section "a plain workload deep in the tree resolves upward"
 got=$(in_node "$W" sh -c 'for n in forest-dns.incus c0-2.incus peer.incus c0-2-1.incus; do getent ahosts $n | awk "NR==1{print \$1}"; done' 2>&1 | tr '\n' ' ')
 expect_eq "$got" "$HELPER fd00:1100::1 $paddr fd00:1110::1 " "getent in $W: forest-dns, c0-2, sibling peer, c0-2-1"
 
-echo "== a second c0-2-1 elsewhere hides the short alias; both canonical names stay"
+section "a second c0-2-1 elsewhere hides the short alias; both canonical names stay"
 in_node c0 incus launch -q forest-workload c0-2-1 >/dev/null 2>&1 || fail "launch c0-2-1 in c0"
 wait_for 60 "c0-2-1.c0.incus" resolves c0-2-1.c0.incus
 wait_for 15 "c0-2-1.incus withdrawn" no_address c0-2-1.incus
@@ -127,12 +127,12 @@ in_node c0 incus delete -f c0-2-1 >/dev/null 2>&1 || fail "delete c0-2-1 in c0"
 wait_for 15 "c0-2-1.c0.incus gone after delete" nxdomain c0-2-1.c0.incus
 wait_for 15 "c0-2-1.incus back" resolves_to c0-2-1.incus fd00:1110::1
 
-echo "== deleting a workload removes its names"
+section "deleting a workload removes its names"
 in_node c0-2-1 incus delete -f peer >/dev/null 2>&1 || fail "delete peer"
 wait_for 15 "peer.incus gone" no_address peer.incus
 expect_eq "$(rcode peer.c0-2-1.c0-2.c0.incus)" "NXDOMAIN" "canonical peer gone"
 
-echo "== blue/green: retargeting never leaves the name missing"
+section "blue/green: retargeting never leaves the name missing"
 in_node c0-2-1 sh -c 'incus launch -q forest-workload green && incus launch -q forest-workload blue' >/dev/null 2>&1 || fail "launch green/blue"
 in_node c0-2-1 forest register-local-record --name auth.app.incus --target-name green.incus >/dev/null || fail "register green"
 wait_for 60 "auth.app.incus → green" sh -c "[ -n \"\$(kdig @$HELPER +short auth.app.incus AAAA)\" ] && [ \"\$(kdig @$HELPER +short green.incus AAAA)\" = \"\$(kdig @$HELPER +short auth.app.incus AAAA)\" ]"
@@ -153,7 +153,7 @@ first_blue=$(awk -v b="$blue," '$2 == b {print $1; exit}' "$T/poll.log")
 echo "switch seen by the host after $(python3 -c "print(round($first_blue - $t0, 3))") s (including forest exec)"
 expect_eq "$(awk '$2 != "" {print $2}' "$T/poll.log" | uniq | tr '\n' ' ')" "$green, $blue, " "only green, then only blue"
 
-echo "== forged exports from a child are rejected and logged; the forest keeps resolving"
+section "forged exports from a child are rejected and logged; the forest keeps resolving"
 in_node c0-2-1 systemctl stop forestd || fail "stop forestd in c0-2-1"
 for forged in \
   '{"schema":1,"source_node":"c0-2-1","records":[{"name":"c0-2.c0.incus","address":"fd00:1110::66"}],"route":{"subtree":"fd00:1110::/28","next_hop":"fd00:1100:0:1::1","ready":true,"uplink_interface":"eth0"}}' \
@@ -172,25 +172,25 @@ metric=$(in_node c0-2 curl -s http://[fd00:1100::1]:8053/metrics | awk '/^forest
 [ "${metric:-0}" -ge 2 ] && ok || fail "rejections counted in metrics (got '$metric')"
 in_node c0-2-1 systemctl start forestd || fail "restart forestd in c0-2-1"
 
-echo "== kill -9 of a node agent mid-publication: nothing lost"
+section "kill -9 of a node agent mid-publication: nothing lost"
 in_node c0-2 systemctl kill -s KILL forestd || fail "kill -9 forestd in c0-2"
 in_node c0-2-1 forest register-local-record --name "k1.$W.incus" --target-name "$W.incus" >/dev/null 2>&1 || fail "register during the outage"
 wait_for 45 "k1 after the node agent's restart" resolves_to "k1.$W.incus" "$waddr"
 expect_eq "$(q c0-2-1.incus)" "fd00:1110::1" "c0-2-1 after the restart"
 expect_eq "$(q auth.app.incus)" "$blue" "auth.app after the restart"
 
-echo "== kill -9 of the helper: its saved view is served again, then updated"
+section "kill -9 of the helper: its saved view is served again, then updated"
 incus exec --project "forest-$project" forest-helper -- systemctl kill -s KILL forestd || fail "kill -9 the helper's forestd"
 in_node c0-2-1 forest register-local-record --name "k2.$W.incus" --target-name "$W.incus" >/dev/null 2>&1 || fail "register during the helper outage"
 wait_for 30 "helper back" resolves_to c0-2-1.incus fd00:1110::1
 wait_for 45 "k2 after the helper's restart" resolves_to "k2.$W.incus" "$waddr"
 expect_eq "$(q "k1.$W.incus")" "$waddr" "k1 survived the helper restart"
 
-echo "== unregister withdraws"
+section "unregister withdraws"
 in_node c0-2-1 forest unregister-local-record --name "k2.$W.incus" >/dev/null || fail "unregister"
 wait_for 15 "k2 withdrawn" nxdomain "k2.$W.incus"
 
-echo "== APIs under abuse: a workload is refused node-only endpoints; its flood leaves the helper serving"
+section "APIs under abuse: a workload is refused node-only endpoints; its flood leaves the helper serving"
 code() { in_node "$W" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 expect_eq "$(code -X POST -d '{}' http://[fd00:1110::1]:8053/v1/poke)" "403" "a workload pokes its node"
 expect_eq "$(code http://[fd00:1110::1]:8053/v1/export)" "403" "a workload pulls its node's export"
@@ -238,7 +238,7 @@ echo "during the flood: health in $health_s s, a new name through the root in $p
 in_node "$W" systemctl stop forest-flood-http forest-flood-dns || fail "stop the floods"
 expect_eq "$(kdig @"$HELPER" +tcp +short +timeout=3 c0-2-1.incus AAAA)" "fd00:1110::1" "DNS over TCP after the flood"
 
-echo "== forest tree and host-dns"
+section "forest tree and host-dns"
 tree=$("$FOREST" tree "$project" 2>&1)
 expect_contains "$tree" "c0-2-1.c0-2.c0.incus  [node]  fd00:1110::1  aliases: c0-2-1.incus, c0-2-1.c0-2.incus" "tree: node with aliases"
 expect_contains "$tree" "auth.$W.c0-2-1.c0-2.c0.incus  $waddr  aliases: auth.$W.incus" "tree: service with alias"

@@ -61,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== the source chain: test forest $chain (root c0) on its own bridge"
+section "the source chain: test forest $chain (root c0) on its own bridge"
 cat >"$T/chain.yaml" <<EOF
 version: 1
 name: $chain
@@ -93,7 +93,7 @@ git -C "$WS" remote add up ./upstream.git
 printf '[user]\n\temail = a@x\n\tname = a\n' >"$HOMEDIR/.gitconfig"
 chown -R "$UID_A:$UID_A" "$WS" "$T/wt" "$T/libsrc" "$HOMEDIR"
 
-echo "== a start killed half-way is finished by the next run"
+section "a start killed half-way is finished by the next run"
 (cd "$WS" && exec "$FOREST" shell --persistent --guard-uplink -- true) >"$T/start1.log" 2>&1 &
 START_PID=$!
 jail_running() { incus list --project "forest-$fname" -f csv -c ns 2>/dev/null | grep -q '^proj-.*,RUNNING'; }
@@ -111,7 +111,7 @@ run_expect 0 "$FOREST" shell exec "$A" --root -- incus image list -f csv -c l
 expect_contains "$out" "forest-node" "the jail's Incus pulled the images from the host's (the chain's address)"
 expect_eq "$(https)" "$chain_https" "the other forest's https address is left as it was"
 
-echo "== .git: nothing git on the host reads can be written from inside"
+section ".git: nothing git on the host reads can be written from inside"
 cat >"$WS/attack.sh" <<'SH'
 # attack.sh [WORKTREE]: what a jail would write to run code through git on
 # the host: a repository of its own (evil, with core.fsmonitor and a hook)
@@ -166,7 +166,7 @@ as_user git -C "$T/wt" commit -q --allow-empty -m host-wt >/dev/null 2>&1 || fai
 pwned=$(find "$WS" "$T/wt" -maxdepth 3 -name 'PWNED*' 2>/dev/null)
 expect_eq "$pwned" "" "code the jail wrote ran on the host"
 expect_eq "$(cat "$WS/.git/commondir" 2>/dev/null)" "." "the commondir placeholder holds no redirection"
-echo "== git inside: commits, branches, fetches, the submodule"
+section "git inside: commits, branches, fetches, the submodule"
 run_expect 0 fsh "$WS" exec -- sh -c 'set -e; cd /workspace; rm -rf evil evil-hooks attack.sh control
   export GIT_AUTHOR_NAME=j GIT_AUTHOR_EMAIL=j@x GIT_COMMITTER_NAME=j GIT_COMMITTER_EMAIL=j@x
   echo two >> file; git commit -qam two; git branch feat; git checkout -q feat; git commit -q --allow-empty -m feat
@@ -176,7 +176,7 @@ expect_contains "$out" "git-inside-ok" "commit, branch, checkout, merge, fetch a
 expect_eq "$(as_user git -C "$WS" log -1 --format=%s main)" "feat" "the commits made inside are the host's"
 run_expect 0 as_user git -C "$WS" fsck --no-progress
 
-echo "== default limits"
+section "default limits"
 run_expect 0 incus config show --expanded --project "forest-$fname" "$A"
 conf=$out
 pid_max=$(cat /proc/sys/kernel/pid_max)
@@ -220,7 +220,7 @@ run_expect 0 "$FOREST" shell kill "$A" --force
 test ! -e "$WS/.git/commondir" && test ! -e "$WS/.git/config.worktree" && ok ||
   fail "the placeholders stayed after the workspace's last jail"
 
-echo "== sudo and HOME"
+section "sudo and HOME"
 root_dir=$HOMEDIR/.local/share/mkcert
 test -f "$root_dir/rootCA.pem" && ok || fail "the CA root was not made in the invoking user's home"
 expect_eq "$(stat -c %u "$root_dir" "$root_dir/rootCA.pem" "$root_dir/rootCA-key.pem" | sort -u)" "$UID_A" \
@@ -250,6 +250,6 @@ expect_contains "$out" "is not a socket" "--ssh-agent with a stale SSH_AUTH_SOCK
 run_expect 0 "$FOREST" shell list --json
 [[ "$out" == *"-3\""* ]] && fail "a jail record was made for the refused --ssh-agent start: $out" || ok
 
-echo "== the chain still works beside the shell forest"
+section "the chain still works beside the shell forest"
 run_expect 0 "$FOREST" exec c0 -- true
 finish

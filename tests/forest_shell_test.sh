@@ -94,7 +94,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the test's outside world ------------------------------------------------
-echo "== the IPv4 internet (netns xu$suffix) and a LAN (netns ln$suffix)"
+section "the IPv4 internet (netns xu$suffix) and a LAN (netns ln$suffix)"
 xlat_upstream_up "xu$suffix" "xuh$suffix" "$bridge" 10.203.33.2 || { fail "upstream namespace"; finish; }
 ip netns exec "xu$suffix" ip addr add 198.51.100.11/24 dev eth0
 mkdir -p "$T/www11" && echo "the other internet host" >"$T/www11/index.html"
@@ -130,7 +130,7 @@ wait_for 10 "LAN server" curl -sf -m 2 http://192.168.77.1:8080/
 printf 'nameserver %s\n' "$HELPER" >"$T/resolv.conf"
 
 # --- the first session, in tmux, like a user -------------------------------
-echo "== forest shell in tmux on $WS"
+section "forest shell in tmux on $WS"
 tm new-session -d -s "fsh$suffix" -x 200 -y 50
 tm send-keys -t "fsh$suffix" "cd $WS && $FOREST shell --persistent --ssh-agent --guard-uplink 2>$T/shell1.log; echo SHELL-EXIT=\$?" Enter
 pane() { tm capture-pane -p -t "fsh$suffix"; }
@@ -147,7 +147,7 @@ echo "host-made" >"$WS/host-made" && chown "$UID_A:$UID_A" "$WS/host-made"
 run_expect 0 fsh "$WS" exec -- stat -c %u "/workspace/host-made"
 expect_eq "$out" "$UID_A" "owner in the jail of a file made on the host"
 
-echo "== detach, drive with forest shell tmux, attach, exit"
+section "detach, drive with forest shell tmux, attach, exit"
 tm send-keys -t "fsh$suffix" C-b d
 returned() { pane | grep -q "$1"; }
 wait_for 30 "forest shell returns after a detach" returned SHELL-EXIT=0
@@ -167,7 +167,7 @@ expect_contains "$(cat "$T/attach.log")" "saved shell session" "tool state saved
 run_expect 0 "$FOREST" shell list --json
 expect_contains "$out" "\"name\": \"$A\"" "a persistent jail stays after its tool exits"
 
-echo "== slots and --resume"
+section "slots and --resume"
 run_expect 0 fsh "$WS" --slot 2 --guard-uplink -- sh -c 'cat ~/.local/state/marker 2>/dev/null || echo no-marker'
 expect_contains "$out" "no-marker" "slot 2 has its own home"
 expect_contains "$out" "removed" "an ephemeral jail is removed after its command"
@@ -186,7 +186,7 @@ expect_contains "$out" "resumed-$suffix" "--resume ID restores that session"
 run_expect 1 fsh "$WS" --resume 20000101-000000-s9 -- true
 expect_contains "$out" "no saved shell session by that id" "--resume with an unknown id says which exist"
 
-echo "== credentials: nothing of the host's inside; the agent only with --ssh-agent"
+section "credentials: nothing of the host's inside; the agent only with --ssh-agent"
 run_expect 0 fsh "$WS" exec --root -- sh -c "grep -rlF -e '$SECRET_TOKEN' -e '$SECRET_KEY' -e '$key_line' \
   --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev / 2>/dev/null; \
   cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -e SECRET -e GITHUB_TOKEN -e ANTHROPIC; \
@@ -203,7 +203,7 @@ expect_contains "$out" "agent=none" "without --ssh-agent there is no agent"
 expect_contains "$out" "No such file" "without --ssh-agent there is no agent socket"
 expect_contains "$out" "foo=bar" "--env reaches the jail"
 
-echo "== repository safety"
+section "repository safety"
 run_expect 0 fsh "$WS" exec -- sh -c 'for f in .git/hooks/pre-commit .git/config; do (echo x >> $f) 2>/dev/null && echo "wrote $f"; done; mv .git .git-away 2>/dev/null && echo "moved .git"; echo edit >> src/main.py && echo src-ok; git status --short'
 expect_contains "$out" "src-ok" "source files stay writable"
 [[ "$out" == *"wrote"* || "$out" == *"moved .git"* ]] && fail "the jail changed what the host runs: $out" || ok
@@ -213,7 +213,7 @@ expect_contains "$out" "src/" "git works inside on the workspace"
 run_expect 0 fsh "$WS" exec -- unshare -Urm sh -c 'mount -o remount,rw,bind /workspace/.git/hooks 2>&1; touch /workspace/.git/hooks/x 2>&1; true'
 test ! -e "$WS/.git/hooks/x" && ok || fail "the jail user made a hook through a user namespace: $out"
 
-echo "== persistent jail keeps installed packages"
+section "persistent jail keeps installed packages"
 mkdir -p "$T/pkg/DEBIAN" "$T/pkg/usr/bin"
 printf 'Package: forest-test-hello\nVersion: 1.0\nArchitecture: all\nMaintainer: forest <t@example.org>\nDescription: test\n' >"$T/pkg/DEBIAN/control"
 printf '#!/bin/sh\necho hello-from-package\n' >"$T/pkg/usr/bin/forest-test-hello"
@@ -225,7 +225,7 @@ run_expect 0 "$FOREST" shell shutdown "$A" --timeout 30
 run_expect 0 fsh "$WS" --guard-uplink -- forest-test-hello
 expect_contains "$out" "hello-from-package" "an installed package survives shutdown of a persistent jail"
 
-echo "== file pull never follows symlinks out of the tree"
+section "file pull never follows symlinks out of the tree"
 run_expect 0 fsh "$WS" exec -- sh -c 'mkdir -p ~/out/sub && echo data > ~/out/sub/f && ln -s /etc/shadow ~/out/escape && ln -s ../../../../../etc ~/out/up && ln -s sub/f ~/out/inside'
 mkdir -p "$T/pulled"
 run_expect 0 "$FOREST" shell file pull -r "$A:/home/alice/out" "$T/pulled"
@@ -234,19 +234,19 @@ test -L "$T/pulled/out/inside" && ok || fail "a symlink inside the tree is kept"
 test ! -e "$T/pulled/out/escape" && test ! -L "$T/pulled/out/up" && ok || fail "symlinks leaving the tree were pulled"
 expect_contains "$out" "leaves the pulled tree" "pull reports the symlinks it left out"
 
-echo "== rootless Podman inside"
+section "rootless Podman inside"
 run_expect 0 fsh "$WS" exec -- sh -c 'mkdir -p ~/rootfs/bin && cp /bin/busybox ~/rootfs/bin/ && podman run --rm --network none --rootfs ~/rootfs /bin/busybox sh -c "echo podman-ok; cat /proc/self/uid_map"'
 expect_contains "$out" "podman-ok" "rootless podman runs a container in the jail"
 expect_contains "$out" "$UID_A" "the container's root is the jail user (rootless)"
 
-echo "== network: restricted (default)"
+section "network: restricted (default)"
 run_expect 0 fsh "$WS" exec -- curl -sf -m 10 http://v4only.example/
 expect_contains "$out" "IPv4-only upstream" "restricted: the internet by name (DNS64 + NAT64)"
 run_expect 0 fsh "$WS" exec -- curl -sf -m 10 http://198.51.100.11/
 expect_contains "$out" "other internet host" "restricted: the internet by IPv4"
 run_expect 7 fsh "$WS" exec -- curl -sf -m 10 http://192.168.77.1:8080/
 run_expect 7 fsh "$WS" exec -- curl -sf -m 10 "http://[fd00:77::1]:8080/"
-echo "== the host reaches a web server in the jail by name"
+section "the host reaches a web server in the jail by name"
 mkdir -p "$WS/site" && echo "served-from-$A" >"$WS/site/index.html" && cp "$T/www6.py" "$WS/www6.py"
 chown -R "$UID_A:$UID_A" "$WS/site" "$WS/www6.py"
 run_expect 0 fsh "$WS" exec -- sh -c 'nohup python3 /workspace/www6.py 8000 /workspace/site >/dev/null 2>&1 & echo started'
@@ -256,7 +256,7 @@ wait_for 20 "the host reaches the jail's web server by name" hostns curl -sf -m 
 run_expect 0 hostns curl -sf -m 5 "http://$A.incus:8000/"
 expect_contains "$out" "served-from-$A" "host → jail by name"
 
-echo "== the agent's own Incus: a restricted project, its containers named under the jail"
+section "the agent's own Incus: a restricted project, its containers named under the jail"
 run_expect 0 fsh "$WS" exec -- id -nG
 expect_contains " $out " " incus " "the jail user is in the incus group"
 [[ " $out " != *" incus-admin "* ]] && ok || fail "the jail user must not be in incus-admin: $out"
@@ -283,11 +283,11 @@ expect_blocked "raw.lxc from the agent" fsh "$WS" exec -- incus config set web1 
 expect_blocked "the node's own project from the agent" fsh "$WS" exec -- incus list --project default
 run_expect 0 fsh "$WS" exec -- incus delete -f web1
 
-echo "== image publish: the jail with its package, as an image"
+section "image publish: the jail with its package, as an image"
 run_expect 0 "$FOREST" shell image publish "$A" "box$suffix"
 expect_contains "$out" "box$suffix" "publish prints the alias"
 
-echo "== ports publish, metrics, health"
+section "ports publish, metrics, health"
 port=18$((RANDOM % 900 + 100))
 run_expect 0 "$FOREST" shell ports publish "$A" "$port:8000"
 wait_for 10 "a published port answers on the host" curl -sf -m 3 "http://127.0.0.1:$port/"
@@ -302,7 +302,7 @@ expect_contains "$out" "incus_memory_MemTotal_bytes" "metrics from Incus's endpo
 run_expect 0 "$FOREST" shell health --json
 expect_contains "$out" '"healthy": true' "health"
 
-echo "== network: allowlist from the workspace's .forest.yaml, east-west isolation"
+section "network: allowlist from the workspace's .forest.yaml, east-west isolation"
 echo "   (this jail starts from the published image: image: in .forest.yaml)"
 printf 'network: allowlist\nallow: [v4only.example]\nimage: box%s\n' "$suffix" >"$OTHER/.forest.yaml"
 chown "$UID_A:$UID_A" "$OTHER/.forest.yaml"
@@ -328,7 +328,7 @@ expect_blocked "jail → jail over IPv4" fsh "$OTHER" exec -- curl -sf -m 10 "ht
 run_expect 0 fsh "$OTHER" exec -- sh -c "curl -sf -m 10 http://$A.incus:8000/ || echo blocked"
 expect_contains "$out" "blocked" "jail → jail by name is blocked"
 
-echo "== image cleanup: unnamed and unused images, stale cached builds"
+section "image cleanup: unnamed and unused images, stale cached builds"
 incus image alias delete "box$suffix" --project "forest-$fname"
 mkdir -p "$T/cache" && touch "$T/cache/node-0000000000000000.tar.gz" "$T/cache/node-0000000000000000.tar.gz.sha256" "$T/cache/notes.txt"
 run_expect 0 env FOREST_IMAGE_CACHE="$T/cache" "$FOREST" shell image cleanup --dry-run
@@ -344,7 +344,7 @@ run_expect 0 "$FOREST" shell image list
 [[ "$out" != *"published from"* ]] && ok || fail "the published image is still listed: $out"
 expect_contains "$out" "forest-node" "cleanup keeps the named images"
 
-echo "== limits and hardening: profile 'tight' (processes 400, memory 512MiB, hardened, open)"
+section "limits and hardening: profile 'tight' (processes 400, memory 512MiB, hardened, open)"
 run_expect 0 fsh "$BOMB" --profile tight --persistent --guard-uplink -- curl -sf -m 10 http://192.168.77.1:8080/
 expect_contains "$out" "printer on the LAN" "open mode reaches the LAN (the restriction above is the policy)"
 C=$("$FOREST" shell list --json | python3 -c "import json,sys; print([j['name'] for j in json.load(sys.stdin)['jails'] if j['workspace']=='$BOMB'][0])")
@@ -369,7 +369,7 @@ run_expect 0 "$FOREST" shell kill "$C"
 run_expect 0 incus list --project "forest-$fname" -f csv -c n
 [[ "$out" == *"$C"* ]] && fail "kill left the jail behind" || ok
 
-echo "== snapshot and restore"
+section "snapshot and restore"
 run_expect 0 "$FOREST" shell snapshot "$A" before
 run_expect 0 fsh "$WS" exec -- touch /home/alice/after-snapshot
 run_expect 0 "$FOREST" shell restore "$A" before
@@ -380,7 +380,7 @@ expect_contains "$out" "gone" "restore brings the jail back to the snapshot"
 run_expect 0 "$FOREST" shell snapshot "$A" --json
 expect_contains "$out" '"name": "before"' "snapshot lists the snapshots"
 
-echo "== kill --all leaves nothing"
+section "kill --all leaves nothing"
 run_expect 0 fsh "$WS" kill --all --force
 run_expect 0 incus project list -f csv
 [[ "$out" == *"forest-$fname"* ]] && fail "the shell forest's project is still there" || ok

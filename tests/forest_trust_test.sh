@@ -63,7 +63,7 @@ fi
 trap cleanup EXIT
 project=$(sed -n 's/^name: //p' "$topo" | head -n1)
 
-echo "== up (the root is made in an empty CAROOT and staged)"
+section "up (the root is made in an empty CAROOT and staged)"
 forest_up --caroot "$CAROOT_DIR" "$topo" || { fail "up failed"; finish; }
 ROOT="$CAROOT_DIR/rootCA.pem"
 [ -s "$ROOT" ] && [ -s "$CAROOT_DIR/rootCA-key.pem" ] && ok || fail "no root in $CAROOT_DIR"
@@ -81,7 +81,7 @@ echo "nameserver $HELPER" >"$T/resolv.conf"
 resolves() { [ -n "$(q "$1")" ]; }
 in_node() { local n=$1; shift; "$FOREST" exec "$n" -- "$@"; }
 
-echo "== forest cert issue: c0-2-1 deploys cert+key into $W"
+section "forest cert issue: c0-2-1 deploys cert+key into $W"
 out=$("$FOREST" cert issue c0-2-1 "$W" --service auth --reload "systemctl restart forest-tls 2>/dev/null || true" 2>&1) ||
   fail "cert issue: $out"
 expect_contains "$out" "auth.$W.c0-2-1.c0-2.c0.incus" "issued for the service's canonical name"
@@ -102,12 +102,12 @@ in_node c0-2-1 forest register-local-record --name "auth.$W.incus" --target-name
 wait_for 30 "auth.$W.incus resolves" resolves "auth.$W.incus"
 wait_for 30 "$W.incus resolves" resolves "$W.incus"
 
-echo "== tls: true in the topology: c0-2 deploys a certificate into peer by itself"
+section "tls: true in the topology: c0-2 deploys a certificate into peer by itself"
 peer_cert() { in_node peer cat /etc/forest/tls/cert.pem >"$T/peer.pem" 2>/dev/null && [ -s "$T/peer.pem" ]; }
 wait_for 60 "peer gets its certificate" peer_cert
 expect_contains "$(openssl verify -CAfile "$ROOT" -verify_hostname peer.c0-2.c0.incus "$T/peer.pem" 2>&1)" ": OK" "peer's certificate (tls: true)"
 
-echo "== HTTPS by name from the host"
+section "HTTPS by name from the host"
 fetch() { hostns curl -s --max-time 10 --cacert "$ROOT" "$@"; }
 wait_for 20 "https://auth.$W.incus answers" fetch "https://auth.$W.incus/"
 expect_eq "$(fetch "https://auth.$W.incus/")" "fasthtml-tls-ok" "curl https://auth.$W.incus"
@@ -115,7 +115,7 @@ expect_eq "$(fetch "https://$W.c0-2-1.c0-2.c0.incus/")" "fasthtml-tls-ok" "curl 
 expect_eq "$(fetch "https://$W.incus/")" "fasthtml-tls-ok" "curl https://$W.incus"
 hostns curl -s --max-time 10 "https://auth.$W.incus/" >/dev/null 2>&1 && fail "curl trusted the leaf without the root" || ok
 
-echo "== headless Chromium with the root in its NSS db"
+section "headless Chromium with the root in its NSS db"
 chrome() {  # chrome HOME ARGS...
   local home=$1; shift
   hostns env HOME="$home" timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -131,7 +131,7 @@ echo "screenshot: $ARTIFACTS/forest-trust-chromium.png"
 nodom=$(chrome "$T/nochrome" --dump-dom "https://auth.$W.incus/")
 [[ "$nodom" != *fasthtml-tls-ok* ]] && ok || fail "Chromium loaded the page without the root (the check cannot fail)"
 
-echo "== an unchanged mkcert script inside c0-2-1"
+section "an unchanged mkcert script inside c0-2-1"
 out=$(in_node c0-2-1 sh -c 'cd /root && mkcert -install && mkcert -cert-file c.pem -key-file k.pem auth.app.incus' 2>&1) ||
   fail "mkcert script in c0-2-1: $out"
 in_node c0-2-1 cat /root/c.pem >"$T/c021.pem"
@@ -140,7 +140,7 @@ expect_eq "$(in_node c0-2-1 sh -c 'cat "$(mkcert -CAROOT)/rootCA.pem"' | sha256s
 expect_eq "$(in_node c0-2-1 curl -s --max-time 10 "https://auth.$W.incus/")" "fasthtml-tls-ok" "the node trusts the root (system store)"
 expect_contains "$(in_node c0-2-1 certutil -L -d sql:/root/.pki/nssdb 2>&1)" "mkcert development CA" "the root is in the node's NSS db"
 
-echo "== refusals"
+section "refusals"
 run_expect 1 in_node c0-2-1 mkcert peer.incus
 expect_contains "$out" "published for peer.c0-2.c0.incus" "a sibling's name is refused"
 run_expect 1 in_node c0-2-1 mkcert forest-ca.incus
@@ -152,7 +152,7 @@ expect_eq "$(curl -s -o "$T/reply" -w '%{http_code}' -X POST --data-binary "@$T/
   "403" "the host (no node) is refused"
 expect_contains "$(cat "$T/reply")" "is not the uplink or node address" "refusal reason for a non-node"
 
-echo "== issue 15: a service named like an ancestor (c0-2 in c0-2-1)"
+section "issue 15: a service named like an ancestor (c0-2 in c0-2-1)"
 in_helper() { incus exec --project "forest-$project" forest-helper -- "$@"; }
 run_expect 1 in_node c0-2-1 forest register-local-record --name c0-2.incus --target-name "$W.incus"
 expect_contains "$out" "c0-2.incus is a name of node c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree" \
@@ -168,7 +168,7 @@ run_expect 1 in_node c0-2-1 mkcert c0-2.incus
 expect_contains "$out" "c0-2.incus is published for c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree" \
   "sign-csr of c0-2.incus from c0-2-1 (the mkcert shim) is refused"
 
-echo "== a pre-claimed short alias is short-lived and revoked once another node publishes it"
+section "a pre-claimed short alias is short-lived and revoked once another node publishes it"
 run_expect 0 in_node c0-2-1 sh -c 'cd /root && mkcert -cert-file any.pem -key-file any-key.pem anything.incus'
 expect_contains "$out" "valid 7 days" "the shim says the lifetime"
 in_node c0-2-1 cat /root/any.pem >"$T/any.pem"
@@ -189,7 +189,7 @@ expect_contains "$(crl_verdict "$T/c021.pem")" ": OK" "c0-2-1's other leaves sta
 run_expect 1 in_node c0-2-1 mkcert anything.incus
 expect_contains "$out" "published for anything.c0-2.c0.incus" "anything.incus is no longer signed for c0-2-1"
 
-echo "== forest cert revoke on the host"
+section "forest cert revoke on the host"
 run_expect 0 "$FOREST" cert revoke "$project" --serial "$(openssl x509 -in "$T/c021.pem" -noout -serial | cut -d= -f2)" --reason test
 expect_contains "$out" "revoked serial" "cert revoke by serial"
 expect_contains "$out" "/v1/crl lists" "cert revoke checks the CRL"
@@ -197,7 +197,7 @@ expect_contains "$(crl_verdict "$T/c021.pem")" "certificate revoked" "openssl -c
 run_expect 1 "$FOREST" cert revoke "$project" --serial abc123
 expect_contains "$out" "was not issued by this forest's CA" "an unknown serial is refused"
 
-echo "== renewal: forestd renews a due certificate (peer in c0-2) and a revoked one ($W in c0-2-1)"
+section "renewal: forestd renews a due certificate (peer in c0-2) and a revoked one ($W in c0-2-1)"
 serial_of() { in_node "$1" cat /etc/forest/tls/cert.pem | openssl x509 -noout -serial | cut -d= -f2; }
 in_node "$W" cat /etc/forest/tls/cert.pem >"$T/w.pem"
 expect_eq "$(lifetime "$T/w.pem")" "$((7 * 86400))" "a deployed leaf with short aliases lives 7 days"
@@ -219,7 +219,7 @@ wait_for 20 "https after renewal" fetch "https://auth.$W.incus/"
 out=$(in_node c0-2-1 forest cert list --json)
 expect_contains "$out" "\"workload\": \"$W\"" "cert list --json"
 
-echo "== the zone serial grows across kill -9 of the helper's forestd"
+section "the zone serial grows across kill -9 of the helper's forestd"
 helper_serial() { curl -s --max-time 2 "http://[$HELPER]:8053/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["serial"])'; }
 s1=$(helper_serial)
 in_helper systemctl kill -s KILL forestd || fail "kill -9 the helper's forestd"
@@ -229,7 +229,7 @@ s2=$(helper_serial)
 [ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ] && ok || fail "zone serial after kill -9: [$s2], before: [$s1] (must grow)"
 expect_contains "$(kdig @$HELPER +timeout=2 incus SOA 2>/dev/null)" " $s2 " "the SOA carries it"
 
-echo "== the root key is in the helper's state and nowhere else"
+section "the root key is in the helper's state and nowhere else"
 pool_name=$(sed -n 's/^ *storage_pool: *//p' "$topo" | head -n1)
 pool_name=${pool_name:-default}
 pool=$(incus storage get "$pool_name" source 2>/dev/null || true)

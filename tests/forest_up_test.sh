@@ -59,7 +59,7 @@ ssh-keygen -q -t ed25519 -N '' -C forest-it -f "$T/id" && ssh-add -q "$T/id" && 
 SSH=(ssh -o BatchMode=yes -o LogLevel=ERROR -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10)
 
 pool_before=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default)
-echo "== up"
+section "up"
 if ! "$FOREST" up --guard-uplink "$topo" >"$T/up1.log" 2>&1; then
   cat "$T/up1.log" >&2
   fail "first up failed"
@@ -69,18 +69,18 @@ tail -n 3 "$T/up1.log"
 ok
 nft list table inet "forest_guard_$name" >/dev/null 2>&1 && ok || fail "uplink guard table missing"
 
-echo "== second up changes nothing"
+section "second up changes nothing"
 "$FOREST" up --guard-uplink "$topo" >"$T/up2.log" 2>&1 || { cat "$T/up2.log" >&2; fail "second up failed"; }
 expect_contains "$(cat "$T/up2.log")" "up to date: nothing changed" "second up"
 
-echo "== status"
+section "status"
 "$FOREST" status --json >"$T/status.json"
 expect_eq "$(json "$T/status.json" "sorted(i['name'] for i in d[0]['instances'])")" "['c0', 'forest-helper']" "host-level instances"
 expect_eq "$(json "$T/status.json" "[i['name'] for i in d[0]['instances'] if i['name']=='c0'][0:1] and [c['name'] for c in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children']]")" "['c0-2']" "c0's children"
 expect_eq "$(json "$T/status.json" "sorted(w['name'] for w in [i for i in d[0]['instances'] if i['name']=='c0'][0]['children'][0]['children'][0]['children'])")" "['c0-2-1-1', 'fasthtml-plus-integration-test']" "c0-2-1's workload and child"
 expect_eq "$(json "$T/status.json" "any(i['privileged'] for i in d[0]['instances'])")" "False" "no privileged instance"
 
-echo "== routed IPv6 from the host"
+section "routed IPv6 from the host"
 workload_addr=$("$FOREST" exec fasthtml-plus-integration-test -- sh -c "ip -6 -o addr show scope global dev eth0 | awk '{print \$4}' | cut -d/ -f1 | head -n1") || true
 expect_contains "$workload_addr" "fd00:1110:" "workload address on c0-2-1's LAN"
 for target in c0:fd00:1000::1 c0-2:fd00:1100::1 c0-2-1:fd00:1110::1 "fasthtml-plus-integration-test:$workload_addr"; do
@@ -90,14 +90,14 @@ for target in c0:fd00:1000::1 c0-2:fd00:1100::1 c0-2-1:fd00:1110::1 "fasthtml-pl
   expect_eq "$got" "$label" "ssh root@$addr hostname"
 done
 
-echo "== one hop per level"
+section "one hop per level"
 hops=$(traceroute -6 -n -q1 -w2 fd00:1110::1 2>/dev/null | tail -n +2 | awk '{print $2}' | tr '\n' ' ')
 expect_eq "$hops" "fd00:f00d:0:1::1 fd00:1000:0:1::1 fd00:1110::1 " "traceroute to c0-2-1"
 
-echo "== c0-2-1 reaches the helper"
+section "c0-2-1 reaches the helper"
 "$FOREST" exec c0-2-1 -- ping -6 -c1 -W3 fd00:f00d::53 >/dev/null && ok || fail "c0-2-1 cannot ping the helper"
 
-echo "== unprivileged at every depth (uid maps read from the host)"
+section "unprivileged at every depth (uid maps read from the host)"
 seen=""
 for pid in $(pgrep -x systemd); do
   [ "$pid" = 1 ] && continue
@@ -115,11 +115,11 @@ for want in c0 c0-2 c0-2-1 c0-2-1-1 fasthtml-plus-integration-test; do
   expect_contains "$seen " " $want " "container $want found on the host"
 done
 
-echo "== depth 4"
+section "depth 4"
 got=$("$FOREST" exec c0-2-1-1 -- hostname 2>&1) || true
 expect_eq "$got" "c0-2-1-1" "exec at depth 4"
 
-echo "== forest exec streams stdin like incus exec: 1 MiB, hash compared, at depth 1 and 4"
+section "forest exec streams stdin like incus exec: 1 MiB, hash compared, at depth 1 and 4"
 head -c 1048576 /dev/urandom >"$T/stdin.bin"
 want=$(sha256sum <"$T/stdin.bin" | cut -d' ' -f1)
 got=$(cat "$T/stdin.bin" | "$FOREST" exec c0 -- sha256sum 2>&1 | cut -d' ' -f1) || true
@@ -131,7 +131,7 @@ expect_eq "$(echo x | "$FOREST" exec -n c0-2-1 -- cat 2>&1)" "" "-n: stdin is /d
 expect_eq "$(yes | timeout 60 "$FOREST" exec c0-2-1 -- head -n2 2>&1 | tr '\n' ' ')" "y y " "a command that stops reading ends the exec"
 ping -6 -c1 -W3 fd00:1111::1 >/dev/null 2>&1 && ok || fail "ping -6 c0-2-1-1 (fd00:1111::1)"
 
-echo "== shared folder at depth 3: exactly that folder, owned by its host owner"
+section "shared folder at depth 3: exactly that folder, owned by its host owner"
 got=$("$FOREST" exec c0-2-1 -- sh -c 'stat -c "%u:%g" /srv/share /srv/share/greeting; cat /srv/share/greeting; ls -a /srv/share | tr "\n" " "' 2>&1) || true
 expect_eq "$got" "1000:1000
 1000:1000
@@ -143,7 +143,7 @@ from-node" "file written in the node, seen on the host"
 got=$("$FOREST" exec c0-2-1 -- sh -c 'ls /srv; cat /srv/next-to-share 2>&1 || true' 2>&1) || true
 expect_contains "$got" "No such file" "the share's neighbour is not visible"
 
-echo "== ssh-agent delegation at depth 3, no key files"
+section "ssh-agent delegation at depth 3, no key files"
 got=$("$FOREST" exec c0-2-1 -- ssh-add -l 2>&1) || true
 expect_contains "$got" "forest-it" "ssh-add -l in c0-2-1 lists the host agent's key"
 for n in c0 c0-2 c0-2-1 c0-2-1-1; do
@@ -151,7 +151,7 @@ for n in c0 c0-2 c0-2-1 c0-2-1-1; do
   expect_eq "$got" "" "private key files in $n"
 done
 
-echo "== a parent drops its child's spoofed sources"
+section "a parent drops its child's spoofed sources"
 "$FOREST" exec c0 -- sh -c 'printf "table inet forest_it {\n chain input {\n  type filter hook input priority 0;\n  ip6 saddr fd00:2000::5 counter\n  ip6 saddr fd00:1100::1 icmpv6 type echo-request counter\n }\n}\n" | nft -f -' || fail "counter table in c0"
 "$FOREST" exec c0-2 -- ip -6 addr add fd00:2000::5/128 dev lo || fail "spoof address in c0-2"
 "$FOREST" exec c0-2 -- ping -6 -c2 -W1 -I fd00:2000::5 fd00:1000::1 >/dev/null 2>&1 && fail "spoofed ping answered" || ok
@@ -159,7 +159,7 @@ echo "== a parent drops its child's spoofed sources"
 counters=$("$FOREST" exec c0 -- nft list table inet forest_it 2>&1 | grep -o 'packets [0-9]*' | tr '\n' ' ') || true
 expect_eq "$counters" "packets 0 packets 1 " "c0 saw no spoofed packet and one from the child's prefix"
 
-echo "== the incus shim: an upstream-style launch with a shifted disk works two levels down"
+section "the incus shim: an upstream-style launch with a shifted disk works two levels down"
 got=$("$FOREST" exec c0-2 -- sh -c '
   mkdir -p /srv/proj && echo hi >/srv/proj/f && chown -R 1000:1000 /srv/proj
   incus launch forest-workload itest -d project,disk,source=/srv/proj,path=/project,shift=true </dev/null 2>&1 | grep "forest shim" | head -n 3
@@ -172,7 +172,7 @@ hi" "itest sees the folder with its owner"
 got=$("$FOREST" exec c0-2 -- incus config get itest security.privileged 2>&1) || true
 expect_eq "$got" "" "itest is unprivileged"
 
-echo "== a 16th hierarchy-aware child is refused"
+section "a 16th hierarchy-aware child is refused"
 wide="$T/wide.yaml"
 { printf 'version: 1\nname: %s-w\nhost:\n  bridge: %sw\nroots:\n  - name: c0\n    children:\n' "$name" "$bridge"
   for i in $(seq 1 16); do printf '      - name: n%d\n' "$i"; done; } >"$wide"
@@ -181,7 +181,7 @@ expect_contains "$out" "already has 15 hierarchy-aware children" "16th child mes
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/forest-$name-w")
 expect_eq "$code" "404" "nothing made for the refused topology"
 
-echo "== a second forest on the same addresses is refused, and says what to do"
+section "a second forest on the same addresses is refused, and says what to do"
 clash="$T/clash.yaml"
 printf 'version: 1\nname: %s-c\nhost:\n  bridge: %sc\nroots:\n  - name: c0\n' "$name" "$bridge" >"$clash"
 run_expect 1 "$FOREST" up "$clash"
@@ -195,7 +195,7 @@ expect_eq "$code" "404" "down by name removed the refused forest's project"
 run_expect 1 "$FOREST" down "no-such-forest-$suffix"
 expect_contains "$out" "no forest named 'no-such-forest-$suffix' brought up here" "down of an unknown name"
 
-echo "== down removes everything"
+section "down removes everything"
 "$FOREST" down "$topo" >"$T/down.log" 2>&1 || { cat "$T/down.log" >&2; fail "down failed"; }
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/$project")
 expect_eq "$code" "404" "project $project after down"
@@ -205,7 +205,7 @@ nft list table inet "forest_guard_$name" >/dev/null 2>&1 && fail "guard table le
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default)
 expect_eq "$code" "$pool_before" "storage pool 'default' as before the run"
 
-echo "== down also cleans up after a failed up"
+section "down also cleans up after a failed up"
 bad="$T/bad.yaml"
 cat >"$bad" <<EOF2
 version: 1

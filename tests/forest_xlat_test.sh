@@ -53,15 +53,15 @@ trap cleanup EXIT
 bridge=$(sed -n 's/^  bridge: //p' "$topo" | head -n1)
 
 if [ -z "${FOREST_XLAT_REUSE:-}" ]; then
-  echo "== up"
+  section "up"
   forest_up "$topo" || { fail "up failed"; finish; }
 fi
 edge=$(xlat_edge_ipv4 "$topo")
-echo "== the IPv4 internet: netns xu$suffix behind the host ($UP_ADDR, $UP_NAME as A only); the edge is $edge"
+section "the IPv4 internet: netns xu$suffix behind the host ($UP_ADDR, $UP_NAME as A only); the edge is $edge"
 xlat_upstream_up "xu$suffix" "fxu$suffix" "$bridge" "$edge" || { fail "upstream namespace"; finish; }
 at() { local n=$1; shift; "$FOREST" exec "$n" -- "$@"; }
 
-echo "== doctor: the edge and the sidecars"
+section "doctor: the edge and the sidecars"
 for n in c0 c0-2 c0-2-1; do
   # forestd builds the wiring right after it starts; give it a repair period.
   wait_for 60 "$n: forest doctor $n passes" "$FOREST" doctor "$n"
@@ -71,11 +71,11 @@ expect_contains "$out" "ok    netns clatns" "doctor lists the sidecar's namespac
 run_expect 0 "$FOREST" doctor c0 --json
 expect_contains "$out" '"role": "edge"' "doctor --json names the edge role"
 
-echo "== the edge: DNS64 answers AAAA under the NAT64 prefix for an A-only name"
+section "the edge: DNS64 answers AAAA under the NAT64 prefix for an A-only name"
 expect_eq "$(at c0 getent ahostsv6 "$UP_NAME" | awk 'NR==1{print $1}')" "fd00:6464::c633:640a" "DNS64 synthesis at the edge"
 expect_eq "$(at c0 getent ahostsv4 "$UP_NAME" | awk 'NR==1{print $1}')" "$UP_ADDR" "the A record passes through"
 
-echo "== from the plain workload under c0-2-1"
+section "from the plain workload under c0-2-1"
 udp_echo() {  # NODE SIZE: sends SIZE bytes to the echo service, up to 3 tries; prints "ok TRIES"
   at "$1" python3 -c '
 import socket, sys, os
@@ -128,18 +128,18 @@ paths_from() {  # NODE WHAT
   echo "   $what: 1472-byte datagram: $big (a second try means Packet Too Big taught the sender the path MTU)"
 }
 paths_from "$W" "workload"
-echo "== from node c0-2 itself"
+section "from node c0-2 itself"
 paths_from c0-2 "node c0-2"
 expect_contains "$(at c0-2 ip rule show)" "1200:	from 10.203.254.0/24 lookup 203" "c0-2 steers its LAN's IPv4 into table 203"
 
-echo "== the egress policy hook refuses a denied address, then lets it pass again"
+section "the egress policy hook refuses a denied address, then lets it pass again"
 at c0 nft add element inet forest_edge egress_deny4 "{ $UP_ADDR }"
 set +e; at "$W" curl -sS --max-time 5 "http://$UP_ADDR/" >/dev/null 2>&1; code=$?; set -e
 [ "$code" -ne 0 ] && ok || fail "a denied address was reached"
 at c0 nft delete element inet forest_edge egress_deny4 "{ $UP_ADDR }"
 expect_contains "$(at "$W" curl -sS --max-time 10 "http://$UP_ADDR/" 2>&1)" "hello" "allowed again"
 
-echo "== what reached the IPv4 internet came from the edge only"
+section "what reached the IPv4 internet came from the edge only"
 from_edge=$(xlat_upstream_counter from_edge)
 elsewhere=$(xlat_upstream_counter from_elsewhere)
 six=$(xlat_upstream_counter ipv6)
@@ -149,7 +149,7 @@ expect_eq "$elsewhere" "0" "no packet from anything but the edge"
 expect_eq "$six" "0" "no IPv6 packet"
 expect_contains "$(cat "$UPDIR/dns.log")" "query[A] $UP_NAME from $edge" "DNS64 asked the A-only name upstream from the edge"
 
-echo "== xlat down removes the sidecar; up builds it again"
+section "xlat down removes the sidecar; up builds it again"
 at c0-2 forest xlat down >/dev/null
 expect_eq "$(at c0-2 ip netns list)" "" "no namespace after down"
 expect_eq "$(at c0-2 sh -c 'ip rule show | grep -c "lookup 203" || true')" "0" "no rules after down"
@@ -158,12 +158,12 @@ at c0-2 forest xlat up >/dev/null
 run_expect 0 at c0-2 forest xlat status
 expect_contains "$(at c0-2 curl -sS --max-time 10 "http://$UP_ADDR/" 2>&1)" "hello" "c0-2 reaches IPv4 again"
 
-echo "== restarting c0-2-1 brings its sidecar back"
+section "restarting c0-2-1 brings its sidecar back"
 at c0-2 incus restart c0-2-1
 wait_for 120 "c0-2-1's sidecar after a restart" "$FOREST" doctor c0-2-1
 wait_for 60 "c0-2-1 reaches the IPv4 literal after a restart" at c0-2-1 curl -sf --max-time 5 "http://$UP_ADDR/"
 
-echo "== deleting c0-2-1 leaves nothing behind in c0-2"
+section "deleting c0-2-1 leaves nothing behind in c0-2"
 at c0-2 incus delete -f c0-2-1
 left=$(at c0-2 sh -c "ip -6 route; ip -6 neigh show proxy; ip rule" | grep -E "fd00:1110:|fd00:1100:0:1::(1|c1a7)" || true)
 expect_eq "$left" "" "no routes, neighbours or rules for c0-2-1 in c0-2"

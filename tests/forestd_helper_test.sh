@@ -69,11 +69,11 @@ publish() {  # publish FILE SOURCE → prints the HTTP status
 q() { in_ns kdig @fd00:f00d::53 +short "$@"; }
 status() { in_ns kdig @fd00:f00d::53 "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p' | head -n1; }
 
-echo "== before any publication only the helper's names resolve"
+section "before any publication only the helper's names resolve"
 expect_eq "$(q forest-dns.incus AAAA)" "fd00:f00d::53" "reserved helper name"
 expect_eq "$(status c0.incus AAAA)" "NXDOMAIN" "c0 before publication"
 
-echo "== a root publishes from its uplink"
+section "a root publishes from its uplink"
 cat >"$T/good.json" <<'EOF2'
 {"schema":1,"source_node":"c0","records":[{"name":"c0.incus","address":"fd00:1000::1"},{"name":"c0-2.c0.incus","address":"fd00:1100::1"},{"name":"c0-2-1.c0-2.c0.incus","address":"fd00:1110::1"},{"name":"app.c0-2-1.c0-2.c0.incus","address":"fd00:1110::25"},{"name":"auth.app.c0-2-1.c0-2.c0.incus","address":"fd00:1110::25"}],"route":{"subtree":"fd00:1000::/20","next_hop":"fd00:f00d:0:1::1","ready":true,"uplink_interface":"eth0"},"descendants":[{"name":"c0-2.c0.incus","route":{"subtree":"fd00:1100::/24","next_hop":"fd00:1000:0:1::1","ready":true,"uplink_interface":"eth0"}},{"name":"c0-2-1.c0-2.c0.incus","route":{"subtree":"fd00:1110::/28","next_hop":"fd00:1100:0:1::1","ready":true,"uplink_interface":"eth0"}}]}
 EOF2
@@ -82,7 +82,7 @@ expect_contains "$(cat "$T/reply")" '"changed":true' "first publication changes 
 expect_eq "$(publish "$T/good.json" fd00:f00d:0:1::1)" "200" "same export again"
 expect_contains "$(cat "$T/reply")" '"changed":false' "same export changes nothing"
 
-echo "== names, aliases, NODATA vs NXDOMAIN, SOA/NS, PTR, TCP, EDNS"
+section "names, aliases, NODATA vs NXDOMAIN, SOA/NS, PTR, TCP, EDNS"
 expect_eq "$(q c0-2-1.c0-2.c0.incus AAAA)" "fd00:1110::1" "canonical name"
 expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "short alias"
 expect_eq "$(q auth.app.incus AAAA)" "fd00:1110::25" "service alias"
@@ -99,7 +99,7 @@ expect_contains "$(in_ns kdig @fd00:f00d::53 +edns=0 +bufsize=4096 c0.incus AAAA
 expect_eq "$(status example.com AAAA)" "REFUSED" "outside .incus"
 expect_contains "$(in_ns kdig @fd00:f00d::53 c0.incus AAAA)" "Flags: qr aa" "authoritative"
 
-echo "== DNS 0x20: the question comes back as asked; reverse negatives carry the reverse zone's SOA"
+section "DNS 0x20: the question comes back as asked; reverse negatives carry the reverse zone's SOA"
 mixed=$(in_ns kdig +noidn @fd00:f00d::53 +timeout=2 C0-2-1.InCuS AAAA)  # IDN output would lower the case
 expect_contains "$mixed" ";; C0-2-1.InCuS. " "the question is echoed in the case it was asked"
 expect_contains "$mixed" "fd00:1110::1" "and answered without regard to case"
@@ -153,7 +153,7 @@ asked=$(( $(dns_udp) - before ))
 [ "$asked" -le 4 ] && ok || fail "Unbound asked the helper $asked times for 4 lookups (0x20 re-asks?)"
 kill "$unbound_pid" 2>/dev/null; wait "$unbound_pid" 2>/dev/null || true; unbound_pid=""
 
-echo "== other callers and forged exports are refused; the last good view stays"
+section "other callers and forged exports are refused; the last good view stays"
 expect_eq "$(publish "$T/good.json" fd00:1000::1)" "403" "publication from a non-uplink address"
 expect_contains "$(cat "$T/reply")" "is not the uplink of any root" "refusal says why"
 sed 's/"c0-2.c0.incus","address":"fd00:1100::1"/"c0-2.c0.incus","address":"fd00:2000::1"/' "$T/good.json" >"$T/forged.json"
@@ -164,7 +164,7 @@ echo '{"schema":1,' >"$T/broken.json"
 expect_eq "$(publish "$T/broken.json" fd00:f00d:0:1::1)" "400" "malformed export"
 expect_contains "$(cat "$T/forestd.log")" "rejected, last good kept" "rejection logged"
 
-echo "== garbage packets do not hurt"
+section "garbage packets do not hurt"
 if in_ns python3 - <<'PY'
 import os, socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -198,7 +198,7 @@ view=$(in_ns curl -s "http://[fd00:f00d::53]:8053/v1/forest")
 got=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print([n["aliases"] for n in d["names"] if n["name"]=="auth.app.c0-2-1.c0-2.c0.incus"][0])' "$view")
 expect_eq "$got" "['auth.app.incus', 'auth.app.c0-2-1.incus', 'auth.app.c0-2-1.c0-2.incus']" "GET /v1/forest lists aliases"
 
-echo "== malformed requests get a 4xx with a reason; callers are refused before the body is read"
+section "malformed requests get a 4xx with a reason; callers are refused before the body is read"
 cat >"$T/raw.py" <<'PY'
 # raw.py SOURCE HEAD [--pad N] [--chunked N] [--wait S]: sends HEAD (\r\n
 # escapes) from SOURCE, a header of N bytes before the blank line with
@@ -273,7 +273,7 @@ expect_contains "$(cat "$T/idle.out")" "b'' " "an idle connection is closed ($(c
 python3 -c "import sys; sys.exit(0 if 4.5 <= float(sys.argv[1].split()[-1]) <= 7 else 1)" "$(cat "$T/idle.out")" && ok ||
   fail "idle connection closed after 5 s: $(cat "$T/idle.out")"
 
-echo "== connection floods from workloads: the host, the root and DNS over TCP keep being served"
+section "connection floods from workloads: the host, the root and DNS over TCP keep being served"
 FLOOD="$FOREST_SOURCE_DIR/tests/conn_flood.py"
 flood() {  # flood NAME PORT COUNT SECONDS SOURCE...: in the background until "ready"
   local name=$1 port=$2 count=$3 secs=$4 srcs=() a; shift 4
@@ -323,12 +323,12 @@ wait_for 10 "connections released after the flood" sh -c \
   "[ \"\$(ip netns exec $ns curl -s http://[fd00:f00d::53]:8053/metrics | awk '/^forestd_connections_open\\{listener=\"http\"\\}/{print \$2}')\" -le 2 ]"
 served "after the floods"
 
-echo "== kill -9: the saved view is back"
+section "kill -9: the saved view is back"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 start || fail "forestd did not restart"
 expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "view restored after kill -9"
 
-echo "== a root that stops publishing loses its names after the lease"
+section "a root that stops publishing loses its names after the lease"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 LEASE=2 start || fail "forestd did not restart with a 2 s lease"
 expect_eq "$(q c0-2-1.incus AAAA)" "fd00:1110::1" "the saved view gets a fresh lease at start"

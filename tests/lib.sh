@@ -41,7 +41,9 @@ wait_for() {
 # helper directly (answers sorted, one line).
 hostns() { unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$T/resolv.conf" "$@"; }
 q() { kdig @"${HELPER:?}" +short +timeout=2 "$1" "${2:-AAAA}" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//'; }
+# section TITLE: a heading with the suite's seconds so far (what a slow run spent where).
+section() { echo "== $* (at ${SECONDS} s)"; }
 finish() {
-  echo "$checks checks, $failures failures"
+  echo "$checks checks, $failures failures, ${SECONDS} s"
   [ "$failures" -eq 0 ]
 }

@@ -55,18 +55,18 @@ EOF2
 expect_eq "$(in_n curl -s -o /dev/null -w '%{http_code}' --interface fd00:f00d:0:1::1 -X POST --data-binary "@$T/export.json" "$api/v1/publish-root-registration")" \
   "200" "c0 publishes the view"
 
-echo "== before staging: no root"
+section "before staging: no root"
 expect_eq "$(in_n curl -s -o "$T/reply" -w '%{http_code}' "$api/v1/root-ca")" "503" "root-ca before staging"
 expect_contains "$(cat "$T/reply")" "forest ca stage" "the refusal says what to do"
 
-echo "== the host's root, made by the real mkcert, staged into the helper's state"
+section "the host's root, made by the real mkcert, staged into the helper's state"
 (cd "$T/work" && CAROOT="$T/hostca" mkcert -cert-file host.pem -key-file host-key.pem host.example >/dev/null 2>&1) ||
   fail "real mkcert made no root"
 mkdir -p "$T/state/ca" && chmod 700 "$T/state/ca"
 cp "$T/hostca/rootCA.pem" "$T/hostca/rootCA-key.pem" "$T/state/ca/"
 expect_eq "$(in_n curl -s "$api/v1/root-ca" | sha256sum)" "$(sha256sum <"$T/hostca/rootCA.pem")" "GET /v1/root-ca is the host's rootCA.pem"
 
-echo "== the shim in c0-2-1: an unchanged mkcert script"
+section "the shim in c0-2-1: an unchanged mkcert script"
 ln -s "$FOREST" "$T/bin/mkcert"
 printf '{"helper": "fd00:f00d::53", "port": 8053, "node": "c0-2-1.c0-2.c0.incus"}\n' >"$T/mkcert.json"
 shim() {
@@ -101,7 +101,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/
 run_expect 0 shim -csr own.csr -cert-file own.pem
 expect_contains "$(verify "$T/work/own.pem" app.incus)" ": OK" "-csr signs an existing CSR"
 
-echo "== refusals"
+section "refusals"
 run_expect 1 shim peer.incus
 expect_contains "$out" "published for peer.c0-2.c0.incus" "a sibling's alias is refused"
 run_expect 1 shim c0-2.c0.incus
@@ -142,7 +142,7 @@ expect_eq "$(sign fd00:1100:0:1::1 "$T/weak.json")" "400" "RSA 1024 CSR"
 expect_contains "$(cat "$T/reply")" "too weak" "weak key reason"
 expect_eq "$(sign fd00:1100:0:1::1 "$T/own.json")" "200" "the same CSR from its own node"
 
-echo "== every issuance is logged; key bindings survive kill -9"
+section "every issuance is logged; key bindings survive kill -9"
 log=$(cat "$T/state/ca/issued.jsonl")
 serial=$(openssl x509 -in "$T/work/c.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//')
 expect_contains "$log" "\"serial\":\"$serial\"" "issued.jsonl has the serial"
@@ -164,7 +164,7 @@ expect_eq "$(publish "$T/export.json")" "200" "republish"
 expect_eq "$(sign fd00:1000:0:1::1 "$T/replay.json")" "403" "replay still refused after restart"
 [ "$(serial_now)" -ge "$serial_after" ] && ok || fail "the serial went down after a publish"
 
-echo "== lifetimes: 7 days with short aliases, 90 with canonical names only"
+section "lifetimes: 7 days with short aliases, 90 with canonical names only"
 run_expect 0 shim -cert-file any.pem -key-file any-key.pem anything.incus
 expect_contains "$out" "valid 7 days" "the shim says the lifetime"
 lifetime() { echo $(( $(date -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s) - $(date -d "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)" +%s) )); }
@@ -177,7 +177,7 @@ expect_eq "$(sign fd00:f00d:0:1::1 "$T/c0.json")" "200" "the root c0 signs its o
 json "$T/reply" 'd["certificate"]' >"$T/c0.pem"
 expect_eq "$(lifetime "$T/c0.pem")" "$((90 * 86400))" "c0.incus (canonical only) lives 90 days"
 
-echo "== CRL: GET /v1/crl is signed by the root's key; openssl -crl_check with the CRL-signing twin"
+section "CRL: GET /v1/crl is signed by the root's key; openssl -crl_check with the CRL-signing twin"
 expect_eq "$(in_n curl -s -o "$T/crl.pem" -w '%{http_code}' "$api/v1/crl")" "200" "GET /v1/crl"
 in_n curl -s "$api/v1/crl-root" >"$T/crl-root.pem"
 expect_eq "$(openssl x509 -in "$T/crl-root.pem" -noout -pubkey | sha256sum)" "$(openssl x509 -in "$T/hostca/rootCA.pem" -noout -pubkey | sha256sum)" "the twin has the root's key"
@@ -188,7 +188,7 @@ expect_contains "$(openssl crl -inform DER -in "$T/crl.der" -noout -issuer)" "mk
 crlcheck() { openssl verify -crl_check -CAfile "$T/crl-root.pem" -CRLfile "$1" "$2" 2>&1; }
 expect_contains "$(crlcheck "$T/crl.pem" "$T/work/any.pem")" ": OK" "an unrevoked leaf passes -crl_check"
 
-echo "== a pre-claimed alias is revoked when another node publishes it"
+section "a pre-claimed alias is revoked when another node publishes it"
 any_serial=$(openssl x509 -in "$T/work/any.pem" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//')
 python3 - "$T/export.json" "$T/export2.json" <<'PY'
 import json, sys
@@ -207,7 +207,7 @@ expect_contains "$(cat "$T/forestd.log")" "revoked serial $any_serial of c0-2-1.
 run_expect 1 shim anything.incus
 expect_contains "$out" "published for anything.c0-2.c0.incus" "anything.incus is no longer signed for c0-2-1"
 
-echo "== issue 15: a service c0-2 in c0-2-1 neither shadows nor gets c0-2.incus"
+section "issue 15: a service c0-2 in c0-2-1 neither shadows nor gets c0-2.incus"
 python3 - "$T/export2.json" "$T/export3.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -223,7 +223,7 @@ expect_contains "$(cat "$T/forestd.log")" "c0-2.incus (alias candidate of c0-2.c
 run_expect 1 shim c0-2.incus
 expect_contains "$out" "c0-2.incus is published for c0-2.c0.incus, outside c0-2-1.c0-2.c0.incus's subtree" "sign-csr of c0-2.incus from c0-2-1 is refused"
 
-echo "== forest helper-revoke (what forest cert revoke runs in the helper)"
+section "forest helper-revoke (what forest cert revoke runs in the helper)"
 c_serial=$(openssl x509 -in "$T/work/c.pem" -noout -serial | cut -d= -f2)
 run_expect 0 "$FOREST" helper-revoke --state "$T/state" --serial "$c_serial" --reason "test"
 expect_contains "$out" "revoked serial $serial of c0-2-1.c0-2.c0.incus" "helper-revoke by serial"
