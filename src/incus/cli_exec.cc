@@ -1,5 +1,6 @@
 #include "incus/cli_exec.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +39,15 @@ Command ClientCommand(const std::vector<std::string>& argv, const std::string& c
 int ExitOf(const Result<ProcessResult>& r) { return r.ok() ? ShellExitCode(*r) : 127; }
 
 }  // namespace
+
+std::string ClientConfDir() {
+  if (const char* c = std::getenv("INCUS_CONF"); c && *c) return c;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !found->pw_dir) return "";
+  return std::string(found->pw_dir) + "/.config/incus";
+}
 
 int RunClient(const std::vector<std::string>& argv, const std::string& conf) {
   return ExitOf(SystemRunner().Run(ClientCommand(argv, conf)));

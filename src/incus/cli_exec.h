@@ -1,10 +1,16 @@
 #pragma once
-// The incus client for `incus exec` without a terminal (forest shell exec).
+// The incus client, run for `incus exec` (forest shell, forest exec -t).
 
 #include <string>
 #include <vector>
 
 namespace forest::incus {
+
+// Where the incus client keeps its settings: $INCUS_CONF, else this
+// process's own user's ~/.config/incus (not $HOME's: run by root with a
+// user's HOME, `sudo -E`, the client would leave a root-owned folder in the
+// user's home); "" when there is no such user.
+std::string ClientConfDir();
 
 // Runs ARGV (the incus client) with INCUS_CONF=CONF when CONF is not empty,
 // its stdio this process's, and waits (base/process.h): its exit code,

@@ -1,6 +1,5 @@
 #include "shellhost/run.h"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,23 +9,6 @@
 namespace forest::shellhost {
 
 using shell::Jail;
-
-namespace {
-
-// The incus client keeps its settings in $INCUS_CONF, else
-// $HOME/.config/incus, and makes that folder when it is missing: run by root
-// with the user's HOME (`sudo -E`) it would leave a root-owned folder in the
-// user's home. It gets this process's own user's folder instead.
-std::string ClientConfDir() {
-  if (const char* c = std::getenv("INCUS_CONF"); c && *c) return c;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !found->pw_dir) return "";
-  return std::string(found->pw_dir) + "/.config/incus";
-}
-
-}  // namespace
 
 std::vector<std::string> UserEnv(const Session& s, const Jail& jail, const Ready& r, const char* term) {
   std::vector<std::string> env = {
@@ -68,7 +50,8 @@ Result<int> RunAsUser(const Session& s, const Jail& jail, const Ready& r,
                       const std::vector<std::string>& argv) {
   bool tty = isatty(0) && isatty(1);
   auto cmd = UserCommand(s, jail, r, argv, tty);
-  int rc = tty ? incus::RunClient(cmd, ClientConfDir()) : incus::RunCliExec(cmd, ClientConfDir());
+  int rc =
+      tty ? incus::RunClient(cmd, incus::ClientConfDir()) : incus::RunCliExec(cmd, incus::ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }
@@ -76,7 +59,8 @@ Result<int> RunAsUser(const Session& s, const Jail& jail, const Ready& r,
 Result<int> RunAsRoot(const Session& s, const Jail& jail, const std::vector<std::string>& argv) {
   bool tty = isatty(0) && isatty(1);
   auto cmd = RootCommand(s, jail, argv, tty);
-  int rc = tty ? incus::RunClient(cmd, ClientConfDir()) : incus::RunCliExec(cmd, ClientConfDir());
+  int rc =
+      tty ? incus::RunClient(cmd, incus::ClientConfDir()) : incus::RunCliExec(cmd, incus::ClientConfDir());
   if (rc < 0) return MakeError("cannot run the incus client (is it installed? `forest doctor`)");
   return rc;
 }
