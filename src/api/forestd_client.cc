@@ -35,4 +35,17 @@ Result<PublishAnswer> HttpForestdClient::Publish(const std::string& helper, cons
   return a;
 }
 
+Result<std::string> HttpForestdClient::RootCa(const std::string& helper) {
+  FOREST_ASSIGN_OR_RETURN(http::Reply r,
+                          http::Call("GET", helper, o_.port, kRootCa, "", {o_.ca_timeout, ""}));
+  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  return std::move(r.body);
+}
+
+Result<std::string> HttpForestdClient::Crl(const std::string& helper) {
+  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("GET", helper, o_.port, kCrl, "", {o_.ca_timeout, ""}));
+  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  return std::move(r.body);
+}
+
 }  // namespace forest::api

@@ -1,6 +1,8 @@
 // The calls a node's agent makes to other forestds: it pulls each child's
 // export (GET /v1/export), pokes its parent (POST /v1/poke) and, at a root,
-// publishes to the helper (POST /v1/publish-root-registration). An interface,
+// publishes to the helper (POST /v1/publish-root-registration); and the
+// helper's root and CRL (GET /v1/root-ca, /v1/crl), which `forest cert
+// revoke` reads on the host to see a revocation served. An interface,
 // so that the agent's rounds are tested with FakeForestdClient; HttpForestdClient
 // is the real one (src/http, one connection per call, every call with a
 // deadline), which the real-Incus suites and forestd_client_test.cc drive.
@@ -43,12 +45,17 @@ class ForestdClient {
   // (the root's uplink, which is how the helper knows who publishes).
   virtual Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
                                         const std::string& export_text) = 0;
+  // The PEM the helper at `helper` serves at GET /v1/root-ca and GET /v1/crl:
+  // the body of a 200, else an error naming the status.
+  virtual Result<std::string> RootCa(const std::string& helper) = 0;
+  virtual Result<std::string> Crl(const std::string& helper) = 0;
 };
 
 struct HttpForestdOptions {
   uint16_t port = kPort;
   std::chrono::milliseconds poke_timeout = std::chrono::seconds(2);
   std::chrono::milliseconds publish_timeout = std::chrono::seconds(3);
+  std::chrono::milliseconds ca_timeout = std::chrono::seconds(10);  // RootCa, Crl
 };
 
 class HttpForestdClient final : public ForestdClient {
@@ -59,6 +66,8 @@ class HttpForestdClient final : public ForestdClient {
   Status Poke(const std::string& address, const api::Poke& poke) override;
   Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
                                 const std::string& export_text) override;
+  Result<std::string> RootCa(const std::string& helper) override;
+  Result<std::string> Crl(const std::string& helper) override;
 
  private:
   HttpForestdOptions o_;
@@ -69,7 +78,7 @@ class HttpForestdClient final : public ForestdClient {
 class FakeForestdClient final : public ForestdClient {
  public:
   struct Call {
-    std::string what;     // "export", "poke", "publish"
+    std::string what;     // "export", "poke", "publish", "root-ca", "crl"
     std::string address;  // the forestd called
     std::string body;     // the poke's or the publication's
   };
@@ -80,6 +89,12 @@ class FakeForestdClient final : public ForestdClient {
       [](const std::string&, const api::Poke&) { return Status(); };
   std::function<Result<PublishAnswer>(const std::string& helper, const std::string& text)> on_publish =
       [](const std::string&, const std::string&) { return Result<PublishAnswer>(PublishAnswer{}); };
+  std::function<Result<std::string>(const std::string& helper)> on_root_ca = [](const std::string& h) {
+    return Result<std::string>(MakeError("no root scripted for " + h));
+  };
+  std::function<Result<std::string>(const std::string& helper)> on_crl = [](const std::string& h) {
+    return Result<std::string>(MakeError("no CRL scripted for " + h));
+  };
 
   Result<std::string> Export(const std::string& address, std::chrono::milliseconds, size_t) override {
     Record({"export", address, ""});
@@ -93,6 +108,14 @@ class FakeForestdClient final : public ForestdClient {
                                 const std::string& text) override {
     Record({"publish", helper, text});
     return on_publish(helper, text);
+  }
+  Result<std::string> RootCa(const std::string& helper) override {
+    Record({"root-ca", helper, ""});
+    return on_root_ca(helper);
+  }
+  Result<std::string> Crl(const std::string& helper) override {
+    Record({"crl", helper, ""});
+    return on_crl(helper);
   }
   std::vector<Call> calls() const {
     std::lock_guard<std::mutex> lock(mu_);

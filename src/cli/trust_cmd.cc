@@ -1,23 +1,22 @@
 // Trust-plane commands. On the host: `forest ca stage` (the host's mkcert
-// root into the helper's state) and `forest cert issue NODE WORKLOAD` (have
-// NODE deploy a certificate into WORKLOAD). Inside a node: `forest cert
-// deploy` and `forest cert list`.
+// root into the helper's state), `forest cert issue NODE WORKLOAD` (have
+// NODE deploy a certificate into WORKLOAD) and `forest cert revoke`. Inside
+// a node: `forest cert deploy` and `forest cert list`; inside the helper:
+// `forest helper-revoke`. Flags and printing only: the host's operations
+// are up/ca_stage.h and up/trust_ops.h, the node's node/cert_deploy.h, the
+// helper's helper/ca_files.h.
 #include <algorithm>
 #include <iostream>
-#include <set>
 
-#include "api/paths.h"
+#include "api/forestd_client.h"
 #include "base/clock.h"
 #include "cli/command.h"
 #include "helper/ca_files.h"
-#include "http/client.h"
-#include "incus/api.h"
 #include "node/agent.h"
 #include "node/cert_deploy.h"
 #include "trust/caroot.h"
-#include "trust/crl.h"
 #include "up/ca_stage.h"
-#include "up/converge.h"
+#include "up/trust_ops.h"
 
 namespace forest::cli {
 namespace {
@@ -43,27 +42,17 @@ void AddCaCommand(CLI::App& app, Context& ctx) {
     auto k = FindForest(o->forest);
     if (!k.ok()) return ctx.Fail(k.error());
     std::string dir = o->caroot.empty() ? trust::DefaultCaroot() : o->caroot;
-    auto root = trust::LoadOrCreateRoot(dir, true, trust::InvokerOwner());
-    if (!root.ok()) return ctx.Fail(root.error());
-    if (root->created) ctx.out << "created a new mkcert-compatible root in " << dir << "\n";
     auto client = HostClient(k->loaded->topology);
-    auto staged = up::StageRoot(client, k->loaded->topology.helper.name, root->files, dir, o->replace);
+    auto staged = up::StageCaroot(client, k->loaded->topology.helper.name, dir, o->replace,
+                                  [&ctx](const std::string& line) { ctx.out << line << "\n"; });
     if (!staged.ok()) return ctx.Fail(staged.error());
-    auto info = trust::InspectCert(root->files.cert_pem);
-    ctx.out << (*staged ? "staged " : "already staged: ") << (info.ok() ? info->subject : dir) << " ("
-            << dir << ") in the helper of '" << k->loaded->topology.name << "' (" << up::kHelperCaDir << ")\n";
+    ctx.out << (staged->changed ? "staged " : "already staged: ")
+            << (staged->subject.empty() ? dir : staged->subject) << " (" << dir << ") in the helper of '"
+            << k->loaded->topology.name << "' (" << up::kHelperCaDir << ")\n";
   });
 }
 
-struct DeployOpts {
-  std::string workload;
-  std::vector<std::string> services;
-  std::string dir = "/etc/forest/tls";
-  std::string reload;
-  int renew_before_days = 30;
-};
-
-void AddDeployOptions(CLI::App* cmd, DeployOpts& d) {
+void AddDeployOptions(CLI::App* cmd, up::CertRequest& d) {
   cmd->add_option("WORKLOAD", d.workload, "the plain workload that terminates TLS")->required();
   cmd->add_option("--service", d.services, "a service label: auth → auth.<workload>.<node> (repeatable)");
   cmd->add_option("--dir", d.dir, "directory in the workload for cert.pem, key.pem, root.pem")
@@ -83,7 +72,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
     auto* issue = cert->add_subcommand("issue", "Have NODE make a key, get WORKLOAD's names signed by the "
                                                 "helper and install cert+key into WORKLOAD; NODE renews it");
     auto node = std::make_shared<std::string>();
-    auto d = std::make_shared<DeployOpts>();
+    auto d = std::make_shared<up::CertRequest>();
     issue->add_option("NODE", *node, "the node hosting the workload (canonical name or unique label)")->required();
     AddDeployOptions(issue, *d);
     issue->callback([node, d, &ctx] {
@@ -91,18 +80,8 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       if (!found->node) return ctx.Fail(MakeError(*node + " is a workload; name the node that hosts it"));
-      std::vector<std::string> argv = {"forest", "cert", "deploy", d->workload, "--dir", d->dir,
-                                       "--renew-before-days", std::to_string(d->renew_before_days)};
-      for (const auto& s : d->services) {
-        argv.push_back("--service");
-        argv.push_back(s);
-      }
-      if (!d->reload.empty()) {
-        argv.push_back("--reload");
-        argv.push_back(d->reload);
-      }
       auto client = HostClient(found->forest->loaded->topology);
-      auto r = up::ExecPath(client, found->path, argv, StreamTo(ctx));
+      auto r = up::IssueCert(client, found->path, *d, StreamTo(ctx));
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.exit_code = *r;
     });
@@ -110,7 +89,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
   {
     auto* deploy = cert->add_subcommand("deploy", "Inside a node: make a key, have the helper sign WORKLOAD's "
                                                   "names, push cert+key into WORKLOAD, remember it for renewal");
-    auto d = std::make_shared<DeployOpts>();
+    auto d = std::make_shared<up::CertRequest>();
     AddDeployOptions(deploy, *d);
     deploy->callback([d, &ctx] {
       auto ca = node::LoadCaEndpoint();
@@ -200,27 +179,16 @@ void AddHelperRevokeCommand(CLI::App& app, Context& ctx) {
   AddSelectorOptions(cmd, *o);
   cmd->add_option("--state", o->state, "forestd's state directory")->capture_default_str();
   cmd->callback([o, &ctx] {
-    helper::CaFiles files(o->state + "/ca");
-    auto issued = files.ReadIssued();
-    if (!issued.ok()) return ctx.Fail(issued.error());
-    auto revoked = files.ReadRevoked();
-    if (!revoked.ok()) return ctx.Fail(revoked.error());
-    std::set<std::string> serials;
-    for (const auto& r : *revoked) serials.insert(r.serial);
-    auto chosen = helper::SelectForRevocation(issued->issued, serials, o->select, UnixNow());
+    auto chosen = helper::CaFiles(o->state + "/ca").Revoke(o->select, UnixNow(), o->dry_run);
     if (!chosen.ok()) return ctx.Fail(chosen.error());
-    if (!o->dry_run) {
-      auto added = files.AddRevoked(*chosen);
-      if (!added.ok()) return ctx.Fail(added.error());
-      *chosen = *added;
-    }
     Json list = Json::array();
     for (const auto& r : *chosen) list.push_back(helper::RevocationJson(r));
     if (o->json) {
       ctx.out << Json{{"revoked", list}, {"dry_run", o->dry_run}}.dump(2) << "\n";
       return;
     }
-    for (const auto& r : list) ctx.out << (o->dry_run ? "would revoke " : "revoked ") << RevocationLine(r) << "\n";
+    for (const auto& r : list)
+      ctx.out << (o->dry_run ? "would revoke " : "revoked ") << RevocationLine(r) << "\n";
   });
 }
 
@@ -235,43 +203,14 @@ void AddRevokeCommand(CLI::App* cert, Context& ctx) {
   cmd->callback([o, &ctx] {
     auto k = FindForest(o->forest);
     if (!k.ok()) return ctx.Fail(k.error());
-    std::vector<std::string> argv = {up::kBinaryPath, "helper-revoke", "--json"};
-    for (const auto& s : o->select.serials) argv.insert(argv.end(), {"--serial", s});
-    if (!o->select.node.empty()) argv.insert(argv.end(), {"--node", o->select.node});
-    if (!o->select.name.empty()) argv.insert(argv.end(), {"--name", o->select.name});
-    if (!o->select.reason.empty()) argv.insert(argv.end(), {"--reason", o->select.reason});
-    if (o->dry_run) argv.push_back("--dry-run");
+    const helper::RevokeSelector& s = o->select;
+    up::RevokeRequest request{s.serials, s.node, s.name, s.reason, o->dry_run};
     auto client = HostClient(k->loaded->topology);
-    const std::string& helper_name = k->loaded->topology.helper.name;
-    auto r = incus::Exec(client, helper_name, argv);
-    if (!r.ok()) return ctx.Fail(r.error().Wrap("running helper-revoke in " + helper_name));
-    if (r->exit_code != 0) {
-      std::string why = r->err;
-      if (why.starts_with("forest: error: ")) why.erase(0, 15);
-      while (!why.empty() && why.back() == '\n') why.pop_back();
-      return ctx.Fail(MakeError(why.empty() ? "helper-revoke failed in " + helper_name : why));
-    }
-    Json j = Json::parse(r->out, nullptr, false);
-    if (!j.is_object() || !j["revoked"].is_array()) return ctx.Fail(MakeError("helper-revoke answered something unexpected"));
-    if (!o->dry_run) {
-      // The running helper serves them: its CRL must list every one.
-      std::string helper = k->loaded->plan.helper_address.ToString();
-      auto crl = http::Call("GET", helper, api::kPort, api::kCrl, "", {std::chrono::seconds(10), ""});
-      auto root = http::Call("GET", helper, api::kPort, api::kRootCa, "", {std::chrono::seconds(10), ""});
-      if (!crl.ok() || crl->status != 200 || !root.ok() || root->status != 200) {
-        return ctx.Fail(MakeError("revoked, but the helper at [" + helper + "]:8053 served no CRL; `forest status` shows whether it runs"));
-      }
-      auto info = trust::InspectCrl(crl->body, root->body);
-      if (!info.ok()) return ctx.Fail(info.error().Wrap("the helper's CRL"));
-      for (const auto& e : j["revoked"]) {
-        std::string serial = e["serial"];
-        if (!std::binary_search(info->serials.begin(), info->serials.end(), serial)) {
-          return ctx.Fail(MakeError("serial " + serial + " is revoked in the helper's state but not in its CRL yet"));
-        }
-      }
-      j["crl"] = "http://[" + helper + "]:8053/v1/crl";
-      j["crl_entries"] = info->serials.size();
-    }
+    api::HttpForestdClient forestd;
+    auto revoked = up::RevokeInHelper(client, forestd, k->loaded->topology.helper.name,
+                                      k->loaded->plan.helper_address.ToString(), request);
+    if (!revoked.ok()) return ctx.Fail(revoked.error());
+    const Json& j = *revoked;
     if (o->json) {
       ctx.out << j.dump(2) << "\n";
       return;

@@ -53,6 +53,17 @@ Result<std::vector<Revocation>> CaFiles::AddRevoked(const std::vector<Revocation
   return added;
 }
 
+Result<std::vector<Revocation>> CaFiles::Revoke(const RevokeSelector& s, int64_t now, bool dry_run) const {
+  FOREST_ASSIGN_OR_RETURN(IssuedLog issued, ReadIssued());
+  FOREST_ASSIGN_OR_RETURN(std::vector<Revocation> revoked, ReadRevoked());
+  std::set<std::string> serials;
+  for (const auto& r : revoked) serials.insert(r.serial);
+  FOREST_ASSIGN_OR_RETURN(std::vector<Revocation> chosen,
+                          SelectForRevocation(issued.issued, serials, s, now));
+  if (dry_run) return chosen;
+  return AddRevoked(chosen);
+}
+
 std::string FileStamp(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return "";

@@ -5,6 +5,7 @@
 // `forest helper-revoke` (run in the helper by `forest cert revoke`) share it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ class CaFiles {
   Result<std::vector<Revocation>> ReadRevoked() const;
   // Adds the revocations whose serial is not revoked yet; returns those.
   Result<std::vector<Revocation>> AddRevoked(const std::vector<Revocation>& add) const;
+  // `forest helper-revoke`: the leaves of the issuance log that `s` selects
+  // (SelectForRevocation at `now`) added to the revocations, unless
+  // `dry_run`; returns those it revoked (or would revoke).
+  Result<std::vector<Revocation>> Revoke(const RevokeSelector& s, int64_t now, bool dry_run) const;
 
  private:
   std::string dir_;

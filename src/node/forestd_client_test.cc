@@ -75,6 +75,22 @@ TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
   EXPECT_EQ(refused->refusal, "records[0]: not under c0.incus");
 }
 
+TEST_F(ForestdClientTest, RootAndCrlAreTheBodiesTheHelperServes) {
+  http::Router r;
+  r.Add({"GET", api::kRootCa, 0, nullptr, [](const http::Request&) {
+           return http::Response{200, "application/x-pem-file", "-----BEGIN CERTIFICATE-----\n", {}};
+         }});
+  r.Add({"GET", api::kCrl, 0, nullptr,
+         [](const http::Request&) { return http::ErrorResponse(503, "no root staged"); }});
+  Serve(std::move(r));
+  auto root = client_->RootCa("::1");
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  EXPECT_EQ(*root, "-----BEGIN CERTIFICATE-----\n");
+  auto crl = client_->Crl("::1");
+  ASSERT_FALSE(crl.ok());
+  EXPECT_EQ(crl.error().message, "HTTP 503");
+}
+
 TEST_F(ForestdClientTest, AnythingButA200IsAnError) {
   http::Router r;
   r.Add({"GET", api::kExport, 0, nullptr,

@@ -42,4 +42,15 @@ Result<bool> StageRoot(incus::Client& c, const std::string& helper, const trust:
   return true;
 }
 
+Result<CarootStaged> StageCaroot(incus::Client& c, const std::string& helper, const std::string& caroot_dir,
+                                 bool replace, const std::function<void(const std::string&)>& say) {
+  FOREST_ASSIGN_OR_RETURN(trust::HostRoot root,
+                          trust::LoadOrCreateRoot(caroot_dir, true, trust::InvokerOwner()));
+  if (root.created) say("created a new mkcert-compatible root in " + caroot_dir);
+  CarootStaged out;
+  FOREST_ASSIGN_OR_RETURN(out.changed, StageRoot(c, helper, root.files, caroot_dir, replace));
+  if (auto info = trust::InspectCert(root.files.cert_pem); info.ok()) out.subject = info->subject;
+  return out;
+}
+
 }  // namespace forest::up

@@ -2,6 +2,7 @@
 // the only place the root key goes. Nodes and workloads never get it.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "base/result.h"
@@ -22,5 +23,15 @@ Result<std::string> StagedRootCert(incus::Client& c, const std::string& helper);
 // error names both roots and what to do).
 Result<bool> StageRoot(incus::Client& c, const std::string& helper, const trust::RootFiles& root,
                        const std::string& caroot_dir, bool replace);
+
+// `forest ca stage`: the mkcert root in `caroot_dir` (made there if absent,
+// owned by the user who ran sudo; `say` is told so before it is staged)
+// staged by StageRoot.
+struct CarootStaged {
+  bool changed = false;  // StageRoot wrote it (false: already staged)
+  std::string subject;   // the root's subject ("" when it does not read)
+};
+Result<CarootStaged> StageCaroot(incus::Client& c, const std::string& helper, const std::string& caroot_dir,
+                                 bool replace, const std::function<void(const std::string&)>& say);
 
 }  // namespace forest::up
