@@ -131,6 +131,15 @@ expect_eq "$(echo x | "$FOREST" exec -n c0-2-1 -- cat 2>&1)" "" "-n: stdin is /d
 expect_eq "$(yes | timeout 60 "$FOREST" exec c0-2-1 -- head -n2 2>&1 | tr '\n' ' ')" "y y " "a command that stops reading ends the exec"
 ping -6 -c1 -W3 fd00:1111::1 >/dev/null 2>&1 && ok || fail "ping -6 c0-2-1-1 (fd00:1111::1)"
 
+section "forest exec -t gives the command a terminal, like ssh -t, at depth 1 and 4"
+expect_contains "$("$FOREST" exec c0 -- tty 2>&1 || true)" "not a tty" "without -t no terminal"
+# script(1) is the terminal this suite does not have.
+rc=0
+got=$(script -qec "$FOREST exec -t c0-2-1-1 -- sh -c 'tty; exit 7'" /dev/null 2>&1) || rc=$?
+expect_contains "$got" "/dev/pts/" "forest exec -t at depth 4: the command's stdin is a terminal"
+expect_eq "$rc" "7" "forest exec -t passes the exit code on"
+expect_contains "$(script -qec "$FOREST exec -t c0 -- tty" /dev/null 2>&1 || true)" "/dev/pts/" "forest exec -t at depth 1"
+
 section "shared folder at depth 3: exactly that folder, owned by its host owner"
 got=$("$FOREST" exec c0-2-1 -- sh -c 'stat -c "%u:%g" /srv/share /srv/share/greeting; cat /srv/share/greeting; ls -a /srv/share | tr "\n" " "' 2>&1) || true
 expect_eq "$got" "1000:1000

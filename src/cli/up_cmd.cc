@@ -9,13 +9,14 @@
 #include "base/files.h"
 #include "cli/command.h"
 #include "cli/shell_session.h"
-#include "trust/caroot.h"
 #include "incus/api.h"
 #include "incus/events.h"
 #include "render/materialize.h"
 #include "render/writer.h"
+#include "trust/caroot.h"
 #include "up/boot.h"
 #include "up/converge.h"
+#include "up/exec_tty.h"
 
 namespace forest::cli {
 
@@ -167,16 +168,27 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
                                             "by name (no DNS needed)");
     auto node = std::make_shared<std::string>();
     auto no_stdin = std::make_shared<bool>(false);
+    auto tty = std::make_shared<bool>(false);
     cmd->add_option("NODE", *node, "canonical name, or a unique label")->required();
     cmd->add_flag("-n,--no-stdin", *no_stdin, "give the command /dev/null as stdin (like ssh -n)");
+    cmd->add_flag("-t,--tty", *tty, "give the command a terminal (like ssh -t; for vi, top, a shell)")
+        ->excludes("--no-stdin");
     cmd->footer(
         "The command follows after --: forest exec c0-2-1 -- incus list\n"
-        "Its stdin is this one's, streamed: echo hi | forest exec c0-2-1 -- cat");
-    cmd->callback([node, no_stdin, &ctx] {
+        "Its stdin is this one's, streamed: echo hi | forest exec c0-2-1 -- cat\n"
+        "With a terminal: forest exec -t c0-2-1 -- top");
+    cmd->callback([node, no_stdin, tty, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: forest exec NODE -- CMD [ARGS...]"));
       std::vector<Known> forests;
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
+      if (*tty) {
+        ctx.out.flush();
+        auto r = up::ExecPathTty(render::ProjectName(found->forest->loaded->topology), found->path, ctx.tail);
+        if (!r.ok()) return ctx.Fail(r.error());
+        ctx.exit_code = *r;
+        return;
+      }
       auto client = HostClient(found->forest->loaded->topology);
       auto r = up::ExecPath(client, found->path, ctx.tail, StreamTo(ctx), *no_stdin ? -1 : STDIN_FILENO);
       if (!r.ok()) return ctx.Fail(r.error());
@@ -301,9 +313,18 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
   {
     auto* cmd = app.add_subcommand("node-exec", "(inside a node) run a command in a descendant");
     auto first = std::make_shared<std::vector<std::string>>();
+    auto tty = std::make_shared<bool>(false);
     cmd->add_option("LABELS", *first, "label of the next level; the rest follow after --")->required();
-    cmd->callback([first, &ctx] {
+    cmd->add_flag("-t,--tty", *tty, "with a terminal (forest exec -t)");
+    cmd->callback([first, tty, &ctx] {
       if (ctx.tail.empty()) return ctx.Fail(MakeError("usage: node-exec LABEL... -- CMD"));
+      if (*tty) {
+        ctx.out.flush();
+        auto r = up::ExecPathTty("", *first, ctx.tail);
+        if (!r.ok()) return ctx.Fail(r.error());
+        ctx.exit_code = *r;
+        return;
+      }
       auto client = incus::Client::Local();
       auto r = up::ExecPath(client, *first, ctx.tail, StreamTo(ctx), STDIN_FILENO);
       if (!r.ok()) return ctx.Fail(r.error());
