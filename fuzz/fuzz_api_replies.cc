@@ -1,7 +1,9 @@
 // libFuzzer target: the forestd replies a node reads from the network
 // (api/): the helper's answer to POST /v1/sign-csr (api::ParseSignReply) and
 // to a publication (api::ParsePublishReply), a node's status (GET /v1/node,
-// api::ParseNodeStatus) and any error body (api::ErrorMessage). Any input
+// api::ParseNodeStatus), the helper's forest view (GET /v1/forest, which
+// `forest tree` and register-local-record read: api::ParseForestReply) and
+// any error body (api::ErrorMessage). Any input
 // gives a value or an error with a message, never a crash; what parses
 // serialises and parses back to the same value.
 #include <cstddef>
@@ -50,6 +52,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Fail("node status");
     }
   } else if (n.error().message.empty()) {
+    std::abort();
+  }
+  if (auto f = api::ParseForestReply(text); f.ok()) {
+    auto again = api::ParseForestReply(api::ToJson(*f).dump());
+    if (!again.ok() || !(*again == *f)) Fail("forest view");
+  } else if (f.error().message.empty()) {
     std::abort();
   }
   (void)api::ErrorMessage(text);

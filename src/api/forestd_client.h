@@ -1,9 +1,12 @@
-// The calls a node's agent makes to other forestds: it pulls each child's
-// export (GET /v1/export), pokes its parent (POST /v1/poke) and, at a root,
-// publishes to the helper (POST /v1/publish-root-registration). An interface,
-// so that the agent's rounds are tested with FakeForestdClient; HttpForestdClient
-// is the real one (src/http, one connection per call, every call with a
-// deadline), which the real-Incus suites and forestd_client_test.cc drive.
+// The calls made to forestds: a node's agent pulls each child's export (GET
+// /v1/export), pokes its parent (POST /v1/poke) and, at a root, publishes to
+// the helper (POST /v1/publish-root-registration); the commands ask the
+// helper for its forest view (GET /v1/forest: `forest tree`, the check of
+// `forest register-local-record`) and poke their own node. An interface, so
+// that the agent's rounds and the commands' libraries are tested with
+// FakeForestdClient; HttpForestdClient is the real one (src/http, one
+// connection per call, every call with a deadline), which the real-Incus
+// suites and forestd_client_test.cc drive.
 #pragma once
 
 #include <chrono>
@@ -43,6 +46,9 @@ class ForestdClient {
   // (the root's uplink, which is how the helper knows who publishes).
   virtual Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
                                         const std::string& export_text) = 0;
+  // The forest view of the helper at `helper` (GET /v1/forest): the body of
+  // a 200 (at most kMaxForestReplyBytes), else an error naming the status.
+  virtual Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) = 0;
 };
 
 struct HttpForestdOptions {
@@ -59,8 +65,12 @@ class HttpForestdClient final : public ForestdClient {
   Status Poke(const std::string& address, const api::Poke& poke) override;
   Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
                                 const std::string& export_text) override;
+  Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) override;
 
  private:
+  // The body of a 200 to GET `target`; an error naming any other status.
+  Result<std::string> Get(const std::string& address, const char* target, std::chrono::milliseconds timeout,
+                          size_t max_body);
   HttpForestdOptions o_;
 };
 
@@ -69,7 +79,7 @@ class HttpForestdClient final : public ForestdClient {
 class FakeForestdClient final : public ForestdClient {
  public:
   struct Call {
-    std::string what;     // "export", "poke", "publish"
+    std::string what;     // "export", "poke", "publish", "forest"
     std::string address;  // the forestd called
     std::string body;     // the poke's or the publication's
   };
@@ -80,6 +90,9 @@ class FakeForestdClient final : public ForestdClient {
       [](const std::string&, const api::Poke&) { return Status(); };
   std::function<Result<PublishAnswer>(const std::string& helper, const std::string& text)> on_publish =
       [](const std::string&, const std::string&) { return Result<PublishAnswer>(PublishAnswer{}); };
+  std::function<Result<std::string>(const std::string& helper)> on_forest = [](const std::string& h) {
+    return Result<std::string>(MakeError("no forest view scripted for " + h));
+  };
 
   Result<std::string> Export(const std::string& address, std::chrono::milliseconds, size_t) override {
     Record({"export", address, ""});
@@ -93,6 +106,10 @@ class FakeForestdClient final : public ForestdClient {
                                 const std::string& text) override {
     Record({"publish", helper, text});
     return on_publish(helper, text);
+  }
+  Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds) override {
+    Record({"forest", helper, ""});
+    return on_forest(helper);
   }
   std::vector<Call> calls() const {
     std::lock_guard<std::mutex> lock(mu_);
