@@ -4,14 +4,23 @@
 
 namespace forest::api {
 
-Result<std::string> HttpForestdClient::Export(const std::string& address, std::chrono::milliseconds timeout,
-                                              size_t max_body) {
+Result<std::string> HttpForestdClient::Get(const std::string& address, const char* target,
+                                           std::chrono::milliseconds timeout, size_t max_body) {
   http::CallOptions call;
   call.timeout = timeout;
   call.max_body = max_body;
-  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("GET", address, o_.port, kExport, "", call));
+  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("GET", address, o_.port, target, "", call));
   if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
   return std::move(r.body);
+}
+
+Result<std::string> HttpForestdClient::Export(const std::string& address, std::chrono::milliseconds timeout,
+                                              size_t max_body) {
+  return Get(address, kExport, timeout, max_body);
+}
+
+Result<std::string> HttpForestdClient::Forest(const std::string& helper, std::chrono::milliseconds timeout) {
+  return Get(helper, kForest, timeout, kMaxForestReplyBytes);
 }
 
 Status HttpForestdClient::Poke(const std::string& address, const api::Poke& poke) {

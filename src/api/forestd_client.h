@@ -1,11 +1,13 @@
-// The calls a node's agent makes to other forestds: it pulls each child's
-// export (GET /v1/export), pokes its parent (POST /v1/poke) and, at a root,
-// publishes to the helper (POST /v1/publish-root-registration); and the
-// helper's root and CRL (GET /v1/root-ca, /v1/crl), which `forest cert
-// revoke` reads on the host to see a revocation served. An interface,
-// so that the agent's rounds are tested with FakeForestdClient; HttpForestdClient
-// is the real one (src/http, one connection per call, every call with a
-// deadline), which the real-Incus suites and forestd_client_test.cc drive.
+// The calls made to forestds: a node's agent pulls each child's export (GET
+// /v1/export), pokes its parent (POST /v1/poke) and, at a root, publishes to
+// the helper (POST /v1/publish-root-registration); the commands ask the
+// helper for its forest view (GET /v1/forest: `forest tree`, the check of
+// `forest register-local-record`), for its root and CRL (GET /v1/root-ca,
+// /v1/crl: `forest cert revoke` sees a revocation served) and poke their own
+// node. An interface, so that the agent's rounds and the commands' libraries
+// are tested with FakeForestdClient; HttpForestdClient is the real one
+// (src/http, one connection per call, every call with a deadline), which the
+// real-Incus suites and forestd_client_test.cc drive.
 #pragma once
 
 #include <chrono>
@@ -49,6 +51,9 @@ class ForestdClient {
   // the body of a 200, else an error naming the status.
   virtual Result<std::string> RootCa(const std::string& helper) = 0;
   virtual Result<std::string> Crl(const std::string& helper) = 0;
+  // The forest view of the helper at `helper` (GET /v1/forest): the body of
+  // a 200 (at most kMaxForestReplyBytes), else an error naming the status.
+  virtual Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) = 0;
 };
 
 struct HttpForestdOptions {
@@ -68,8 +73,12 @@ class HttpForestdClient final : public ForestdClient {
                                 const std::string& export_text) override;
   Result<std::string> RootCa(const std::string& helper) override;
   Result<std::string> Crl(const std::string& helper) override;
+  Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) override;
 
  private:
+  // The body of a 200 to GET `target`; an error naming any other status.
+  Result<std::string> Get(const std::string& address, const char* target, std::chrono::milliseconds timeout,
+                          size_t max_body);
   HttpForestdOptions o_;
 };
 
@@ -78,7 +87,7 @@ class HttpForestdClient final : public ForestdClient {
 class FakeForestdClient final : public ForestdClient {
  public:
   struct Call {
-    std::string what;     // "export", "poke", "publish", "root-ca", "crl"
+    std::string what;     // "export", "poke", "publish", "root-ca", "crl", "forest"
     std::string address;  // the forestd called
     std::string body;     // the poke's or the publication's
   };
@@ -94,6 +103,9 @@ class FakeForestdClient final : public ForestdClient {
   };
   std::function<Result<std::string>(const std::string& helper)> on_crl = [](const std::string& h) {
     return Result<std::string>(MakeError("no CRL scripted for " + h));
+  };
+  std::function<Result<std::string>(const std::string& helper)> on_forest = [](const std::string& h) {
+    return Result<std::string>(MakeError("no forest view scripted for " + h));
   };
 
   Result<std::string> Export(const std::string& address, std::chrono::milliseconds, size_t) override {
@@ -116,6 +128,10 @@ class FakeForestdClient final : public ForestdClient {
   Result<std::string> Crl(const std::string& helper) override {
     Record({"crl", helper, ""});
     return on_crl(helper);
+  }
+  Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds) override {
+    Record({"forest", helper, ""});
+    return on_forest(helper);
   }
   std::vector<Call> calls() const {
     std::lock_guard<std::mutex> lock(mu_);

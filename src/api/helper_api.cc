@@ -1,5 +1,6 @@
 #include "api/helper_api.h"
 
+#include "naming/names.h"
 #include "trust/san_policy.h"
 
 namespace forest::api {
@@ -21,6 +22,122 @@ Status Strings(const Json& j, const char* key, std::vector<std::string>* out) {
     out->push_back(v.get<std::string>());
   }
   return {};
+}
+
+// --- GET /v1/forest: each reader names its field (`names[2].aliases[0]`).
+
+std::string Field(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
+std::string Index(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+Result<const Json*> Member(const Json& obj, const std::string& path, const char* key, Json::value_t type,
+                           const char* wanted) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return MakeError(Field(path, key) + ": missing");
+  if (it->type() != type) return MakeError(Field(path, key) + ": expected " + wanted);
+  return &*it;
+}
+
+Result<std::string> NameAt(const Json& v, const std::string& at) {
+  if (!v.is_string()) return MakeError(at + ": expected a name");
+  std::string name = v.get<std::string>();
+  if (auto s = naming::ValidateName(name); !s.ok()) return s.error().Wrap(at);
+  return name;
+}
+
+Result<net::Ipv6Address> AddressAt(const Json& v, const std::string& at) {
+  if (!v.is_string()) return MakeError(at + ": expected an IPv6 address");
+  auto a = net::Ipv6Address::Parse(v.get<std::string>());
+  if (!a.ok()) return a.error().Wrap(at);
+  return *a;
+}
+
+Result<net::Ipv6Prefix> PrefixAt(const Json& v, const std::string& at) {
+  constexpr size_t kMaxPrefixText = 49;  // an IPv6 address, "/", three digits
+  if (!v.is_string() || v.get_ref<const std::string&>().size() > kMaxPrefixText) {
+    return MakeError(at + ": expected an IPv6 prefix");
+  }
+  auto p = net::Ipv6Prefix::Parse(v.get<std::string>());
+  if (!p.ok()) return p.error().Wrap(at);
+  return *p;
+}
+
+Result<bool> BoolAt(const Json& obj, const std::string& path, const char* key) {
+  FOREST_ASSIGN_OR_RETURN(const Json* v, Member(obj, path, key, Json::value_t::boolean, "true or false"));
+  return v->get<bool>();
+}
+
+// The objects of list `key`, each read by `read(object, "key[i]")`.
+template <typename T, typename Read>
+Result<std::vector<T>> Objects(const Json& doc, const char* key, Read read) {
+  FOREST_ASSIGN_OR_RETURN(const Json* list, Member(doc, "", key, Json::value_t::array, "a list"));
+  std::vector<T> out;
+  out.reserve(list->size());
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string at = Index(key, i);
+    if (!(*list)[i].is_object()) return MakeError(at + ": expected an object");
+    FOREST_ASSIGN_OR_RETURN(T x, read((*list)[i], at));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+Result<ForestRoot> ReadRoot(const Json& r, const std::string& at) {
+  ForestRoot root;
+  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(r, at, "name", Json::value_t::string, "a name"));
+  FOREST_ASSIGN_OR_RETURN(root.name, NameAt(*name, Field(at, "name")));
+  FOREST_ASSIGN_OR_RETURN(const Json* uplink,
+                          Member(r, at, "uplink", Json::value_t::string, "an IPv6 address"));
+  FOREST_ASSIGN_OR_RETURN(root.uplink, AddressAt(*uplink, Field(at, "uplink")));
+  FOREST_ASSIGN_OR_RETURN(const Json* subtree,
+                          Member(r, at, "subtree", Json::value_t::string, "an IPv6 prefix"));
+  FOREST_ASSIGN_OR_RETURN(root.subtree, PrefixAt(*subtree, Field(at, "subtree")));
+  FOREST_ASSIGN_OR_RETURN(root.published, BoolAt(r, at, "published"));
+  return root;
+}
+
+Result<ForestNode> ReadNode(const Json& n, const std::string& at) {
+  ForestNode node;
+  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(n, at, "name", Json::value_t::string, "a name"));
+  FOREST_ASSIGN_OR_RETURN(node.name, NameAt(*name, Field(at, "name")));
+  FOREST_ASSIGN_OR_RETURN(const Json* subtree,
+                          Member(n, at, "subtree", Json::value_t::string, "an IPv6 prefix"));
+  FOREST_ASSIGN_OR_RETURN(node.subtree, PrefixAt(*subtree, Field(at, "subtree")));
+  FOREST_ASSIGN_OR_RETURN(const Json* hop,
+                          Member(n, at, "next_hop", Json::value_t::string, "an IPv6 address"));
+  FOREST_ASSIGN_OR_RETURN(node.next_hop, AddressAt(*hop, Field(at, "next_hop")));
+  FOREST_ASSIGN_OR_RETURN(node.ready, BoolAt(n, at, "ready"));
+  return node;
+}
+
+Result<ForestName> ReadName(const Json& n, const std::string& at) {
+  ForestName out;
+  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(n, at, "name", Json::value_t::string, "a name"));
+  FOREST_ASSIGN_OR_RETURN(out.name, NameAt(*name, Field(at, "name")));
+  FOREST_ASSIGN_OR_RETURN(const Json* addresses,
+                          Member(n, at, "addresses", Json::value_t::array, "a list of IPv6 addresses"));
+  for (size_t i = 0; i < addresses->size(); ++i) {
+    FOREST_ASSIGN_OR_RETURN(net::Ipv6Address a, AddressAt((*addresses)[i], Index(Field(at, "addresses"), i)));
+    out.addresses.push_back(a);
+  }
+  FOREST_ASSIGN_OR_RETURN(const Json* aliases,
+                          Member(n, at, "aliases", Json::value_t::array, "a list of names"));
+  for (size_t i = 0; i < aliases->size(); ++i) {
+    FOREST_ASSIGN_OR_RETURN(std::string alias, NameAt((*aliases)[i], Index(Field(at, "aliases"), i)));
+    out.aliases.push_back(std::move(alias));
+  }
+  return out;
+}
+
+Result<ForestReply> ReadForest(const Json& j) {
+  ForestReply f;
+  FOREST_ASSIGN_OR_RETURN(const Json* serial,
+                          Member(j, "", "serial", Json::value_t::number_unsigned, "a zone serial"));
+  if (serial->get<uint64_t>() > UINT32_MAX) return MakeError("serial: expected a zone serial");
+  f.serial = static_cast<uint32_t>(serial->get<uint64_t>());
+  FOREST_ASSIGN_OR_RETURN(f.roots, Objects<ForestRoot>(j, "roots", ReadRoot));
+  FOREST_ASSIGN_OR_RETURN(f.nodes, Objects<ForestNode>(j, "nodes", ReadNode));
+  FOREST_ASSIGN_OR_RETURN(f.names, Objects<ForestName>(j, "names", ReadName));
+  return f;
 }
 
 }  // namespace
@@ -117,6 +234,40 @@ Result<PublishReply> ParsePublishReply(std::string_view body) {
   r.changed = changed->get<bool>();
   r.serial = static_cast<uint32_t>(serial->get<uint64_t>());
   return r;
+}
+
+Json ToJson(const ForestReply& f) {
+  Json roots = Json::array(), nodes = Json::array(), names = Json::array();
+  for (const auto& r : f.roots) {
+    roots.push_back({{"name", r.name},
+                     {"uplink", r.uplink.ToString()},
+                     {"subtree", r.subtree.ToString()},
+                     {"published", r.published}});
+  }
+  for (const auto& n : f.nodes) {
+    nodes.push_back({{"name", n.name},
+                     {"subtree", n.subtree.ToString()},
+                     {"next_hop", n.next_hop.ToString()},
+                     {"ready", n.ready}});
+  }
+  for (const auto& n : f.names) {
+    Json addresses = Json::array();
+    for (const auto& a : n.addresses) addresses.push_back(a.ToString());
+    names.push_back({{"name", n.name}, {"addresses", addresses}, {"aliases", n.aliases}});
+  }
+  return {{"serial", f.serial}, {"roots", roots}, {"nodes", nodes}, {"names", names}};
+}
+
+Result<ForestReply> ParseForestReply(std::string_view body) {
+  if (body.size() > kMaxForestReplyBytes) {
+    return MakeError("forest view: " + std::to_string(body.size()) + " bytes; the limit is " +
+                     std::to_string(kMaxForestReplyBytes));
+  }
+  Json j = ParseObject(body);
+  if (j.is_null()) return MakeError("forest view: expected a JSON object");
+  auto f = ReadForest(j);
+  if (!f.ok()) return f.error().Wrap("forest view");
+  return f;
 }
 
 Json ErrorJson(const std::string& message) { return Json{{"error", message}}; }

@@ -1,7 +1,8 @@
 // The helper's request and reply bodies (docs/forestd.md): what a node sends
 // to POST /v1/sign-csr and gets back, what a root gets back from POST
-// /v1/publish-root-registration, and the error body every forestd answers a
-// refusal with. Shared by the servers (helper/) and their clients (node/).
+// /v1/publish-root-registration, the forest view GET /v1/forest answers, and
+// the error body every forestd answers a refusal with. Shared by the servers
+// (helper/) and their clients (node/, `forest tree`).
 // Pure; every parser reads hostile input and returns an error, never throws.
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "net/ip.h"
 
 namespace forest::api {
 
@@ -51,6 +53,41 @@ struct PublishReply {
 };
 nlohmann::json ToJson(const PublishReply& r);
 Result<PublishReply> ParsePublishReply(std::string_view body);
+
+// GET /v1/forest: the helper's merged view. Every root of the forest,
+// published or not; every node with the route to its subtree; every
+// canonical name with its addresses and the aliases published for it.
+struct ForestRoot {
+  std::string name;  // canonical
+  net::Ipv6Address uplink;
+  net::Ipv6Prefix subtree;
+  bool published = false;  // the helper holds an export of it
+  bool operator==(const ForestRoot&) const = default;
+};
+struct ForestNode {
+  std::string name;  // canonical
+  net::Ipv6Prefix subtree;
+  net::Ipv6Address next_hop;
+  bool ready = false;
+  bool operator==(const ForestNode&) const = default;
+};
+struct ForestName {
+  std::string name;  // canonical
+  std::vector<net::Ipv6Address> addresses;
+  std::vector<std::string> aliases;
+  bool operator==(const ForestName&) const = default;
+};
+struct ForestReply {
+  uint32_t serial = 0;  // the zone serial
+  std::vector<ForestRoot> roots;
+  std::vector<ForestNode> nodes;  // sorted by name
+  std::vector<ForestName> names;  // sorted by name
+  bool operator==(const ForestReply&) const = default;
+};
+inline constexpr size_t kMaxForestReplyBytes = 64u << 20;
+nlohmann::json ToJson(const ForestReply& f);
+// Errors name the field (`names[2].addresses[0]: ...`); unknown fields are ignored.
+Result<ForestReply> ParseForestReply(std::string_view body);
 
 // {"error": "<why>"}: every refusal's body.
 nlohmann::json ErrorJson(const std::string& message);

@@ -2,41 +2,47 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
+
+#include "api/paths.h"
 
 namespace forest::helper {
 
 namespace {
 
-using Json = nlohmann::json;
-
-std::string Join(const Json& list) {
+template <typename T, typename Text>
+std::string Join(const std::vector<T>& list, Text text) {
   std::string out;
-  if (!list.is_array()) return out;
   for (const auto& x : list) {
-    if (!x.is_string()) continue;
     if (!out.empty()) out += ", ";
-    out += x.get<std::string>();
+    out += text(x);
   }
   return out;
 }
 
 }  // namespace
 
-std::string RenderTree(const Json& forest) {
+Result<api::ForestReply> AskForest(api::ForestdClient& client, const std::string& forest,
+                                   const net::Ipv6Address& helper) {
+  std::string address = helper.ToString();
+  auto body = client.Forest(address, kTreeTimeout);
+  if (!body.ok()) {
+    return MakeError("the helper of '" + forest + "' at [" + address + "]:" + std::to_string(api::kPort) +
+                     " did not answer (" + body.error().message + "); `forest status` shows whether it runs");
+  }
+  if (!nlohmann::json::accept(*body)) return MakeError("the helper answered something that is not JSON");
+  auto view = api::ParseForestReply(*body);
+  if (!view.ok()) return view.error().Wrap("the helper answered something unexpected");
+  return view;
+}
+
+std::string RenderTree(const api::ForestReply& forest) {
   std::set<std::string> nodes;
-  if (forest.contains("nodes") && forest["nodes"].is_array()) {
-    for (const auto& n : forest["nodes"]) {
-      if (n.is_object() && n.contains("name") && n["name"].is_string()) nodes.insert(n["name"].get<std::string>());
-    }
-  }
-  std::map<std::string, const Json*> names;
-  if (forest.contains("names") && forest["names"].is_array()) {
-    for (const auto& n : forest["names"]) {
-      if (n.is_object() && n.contains("name") && n["name"].is_string()) names[n["name"].get<std::string>()] = &n;
-    }
-  }
+  for (const auto& n : forest.nodes) nodes.insert(n.name);
+  std::map<std::string, const api::ForestName*> names;
+  for (const auto& n : forest.names) names[n.name] = &n;
   // Parent = the longest proper suffix (on a label boundary) that is a name too.
   std::map<std::string, std::vector<std::string>> children;
   std::vector<std::string> tops;
@@ -53,11 +59,11 @@ std::string RenderTree(const Json& forest) {
   }
   std::string out;
   std::function<void(const std::string&, int)> show = [&](const std::string& name, int depth) {
-    const Json& e = *names.at(name);
+    const api::ForestName& e = *names.at(name);
     out += std::string(2 * depth, ' ') + name + (nodes.count(name) ? "  [node]" : "");
-    std::string addresses = Join(e.value("addresses", Json::array()));
+    std::string addresses = Join(e.addresses, [](const net::Ipv6Address& a) { return a.ToString(); });
     if (!addresses.empty()) out += "  " + addresses;
-    std::string aliases = Join(e.value("aliases", Json::array()));
+    std::string aliases = Join(e.aliases, [](const std::string& a) { return a; });
     if (!aliases.empty()) out += "  aliases: " + aliases;
     out += "\n";
     for (const auto& c : children[name]) show(c, depth + 1);

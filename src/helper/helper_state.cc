@@ -122,32 +122,24 @@ void HelperState::Rebuild() {
   zone_ = std::make_shared<const dns::Zone>(std::move(d), true);
 }
 
-nlohmann::json HelperState::ForestJson() const {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& [name, n] : view_.nodes()) {
-    nodes.push_back({{"name", name},
-                     {"subtree", n.route.subtree.ToString()},
-                     {"next_hop", n.route.next_hop.ToString()},
-                     {"ready", n.route.ready}});
-  }
-  nlohmann::json names = nlohmann::json::array();
-  for (const auto& [name, addresses] : view_.canonical()) {
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& x : addresses) a.push_back(x.ToString());
-    nlohmann::json aliases = nlohmann::json::array();
-    if (auto it = view_.aliases().aliases_of.find(name); it != view_.aliases().aliases_of.end()) {
-      for (const auto& al : it->second) aliases.push_back(al);
-    }
-    names.push_back({{"name", name}, {"addresses", a}, {"aliases", aliases}});
-  }
-  nlohmann::json roots = nlohmann::json::array();
+api::ForestReply HelperState::Forest() const {
+  api::ForestReply f;
+  f.serial = serial_;
   for (const auto& r : roots_) {
-    roots.push_back({{"name", r.delegation.child_canonical},
-                     {"uplink", r.delegation.uplink.ToString()},
-                     {"subtree", r.delegation.subtree.ToString()},
-                     {"published", roots_exports_.last_good().count(r.delegation.child_label) > 0}});
+    f.roots.push_back({r.delegation.child_canonical, r.delegation.uplink, r.delegation.subtree,
+                       roots_exports_.last_good().count(r.delegation.child_label) > 0});
   }
-  return {{"serial", serial_}, {"roots", roots}, {"nodes", nodes}, {"names", names}};
+  for (const auto& [name, n] : view_.nodes()) {
+    f.nodes.push_back({name, n.route.subtree, n.route.next_hop, n.route.ready});
+  }
+  for (const auto& [name, addresses] : view_.canonical()) {
+    api::ForestName entry{name, addresses, {}};
+    if (auto it = view_.aliases().aliases_of.find(name); it != view_.aliases().aliases_of.end()) {
+      entry.aliases = it->second;
+    }
+    f.names.push_back(std::move(entry));
+  }
+  return f;
 }
 
 }  // namespace forest::helper

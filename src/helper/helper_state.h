@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/helper_api.h"
 #include "base/result.h"
 #include "dns/zone.h"
 #include "parent/child_exports.h"
@@ -64,9 +65,9 @@ class HelperState {
   static std::string SerialText(uint32_t serial);
   static Result<uint32_t> ParseSerial(std::string_view text, const std::string& file);
 
-  // GET /v1/forest: nodes with their routes, names with addresses and the
-  // aliases published for them, sorted.
-  nlohmann::json ForestJson() const;
+  // GET /v1/forest: the roots, nodes with their routes, names with addresses
+  // and the aliases published for them, sorted.
+  api::ForestReply Forest() const;
 
  private:
   void Rebuild();

@@ -22,7 +22,7 @@ registration::Export Export(const char* c0_address) {
 
 dns::Query Ask(const std::string& name) {
   dns::Query q;
-  q.question = {name, dns::kAaaa, dns::kClassIn};
+  q.question = {name, dns::kAaaa, dns::kClassIn, ""};
   return q;
 }
 
@@ -56,7 +56,7 @@ TEST(HelperState, ARejectedExportKeepsTheLastGoodOne) {
   auto a = s.zone()->Respond(Ask("c0.incus"));
   ASSERT_EQ(a.response.answers.size(), 1u);
   EXPECT_EQ(a.response.answers[0].rdata, dns::AaaaData(Six("fd00:1000::1").bytes));
-  auto j = s.ForestJson();
+  auto j = api::ToJson(s.Forest());
   EXPECT_EQ(j["roots"][0]["published"], true);
 }
 

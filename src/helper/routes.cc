@@ -1,5 +1,6 @@
 #include "helper/routes.h"
 
+#include "api/helper_api.h"
 #include "api/paths.h"
 
 namespace forest::helper {
@@ -13,8 +14,9 @@ http::Router HelperRoutes(Publication& roots, CaService& ca,
   r.Add({"POST", api::kSignCsr, kMaxSignBody,
          [&roots, &ca](std::string_view source) { return ca.SignCaller(roots.state().view(), source); },
          [&roots, &ca](const http::Request& q) { return ca.SignCsr(roots.state().view(), q); }});
-  r.Add({"GET", api::kForest, 0, nullptr,
-         [&roots](const http::Request&) { return http::JsonResponse(200, roots.state().ForestJson()); }});
+  r.Add({"GET", api::kForest, 0, nullptr, [&roots](const http::Request&) {
+           return http::JsonResponse(200, api::ToJson(roots.state().Forest()));
+         }});
   r.Add({"GET", api::kCrl, 0, nullptr, [&ca](const http::Request& q) { return ca.Crl(q); }});
   r.Add({"GET", api::kCrlRoot, 0, nullptr, [&ca](const http::Request&) { return ca.CrlRoot(); }});
   r.Add({"GET", api::kRootCa, 0, nullptr, [&ca](const http::Request&) { return ca.RootCa(); }});

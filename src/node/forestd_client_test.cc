@@ -47,6 +47,11 @@ TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
            poked_ = q.body;
            return http::JsonResponse(200, {{"poked", true}});
          }});
+  api::ForestReply view;
+  view.serial = 9;
+  view.names.push_back({"c0.incus", {*net::Ipv6Address::Parse("fd00:1000::1")}, {"c0.incus"}});
+  r.Add({"GET", api::kForest, 0, nullptr,
+         [view](const http::Request&) { return http::JsonResponse(200, api::ToJson(view)); }});
   r.Add({"POST", api::kPublishRoot, 1 << 20, nullptr, [this](const http::Request& q) {
            published_ = q.body;
            published_from_ = q.remote_address;
@@ -73,6 +78,12 @@ TEST_F(ForestdClientTest, EachHopSendsItsBodyAndReadsItsAnswer) {
   ASSERT_TRUE(refused.ok()) << refused.error().message;  // a refusal is an answer
   EXPECT_EQ(refused->status, 422);
   EXPECT_EQ(refused->refusal, "records[0]: not under c0.incus");
+
+  auto f = client_->Forest("::1", std::chrono::seconds(2));
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  auto back = api::ParseForestReply(*f);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, view);
 }
 
 TEST_F(ForestdClientTest, RootAndCrlAreTheBodiesTheHelperServes) {
@@ -95,6 +106,8 @@ TEST_F(ForestdClientTest, AnythingButA200IsAnError) {
   http::Router r;
   r.Add({"GET", api::kExport, 0, nullptr,
          [](const http::Request&) { return http::ErrorResponse(503, "no export yet"); }});
+  r.Add({"GET", api::kForest, 0, nullptr,
+         [](const http::Request&) { return http::ErrorResponse(500, "no view"); }});
   r.Add({"POST", api::kPoke, api::kMaxPokeBody,
          [](std::string_view) -> Status { return MakeError("not a neighbour"); },
          [](const http::Request&) { return http::JsonResponse(200, {}); }});
@@ -105,6 +118,9 @@ TEST_F(ForestdClientTest, AnythingButA200IsAnError) {
   auto p = client_->Poke("::1", {});
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().message, "HTTP 403");
+  auto f = client_->Forest("::1", std::chrono::seconds(2));
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.error().message, "HTTP 500");
   // Nobody listening: the hop fails (the agent backs off).
   api::HttpForestdOptions closed;
   closed.port = 9;  // discard: nothing answers HTTP there
