@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "fuzz_revocations", "revocations do not round-trip",
       std::string_view(reinterpret_cast<const char*>(data), size),
       [](std::string_view t) { return helper::ParseRevocations(std::string(t), "revoked.json"); },
-      [](const auto& r) { return helper::SerializeRevocations(r); });
+      [](const auto& r) { return helper::SerializeRevocations(r); },
+      /*by_text=*/true);  // the writer sorts by serial
   return 0;
 }

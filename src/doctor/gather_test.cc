@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "base/temp_dir.h"
 #include "image/image.h"
 #include "incus/fake_transport.h"
 
@@ -19,14 +20,11 @@ namespace fs = std::filesystem;
 class GatherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/forest-doctor-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     probe_.root = root_ + "/host";
     probe_.caroot = root_ + "/caroot";
     probe_.on_path = [this](const std::string& tool) { return path_.count(tool) > 0; };
   }
-  void TearDown() override { fs::remove_all(root_); }
   void Put(const std::string& path, const std::string& text) {
     std::string file = probe_.root + path;
     ASSERT_TRUE(MakeDirs(fs::path(file).parent_path().string()).ok());
@@ -34,6 +32,7 @@ class GatherTest : public ::testing::Test {
   }
   incus::Client Incus() { return incus::Client(transport_); }
 
+  TempDir tmp_{"forest-doctor"};
   std::string root_;
   HostProbe probe_;
   std::set<std::string> path_;

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include "base/temp_dir.h"
+
 namespace forest::helper {
 namespace {
 
@@ -27,15 +29,8 @@ Issuance Leaf(const std::string& serial, const std::string& caller, std::vector<
 
 class CaFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/forest-ca-files-XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl.data()));
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void SetUp() override { dir_ = tmp_.path(); }
+  TempDir tmp_{"forest-ca-files"};
   std::string dir_;
 };
 

@@ -18,6 +18,7 @@
 #include "api/paths.h"
 #include "base/fake_process.h"
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "serve/http_server.h"
 #include "trust/x509.h"
 
@@ -36,9 +37,7 @@ const trust::RootFiles& TestRoot() {
 class MkcertToolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/forest-mkcert-XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl.data()));
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     env_.caroot = dir_ + "/caroot";
     env_.trust_store_dir = dir_ + "/ca-certificates";
     env_.nss_db = dir_ + "/home/.pki/nssdb";
@@ -65,8 +64,6 @@ class MkcertToolTest : public ::testing::Test {
     if (server_) server_->Stop();
     io_.stop();
     if (thread_.joinable()) thread_.join();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   // Signs the CSR's names as a canonical-names-only leaf (90 days).
@@ -94,6 +91,7 @@ class MkcertToolTest : public ::testing::Test {
     return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 0777 : 0;
   }
 
+  TempDir tmp_{"forest-mkcert"};
   std::string dir_;
   FakeProcessRunner runner_;
   bool certutil_ = true;

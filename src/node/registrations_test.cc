@@ -7,6 +7,7 @@
 
 #include "api/helper_api.h"
 #include "base/files.h"
+#include "base/temp_dir.h"
 #include "node/agent.h"
 #include "node/test_plan.h"
 
@@ -19,9 +20,7 @@ using testing::Six;
 class RegistrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/forest-registrations-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     state_ = root_ + "/state";  // made by the first edit
     // The helper publishes c0-2's short alias, and one of c0's workloads.
     api::ForestReply view;
@@ -30,7 +29,6 @@ class RegistrationsTest : public ::testing::Test {
     forest_body_ = api::ToJson(view).dump();
     forestd_.on_forest = [this](const std::string&) { return Result<std::string>(forest_body_); };
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   Registrations Here() {
     return Registrations(state_, chain_->p, chain_->Node("c0-2-1.c0-2.c0.incus"), forestd_);
@@ -41,6 +39,7 @@ class RegistrationsTest : public ::testing::Test {
 
   std::unique_ptr<testing::Chain> chain_ = testing::SourceChain();
   api::FakeForestdClient forestd_;
+  TempDir tmp_{"forest-registrations"};
   std::string root_, state_, forest_body_, notes_;
 };
 

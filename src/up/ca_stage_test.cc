@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/temp_dir.h"
 #include "incus/fake_transport.h"
 #include "trust/caroot.h"
 
@@ -20,9 +21,7 @@ using incus::FakeTransport;
 class CaStageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/forest-ca-stage-XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl.data()));
-    dir_ = tmpl;
+    dir_ = tmp_.path();
     incus_ = NewIncus();
   }
   // A helper where every exec exits 0 and file pushes succeed.
@@ -31,10 +30,6 @@ class CaStageTest : public ::testing::Test {
     incus->On("POST", "/1.0/instances/helper/exec", FakeTransport::Sync({{"metadata", {{"return", 0}}}}));
     incus->On("POST", "/1.0/instances/helper/files", FakeTransport::Sync({}));
     return incus;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
   // A helper that holds `cert` and `key`: GET .../files answers the cert,
   // then the key (StageRoot's order).
@@ -45,6 +40,7 @@ class CaStageTest : public ::testing::Test {
     return incus;
   }
 
+  TempDir tmp_{"forest-ca-stage"};
   std::string dir_;
   std::shared_ptr<FakeTransport> incus_;
   std::vector<std::string> said_;

@@ -7,6 +7,7 @@
 
 #include "base/fake_process.h"
 #include "base/files.h"
+#include "base/temp_dir.h"
 
 namespace forest::up {
 namespace {
@@ -15,12 +16,8 @@ namespace fs = std::filesystem;
 
 class HostDnsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/forest-host-dns-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
+  void SetUp() override { root_ = tmp_.path(); }
+  TempDir tmp_{"forest-host-dns"};
   std::string root_;
   FakeProcessRunner runner_;
 };
