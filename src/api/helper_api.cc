@@ -66,6 +66,15 @@ Result<bool> BoolAt(const Json& obj, const std::string& path, const char* key) {
   return v->get<bool>();
 }
 
+// Member `key` of `obj`, read by `read(value, "path.key")` (which checks its
+// type); an error when it is missing.
+template <typename Read>
+auto Required(const Json& obj, const std::string& path, const char* key, Read read) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return decltype(read(*it, path))(MakeError(Field(path, key) + ": missing"));
+  return read(*it, Field(path, key));
+}
+
 // The objects of list `key`, each read by `read(object, "key[i]")`.
 template <typename T, typename Read>
 Result<std::vector<T>> Objects(const Json& doc, const char* key, Read read) {
@@ -83,36 +92,25 @@ Result<std::vector<T>> Objects(const Json& doc, const char* key, Read read) {
 
 Result<ForestRoot> ReadRoot(const Json& r, const std::string& at) {
   ForestRoot root;
-  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(r, at, "name", Json::value_t::string, "a name"));
-  FOREST_ASSIGN_OR_RETURN(root.name, NameAt(*name, Field(at, "name")));
-  FOREST_ASSIGN_OR_RETURN(const Json* uplink,
-                          Member(r, at, "uplink", Json::value_t::string, "an IPv6 address"));
-  FOREST_ASSIGN_OR_RETURN(root.uplink, AddressAt(*uplink, Field(at, "uplink")));
-  FOREST_ASSIGN_OR_RETURN(const Json* subtree,
-                          Member(r, at, "subtree", Json::value_t::string, "an IPv6 prefix"));
-  FOREST_ASSIGN_OR_RETURN(root.subtree, PrefixAt(*subtree, Field(at, "subtree")));
+  FOREST_ASSIGN_OR_RETURN(root.name, Required(r, at, "name", NameAt));
+  FOREST_ASSIGN_OR_RETURN(root.uplink, Required(r, at, "uplink", AddressAt));
+  FOREST_ASSIGN_OR_RETURN(root.subtree, Required(r, at, "subtree", PrefixAt));
   FOREST_ASSIGN_OR_RETURN(root.published, BoolAt(r, at, "published"));
   return root;
 }
 
 Result<ForestNode> ReadNode(const Json& n, const std::string& at) {
   ForestNode node;
-  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(n, at, "name", Json::value_t::string, "a name"));
-  FOREST_ASSIGN_OR_RETURN(node.name, NameAt(*name, Field(at, "name")));
-  FOREST_ASSIGN_OR_RETURN(const Json* subtree,
-                          Member(n, at, "subtree", Json::value_t::string, "an IPv6 prefix"));
-  FOREST_ASSIGN_OR_RETURN(node.subtree, PrefixAt(*subtree, Field(at, "subtree")));
-  FOREST_ASSIGN_OR_RETURN(const Json* hop,
-                          Member(n, at, "next_hop", Json::value_t::string, "an IPv6 address"));
-  FOREST_ASSIGN_OR_RETURN(node.next_hop, AddressAt(*hop, Field(at, "next_hop")));
+  FOREST_ASSIGN_OR_RETURN(node.name, Required(n, at, "name", NameAt));
+  FOREST_ASSIGN_OR_RETURN(node.subtree, Required(n, at, "subtree", PrefixAt));
+  FOREST_ASSIGN_OR_RETURN(node.next_hop, Required(n, at, "next_hop", AddressAt));
   FOREST_ASSIGN_OR_RETURN(node.ready, BoolAt(n, at, "ready"));
   return node;
 }
 
 Result<ForestName> ReadName(const Json& n, const std::string& at) {
   ForestName out;
-  FOREST_ASSIGN_OR_RETURN(const Json* name, Member(n, at, "name", Json::value_t::string, "a name"));
-  FOREST_ASSIGN_OR_RETURN(out.name, NameAt(*name, Field(at, "name")));
+  FOREST_ASSIGN_OR_RETURN(out.name, Required(n, at, "name", NameAt));
   FOREST_ASSIGN_OR_RETURN(const Json* addresses,
                           Member(n, at, "addresses", Json::value_t::array, "a list of IPv6 addresses"));
   for (size_t i = 0; i < addresses->size(); ++i) {

@@ -2,33 +2,20 @@
 // end, and a session on it whose Incus is an incus::FakeTransport.
 #pragma once
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "base/temp_dir.h"
 #include "incus/fake_transport.h"
 #include "shellhost/session.h"
 
 namespace forest::shellhost::testing {
 
-class Scratch {
+// A scratch directory, removed with all it holds at the end.
+class Scratch : public TempDir {
  public:
-  Scratch() {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/forest-shellhost-XXXXXX";
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~Scratch() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  Scratch() : TempDir("forest-shellhost") {}
 };
 
 // A session for `workspace` with its state under `root`, as Open makes it,
