@@ -136,9 +136,21 @@ OWN_PROCS='own_procs() { me=$(readlink /proc/1/ns/pid); for p in /proc/[0-9]*; d
 detail() { in_node "$1" sh -c "$OWN_PROCS"'; ip -6 route; ip -4 route; ip -o link show type veth | cut -d: -f2; ip netns list
   nft list ruleset | grep -E "^table|chain "; own_procs' 2>/dev/null || true; }
 declare -A base
+# The baseline is a count seen twice in a row, 2 s apart: one sample could
+# catch a passing process (an exec, a convergence step's nft) and then every
+# later, settled count would differ from it (seen once: procs 16, then 15).
+settled_counts() {
+  local last="" got i
+  for i in $(seq 15); do
+    got=$(counts "$1" 2>/dev/null || true)
+    [ -n "$got" ] && [ "$got" = "$last" ] && break
+    last=$got
+    sleep 2
+  done
+  echo "$got"
+}
 for n in host c0 c0-2 c0-2-1; do
-  base[$n]=$(counts "$n" 2>/dev/null || true)
-  [ -n "${base[$n]}" ] || { sleep 2; base[$n]=$(counts "$n"); }  # one retry: an exec can fail while a node settles
+  base[$n]=$(settled_counts "$n")
 done
 for n in c0 c0-2 c0-2-1; do detail "$n" >"$T/detail.$n"; done
 echo "counts before: $(for n in host c0 c0-2 c0-2-1; do printf '%s{%s} ' "$n" "${base[$n]}"; done)"

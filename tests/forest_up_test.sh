@@ -89,6 +89,15 @@ for target in c0:fd00:1000::1 c0-2:fd00:1100::1 c0-2-1:fd00:1110::1 "fasthtml-pl
   got=$("${SSH[@]}" "root@$addr" hostname 2>&1) || true
   expect_eq "$got" "$label" "ssh root@$addr hostname"
 done
+# forest ssh: by name, before DNS; the host key goes to the forest's known_hosts.
+# The first connection adds the key (ssh says so on stderr), the second finds it.
+for label in c0-2-1 fasthtml-plus-integration-test; do
+  got=$("$FOREST" ssh "$label" -- hostname </dev/null 2>"$T/ssh.err") || true
+  expect_eq "$got" "$label" "forest ssh $label -- hostname"
+  [ "$got" = "$label" ] || cat "$T/ssh.err" >&2
+  got=$("$FOREST" ssh "$label" -- hostname </dev/null 2>&1) || true
+  expect_eq "$got" "$label" "forest ssh $label a second time: the key is known, ssh says nothing more"
+done
 
 section "one hop per level"
 hops=$(traceroute -6 -n -q1 -w2 fd00:1110::1 2>/dev/null | tail -n +2 | awk '{print $2}' | tr '\n' ' ')

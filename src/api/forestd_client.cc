@@ -3,6 +3,15 @@
 #include "http/client.h"
 
 namespace forest::api {
+namespace {
+
+// A helper's refusal: the status and its reason.
+Error Refusal(const http::Reply& r) {
+  std::string why = ErrorMessage(r.body);
+  return MakeError("HTTP " + std::to_string(r.status) + (why.empty() ? "" : ": " + why));
+}
+
+}  // namespace
 
 Result<std::string> HttpForestdClient::Get(const std::string& address, const char* target,
                                            std::chrono::milliseconds timeout, size_t max_body) {
@@ -47,14 +56,21 @@ Result<PublishAnswer> HttpForestdClient::Publish(const std::string& helper, cons
 Result<std::string> HttpForestdClient::RootCa(const std::string& helper) {
   FOREST_ASSIGN_OR_RETURN(http::Reply r,
                           http::Call("GET", helper, o_.port, kRootCa, "", {o_.ca_timeout, ""}));
-  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  if (r.status != 200) return Refusal(r);
   return std::move(r.body);
 }
 
 Result<std::string> HttpForestdClient::Crl(const std::string& helper) {
   FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("GET", helper, o_.port, kCrl, "", {o_.ca_timeout, ""}));
-  if (r.status != 200) return MakeError("HTTP " + std::to_string(r.status));
+  if (r.status != 200) return Refusal(r);
   return std::move(r.body);
+}
+
+Result<SignReply> HttpForestdClient::SignCsr(const std::string& helper, const SignRequest& request) {
+  FOREST_ASSIGN_OR_RETURN(http::Reply r, http::Call("POST", helper, o_.port, kSignCsr,
+                                                    SerializeSignRequest(request), {o_.sign_timeout, ""}));
+  if (r.status != 200) return Refusal(r);
+  return ParseSignReply(r.body);
 }
 
 }  // namespace forest::api

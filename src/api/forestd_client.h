@@ -48,9 +48,12 @@ class ForestdClient {
   virtual Result<PublishAnswer> Publish(const std::string& helper, const std::string& source,
                                         const std::string& export_text) = 0;
   // The PEM the helper at `helper` serves at GET /v1/root-ca and GET /v1/crl:
-  // the body of a 200, else an error naming the status.
+  // the body of a 200, else an error naming the status and the helper's reason.
   virtual Result<std::string> RootCa(const std::string& helper) = 0;
   virtual Result<std::string> Crl(const std::string& helper) = 0;
+  // Asks the helper's CA to sign (POST /v1/sign-csr): its reply, or an error
+  // with the status and the helper's reason ("HTTP 403: …") for a refusal.
+  virtual Result<SignReply> SignCsr(const std::string& helper, const SignRequest& request) = 0;
   // The forest view of the helper at `helper` (GET /v1/forest): the body of
   // a 200 (at most kMaxForestReplyBytes), else an error naming the status.
   virtual Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) = 0;
@@ -61,6 +64,7 @@ struct HttpForestdOptions {
   std::chrono::milliseconds poke_timeout = std::chrono::seconds(2);
   std::chrono::milliseconds publish_timeout = std::chrono::seconds(3);
   std::chrono::milliseconds ca_timeout = std::chrono::seconds(10);  // RootCa, Crl
+  std::chrono::milliseconds sign_timeout = std::chrono::seconds(15);
 };
 
 class HttpForestdClient final : public ForestdClient {
@@ -73,6 +77,7 @@ class HttpForestdClient final : public ForestdClient {
                                 const std::string& export_text) override;
   Result<std::string> RootCa(const std::string& helper) override;
   Result<std::string> Crl(const std::string& helper) override;
+  Result<SignReply> SignCsr(const std::string& helper, const SignRequest& request) override;
   Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) override;
 
  private:
@@ -87,9 +92,9 @@ class HttpForestdClient final : public ForestdClient {
 class FakeForestdClient final : public ForestdClient {
  public:
   struct Call {
-    std::string what;     // "export", "poke", "publish", "root-ca", "crl", "forest"
+    std::string what;     // "export", "poke", "publish", "root-ca", "crl", "sign", "forest"
     std::string address;  // the forestd called
-    std::string body;     // the poke's or the publication's
+    std::string body;     // the poke's, the publication's or the sign request's
   };
   std::function<Result<std::string>(const std::string& address)> on_export = [](const std::string& a) {
     return Result<std::string>(MakeError("no export scripted for " + a));
@@ -104,6 +109,10 @@ class FakeForestdClient final : public ForestdClient {
   std::function<Result<std::string>(const std::string& helper)> on_crl = [](const std::string& h) {
     return Result<std::string>(MakeError("no CRL scripted for " + h));
   };
+  std::function<Result<SignReply>(const std::string& helper, const SignRequest& request)> on_sign =
+      [](const std::string& h, const SignRequest&) {
+        return Result<SignReply>(MakeError("no signature scripted for " + h));
+      };
   std::function<Result<std::string>(const std::string& helper)> on_forest = [](const std::string& h) {
     return Result<std::string>(MakeError("no forest view scripted for " + h));
   };
@@ -128,6 +137,10 @@ class FakeForestdClient final : public ForestdClient {
   Result<std::string> Crl(const std::string& helper) override {
     Record({"crl", helper, ""});
     return on_crl(helper);
+  }
+  Result<SignReply> SignCsr(const std::string& helper, const SignRequest& request) override {
+    Record({"sign", helper, SerializeSignRequest(request)});
+    return on_sign(helper, request);
   }
   Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds) override {
     Record({"forest", helper, ""});

@@ -140,4 +140,10 @@ bool OnPath(const std::string& program) {
   return false;
 }
 
+std::string SelfBinary() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
+
 }  // namespace forest

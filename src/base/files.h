@@ -43,4 +43,7 @@ class FileLock {
 // True when an executable `program` is in one of $PATH's directories.
 bool OnPath(const std::string& program);
 
+// This program's own path (/proc/self/exe); "" when it cannot be read.
+std::string SelfBinary();
+
 }  // namespace forest

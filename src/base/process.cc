@@ -272,4 +272,15 @@ ProcessRunner& SystemRunner() {
   return runner;
 }
 
+Error ReplaceProcess(const std::vector<std::string>& argv) {
+  if (argv.empty()) return MakeError("nothing to run");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::cout.flush();
+  std::cerr.flush();
+  execvp(args[0], args.data());
+  return MakeError("cannot run " + argv[0] + ": " + std::strerror(errno));
+}
+
 }  // namespace forest

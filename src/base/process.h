@@ -72,4 +72,8 @@ Result<ProcessResult> RunOk(ProcessRunner& runner, const Command& c);
 // The real runner (stateless; one for the process).
 ProcessRunner& SystemRunner();
 
+// Replaces this process with ARGV (execvp; `forest ssh` becomes ssh). It
+// returns only when that failed, with why.
+Error ReplaceProcess(const std::vector<std::string>& argv);
+
 }  // namespace forest

@@ -1,6 +1,8 @@
 #include "base/process.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -122,6 +124,26 @@ TEST(ProcessTest, RunOkDescribesFailure) {
   auto r = RunOk(SystemRunner(), {.argv = {"sh", "-c", "echo broken >&2; exit 4"}});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("exit 4: broken"), std::string::npos) << r.error().message;
+}
+
+TEST(ProcessTest, ReplaceProcessBecomesTheProgram) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    (void)ReplaceProcess({"sh", "-c", "exit 7"});
+    _exit(99);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 7);
+}
+
+TEST(ProcessTest, ReplaceProcessSaysWhyItCouldNot) {
+  Error e = ReplaceProcess({"/nonexistent/forest-no-such-program"});
+  EXPECT_NE(e.message.find("cannot run /nonexistent/forest-no-such-program: No such file"), std::string::npos)
+      << e.message;
+  EXPECT_NE(ReplaceProcess({}).message, "");
 }
 
 TEST(FakeProcessTest, RecordsAndAnswersByPrefix) {

@@ -2,15 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
-#include <sstream>
 
-#include "base/files.h"
-#include "base/invoker.h"
-#include "base/process.h"
 #include "base/strings.h"
 #include "base/version.h"
 #include "cli/command.h"
@@ -44,42 +37,6 @@ const std::vector<CommandSpec>& ForestCommands() {
        AddTrustCommands},
   };
   return commands;
-}
-
-std::string SelfBinary() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string() : p.string();
-}
-
-std::string HostAuthorizedKeys() {
-  namespace fs = std::filesystem;
-  std::string keys;
-  if (std::getenv("SSH_AUTH_SOCK")) {
-    auto listed = SystemRunner().Run({.argv = {"ssh-add", "-L"}, .err = Stdio::kNull});
-    if (listed.ok()) {
-      std::istringstream in(listed->out);
-      for (std::string line; std::getline(in, line);) {
-        if (line.rfind("ssh-", 0) == 0 || line.rfind("ecdsa-", 0) == 0) keys += line + "\n";
-      }
-    }
-  }
-  // The invoking user's keys: under sudo from their passwd home, whatever
-  // HOME `sudo` or `sudo -E` left.
-  const char* env_home = std::getenv("HOME");
-  std::string home_dir = env_home ? env_home : "";
-  if (auto me = CurrentInvoker(); me.ok() && me->sudo) home_dir = me->home;
-  const char* home = home_dir.empty() ? nullptr : home_dir.c_str();
-  if (home) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(fs::path(home) / ".ssh", ec)) {
-      if (e.path().extension() == ".pub" && e.path().filename().string().rfind("id_", 0) == 0) {
-        if (auto r = ReadFile(e.path().string()); r.ok()) keys += *r;
-      }
-    }
-  }
-  return keys;
 }
 
 int RunForest(int argc, char** argv) {

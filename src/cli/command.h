@@ -58,12 +58,6 @@ using up::LoadNodeInputs;
 using up::LoadThisNode;
 using up::ThisNode;
 
-// This program's path (/proc/self/exe), installed into every node.
-std::string SelfBinary();
-// The host's public keys that may log in as root in every node: the
-// ssh-agent's keys and ~/.ssh/id_*.pub of the invoking user.
-std::string HostAuthorizedKeys();
-
 using up::FindForest;
 using up::FindNode;
 using up::Found;
@@ -74,7 +68,5 @@ using up::StateRoot;
 
 // Streams a command's output to the terminal as it arrives.
 incus::OutputSink StreamTo(Context& ctx);
-// The host's Incus, in the forest's project.
-incus::Client HostClient(const topology::Topology& t);
 
 }  // namespace forest::cli

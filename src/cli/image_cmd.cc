@@ -4,7 +4,7 @@
 
 #include "cli/command.h"
 #include "image/image.h"
-#include "incus/api.h"
+#include "incus/client.h"
 
 namespace forest::cli {
 
@@ -38,17 +38,9 @@ void AddImageCommand(CLI::App& app, Context& ctx) {
         if (kinds.size() != 1) return ctx.Fail(MakeError("--from needs exactly one KIND (node or workload)"));
         auto spec = image::ParseFrom(o->from);
         if (!spec.ok()) return ctx.Fail(spec.error());
-        // Pull into a scratch project so the user's default project is untouched.
+        // Through a scratch project: the user's default project is untouched.
         auto global = incus::Client::Local();
-        const std::string scratch = "forest-image-fetch";
-        if (auto s = incus::EnsureProject(global, scratch, {{"features.images", "true"}},
-                                          "forest: scratch project of `forest image build --from`");
-            !s.ok()) {
-          return ctx.Fail(s.error());
-        }
-        auto client = global.WithProject(scratch);
-        auto r = image::FetchFromServer(client, kinds[0], spec->first, spec->second, o->accept, say);
-        (void)incus::DeleteProject(global, scratch);
+        auto r = image::FetchThroughScratch(global, kinds[0], spec->first, spec->second, o->accept, say);
         if (!r.ok()) return ctx.Fail(r.error());
         ctx.out << image::KindName(kinds[0]) << ": " << *r << "\n";
         return;

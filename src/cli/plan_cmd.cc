@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "render/plan_view.h"
 #include "render/writer.h"
+#include "up/remembered.h"
 
 namespace forest::cli {
 
@@ -30,25 +31,12 @@ void AddPlanCommand(CLI::App& app, Context& ctx) {
     std::string slots_dir;
     if (!opts->materialization.empty()) {
       slots_dir = std::filesystem::path(opts->materialization).lexically_normal().string();
-    } else {
-      auto first = LoadAndPlan(opts->file);
-      if (!first.ok()) return ctx.Fail(first.error());
-      slots_dir = StateRoot() + "/" + (*first)->topology.name;
     }
-    plan::SlotMemory slots;
-    std::error_code ec;
-    if (std::filesystem::exists(slots_dir + "/slots.json", ec)) {
-      auto read = render::ReadSlotMemory(slots_dir);
-      if (!read.ok()) return ctx.Fail(read.error());
-      slots = std::move(read).value();
-      if (!opts->json) ctx.err << "forest: slots remembered in " << slots_dir << "/slots.json\n";
-    } else if (!opts->materialization.empty() && !std::filesystem::is_directory(slots_dir, ec)) {
-      return ctx.Fail(
-          MakeError(slots_dir + ": no such materialization; give the NAME `forest generate` wrote"));
-    }
-    auto loaded = LoadAndPlan(opts->file, slots);
-    if (!loaded.ok()) return ctx.Fail(loaded.error());
-    const auto& l = **loaded;
+    auto r = up::LoadAndPlanRemembered(opts->file, slots_dir, /*must_exist=*/!slots_dir.empty());
+    if (!r.ok()) return ctx.Fail(r.error());
+    if (r->had_slots && !opts->json)
+      ctx.err << "forest: slots remembered in " << r->slots_dir << "/slots.json\n";
+    const auto& l = *r->loaded;
     auto aliases = render::PlanAliases(l.plan);
     if (opts->json) {
       ctx.out << render::PlanJson(l.topology, l.plan, aliases).dump(2) << "\n";

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "base/files.h"
+#include "base/ssh_keys.h"
 #include "shellhost/launch.h"
 #include "shellhost/lifecycle.h"
 #include "shellhost/policy.h"
@@ -136,7 +138,7 @@ void AddStart(CLI::App* cmd, Context& ctx) {
     ctx.err << "jail " << jail.name << " (" << jail.name << ".incus) for " << jail.workspace << ", slot "
             << jail.slot << ", " << (jail.persistent ? "persistent" : "ephemeral") << ", network "
             << shell::NetModeName(jail.network) << std::endl;
-    auto ready = ss::Converge(*s, *st, jail, {o->guard, SelfBinary(), HostAuthorizedKeys});
+    auto ready = ss::Converge(*s, *st, jail, {o->guard, SelfBinary(), [] { return HostAuthorizedKeys(); }});
     if (!ready.ok()) {
       ctx.Fail(ready.error());
       ctx.err << "forest: `forest shell kill " << jail.name << "` removes it\n";

@@ -42,7 +42,7 @@ void AddCaCommand(CLI::App& app, Context& ctx) {
     auto k = FindForest(o->forest);
     if (!k.ok()) return ctx.Fail(k.error());
     std::string dir = o->caroot.empty() ? trust::DefaultCaroot() : o->caroot;
-    auto client = HostClient(k->loaded->topology);
+    auto client = up::ForestIncus(k->loaded->topology);
     auto staged = up::StageCaroot(client, k->loaded->topology.helper.name, dir, o->replace,
                                   [&ctx](const std::string& line) { ctx.out << line << "\n"; });
     if (!staged.ok()) return ctx.Fail(staged.error());
@@ -80,7 +80,7 @@ void AddCertCommand(CLI::App& app, Context& ctx) {
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
       if (!found->node) return ctx.Fail(MakeError(*node + " is a workload; name the node that hosts it"));
-      auto client = HostClient(found->forest->loaded->topology);
+      auto client = up::ForestIncus(found->forest->loaded->topology);
       auto r = up::IssueCert(client, found->path, *d, StreamTo(ctx));
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.exit_code = *r;
@@ -205,7 +205,7 @@ void AddRevokeCommand(CLI::App* cert, Context& ctx) {
     if (!k.ok()) return ctx.Fail(k.error());
     const helper::RevokeSelector& s = o->select;
     up::RevokeRequest request{s.serials, s.node, s.name, s.reason, o->dry_run};
-    auto client = HostClient(k->loaded->topology);
+    auto client = up::ForestIncus(k->loaded->topology);
     api::HttpForestdClient forestd;
     auto revoked = up::RevokeInHelper(client, forestd, k->loaded->topology.helper.name,
                                       k->loaded->plan.helper_address.ToString(), request);

@@ -3,26 +3,28 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 
 #include "base/files.h"
+#include "base/process.h"
+#include "base/ssh_keys.h"
 #include "cli/command.h"
-#include "cli/shell_session.h"
 #include "incus/api.h"
 #include "incus/events.h"
 #include "render/materialize.h"
 #include "render/writer.h"
+#include "shellhost/policy.h"
 #include "trust/caroot.h"
 #include "up/boot.h"
 #include "up/converge.h"
 #include "up/exec_tty.h"
+#include "up/node_inputs.h"
+#include "up/remembered.h"
+#include "up/ssh_node.h"
 
 namespace forest::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 void Progress(const std::string& line) { std::cout << line << std::endl; }
 
@@ -35,10 +37,6 @@ incus::OutputSink StreamTo(Context& ctx) {
     o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     o.flush();
   };
-}
-
-incus::Client HostClient(const topology::Topology& t) {
-  return incus::Client::Local(render::ProjectName(t));
 }
 
 void AddUpCommands(CLI::App& app, Context& ctx) {
@@ -59,17 +57,11 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
                   "install an nftables table that drops forest traffic towards the machine's "
                   "uplink (test hygiene; `down` removes it)");
     cmd->callback([o, &ctx] {
-      auto first = LoadAndPlan(o->file);
-      if (!first.ok()) return ctx.Fail(first.error());
-      std::string dir = StateRoot() + "/" + (*first)->topology.name;
-      auto slots = render::ReadSlotMemory(dir);
-      if (!slots.ok()) return ctx.Fail(slots.error());
-      auto loaded = LoadAndPlan(o->file, *slots);
-      if (!loaded.ok()) return ctx.Fail(loaded.error());
-      const auto& l = **loaded;
-      if (auto s = MakeDirs(dir); !s.ok()) return ctx.Fail(s.error());
-      if (auto s = render::WriteSlotMemory(dir, l.plan.Slots()); !s.ok()) return ctx.Fail(s.error());
-      if (auto s = WriteFileAtomic(dir + "/topology.yaml", l.text); !s.ok()) return ctx.Fail(s.error());
+      auto r = up::LoadAndPlanRemembered(o->file);
+      if (!r.ok()) return ctx.Fail(r.error());
+      if (auto s = up::Remember(*r); !s.ok()) return ctx.Fail(s.error());
+      const auto& l = *r->loaded;
+      const std::string& dir = r->slots_dir;
       up::Options opts;
       opts.topology_text = l.text;
       opts.slots = l.plan.Slots();
@@ -80,7 +72,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (const char* a = std::getenv("SSH_AUTH_SOCK"); a && *a) opts.agent_socket = a;
       opts.progress = Progress;
       opts.state_dir = dir;
-      auto client = HostClient(l.topology);
+      auto client = up::ForestIncus(l.topology);
       if (auto s = up::UpHost(client, l.topology, l.plan, opts); !s.ok()) {
         ctx.Fail(s.error().Wrap("up " + o->file));
         ctx.err << "forest: `forest down " << o->file << "` removes what was made so far\n";
@@ -95,27 +87,17 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
                                   "(its saved topology is used)")
         ->required();
     cmd->callback([arg, &ctx] {
-      std::string file = *arg;
-      std::error_code ec;
-      if (!fs::exists(file, ec) && file.find('/') == std::string::npos) {
-        std::string saved = StateRoot() + "/" + file + "/topology.yaml";
-        if (!fs::exists(saved, ec)) {
-          return ctx.Fail(MakeError("no topology file '" + file + "' and no forest named '" + file +
-                                    "' brought up here (" + StateRoot() +
-                                    "); `forest status` lists them"));
-        }
-        file = saved;
-      }
-      auto loaded = LoadAndPlan(file);
+      auto file = up::TopologyOrRemembered(*arg);
+      if (!file.ok()) return ctx.Fail(file.error());
+      auto loaded = LoadAndPlan(*file);
       if (!loaded.ok()) return ctx.Fail(loaded.error());
       std::string dir = StateRoot() + "/" + (*loaded)->topology.name;
-      auto client = HostClient((*loaded)->topology);
+      auto client = up::ForestIncus((*loaded)->topology);
       if (auto s = up::DownHost(client, (*loaded)->topology, dir, Progress); !s.ok()) {
         return ctx.Fail(s.error().Wrap("down " + *arg));
       }
       // A forest shell forest: its network policy table goes with it.
-      if (fs::exists(dir + "/shell.json", ec)) shell_session::DropPolicyTable((*loaded)->topology.name);
-      fs::remove_all(dir, ec);
+      if (up::Forget(dir)) shellhost::DropPolicyTable((*loaded)->topology.name);
     });
   }
   {
@@ -128,7 +110,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (!forests.ok()) return ctx.Fail(forests.error());
       nlohmann::json all = nlohmann::json::array();
       for (const auto& k : *forests) {
-        auto client = HostClient(k.loaded->topology);
+        auto client = up::ForestIncus(k.loaded->topology);
         auto tree = up::StatusTree(client, true);
         if (!tree.ok()) return ctx.Fail(tree.error());
         all.push_back({{"forest", k.loaded->topology.name},
@@ -189,7 +171,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
         ctx.exit_code = *r;
         return;
       }
-      auto client = HostClient(found->forest->loaded->topology);
+      auto client = up::ForestIncus(found->forest->loaded->topology);
       auto r = up::ExecPath(client, found->path, ctx.tail, StreamTo(ctx), *no_stdin ? -1 : STDIN_FILENO);
       if (!r.ok()) return ctx.Fail(r.error());
       ctx.exit_code = *r;
@@ -205,33 +187,10 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       std::vector<Known> forests;
       auto found = Locate(*node, forests);
       if (!found.ok()) return ctx.Fail(found.error());
-      std::string address;
-      if (found->node) {
-        address = found->node->node_address.ToString();
-      } else {
-        // A workload's address is its SLAAC one on the node's LAN: ask Incus there.
-        auto client = HostClient(found->forest->loaded->topology);
-        std::string out;
-        auto addr = up::ExecPath(client, found->path,
-                                 {"sh", "-c", "ip -6 -o addr show scope global dev eth0 | "
-                                              "awk '{print $4}' | cut -d/ -f1 | head -n1"},
-                                 [&](int fd, std::string_view b) {
-                                   if (fd == 1) out.append(b);
-                                 });
-        if (!addr.ok()) return ctx.Fail(addr.error());
-        address = out.substr(0, out.find('\n'));
-        if (address.empty()) return ctx.Fail(MakeError(*node + " has no global IPv6 address yet"));
-      }
-      std::string known = found->forest->dir + "/known_hosts";
-      std::vector<std::string> args = {"ssh", "-o", "StrictHostKeyChecking=accept-new", "-o",
-                                       "UserKnownHostsFile=" + known, "root@" + address};
-      args.insert(args.end(), ctx.tail.begin(), ctx.tail.end());
-      std::vector<char*> cargs;
-      for (auto& a : args) cargs.push_back(a.data());
-      cargs.push_back(nullptr);
-      std::cout.flush();
-      execvp("ssh", cargs.data());
-      ctx.Fail(MakeError("cannot run ssh: " + std::string(strerror(errno))));
+      auto client = up::ForestIncus(found->forest->loaded->topology);
+      auto address = up::SshAddress(client, *found);
+      if (!address.ok()) return ctx.Fail(address.error());
+      ctx.Fail(ReplaceProcess(up::SshArgv(found->forest->dir, *address, ctx.tail)));
     });
   }
 
@@ -278,24 +237,18 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
     cmd->add_option("--self", o->self, "this node's canonical name")->required();
     cmd->add_option("--dir", o->dir, "directory with topology.yaml, slots.json, parent.json");
     cmd->callback([o, &ctx] {
-      auto loaded = LoadNodeInputs(o->dir);
-      if (!loaded.ok()) return ctx.Fail(loaded.error());
-      const auto& l = **loaded;
-      const plan::NodePlan* self = l.plan.FindNode(o->self);
-      if (!self) return ctx.Fail(MakeError(o->self + " is not a node of " + o->dir + "/topology.yaml"));
-      auto parent_text = ReadFile(o->dir + "/parent.json");
-      if (!parent_text.ok()) return ctx.Fail(parent_text.error());
-      auto parent = up::ParentInfoFromJson(*parent_text, o->dir + "/parent.json");
-      if (!parent.ok()) return ctx.Fail(parent.error());
+      auto n = up::LoadNodeUp(o->dir, o->self);
+      if (!n.ok()) return ctx.Fail(n.error());
+      const auto& l = *n->loaded;
       up::Options opts;
       opts.topology_text = l.text;
       opts.slots = l.plan.Slots();
       opts.self_binary = SelfBinary();
-      if (auto k = ReadFile(o->dir + "/authorized_keys"); k.ok()) opts.authorized_keys = *k;
-      if (fs::exists(up::kAgentSocket)) opts.agent_socket = up::kAgentSocket;
+      opts.authorized_keys = n->authorized_keys;
+      opts.agent_socket = n->agent_socket;
       opts.progress = Progress;
       auto client = incus::Client::Local();
-      if (auto s = up::UpNode(client, l.topology, l.plan, *self, *parent, opts); !s.ok()) {
+      if (auto s = up::UpNode(client, l.topology, l.plan, *n->self, n->parent, opts); !s.ok()) {
         ctx.Fail(s.error().Wrap(o->self));
       }
     });

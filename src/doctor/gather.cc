@@ -88,7 +88,7 @@ Result<NodeReport> CheckNode(const std::string& node) {
   FOREST_ASSIGN_OR_RETURN(up::Found found, up::Locate(node, forests));
   if (!found.node)
     return MakeError(node + " is a workload; doctor checks nodes (and this host without NODE)");
-  auto client = incus::Client::Local(render::ProjectName(found.forest->loaded->topology));
+  auto client = up::ForestIncus(found.forest->loaded->topology);
   std::string out, err;
   FOREST_ASSIGN_OR_RETURN(int rc,
                           up::ExecPath(client, found.path, {up::kBinaryPath, "xlat", "status", "--json"},

@@ -113,6 +113,18 @@ Result<std::pair<std::string, std::string>> ParseFrom(const std::string& spec) {
   return std::make_pair(server, alias);
 }
 
+Result<std::string> FetchThroughScratch(incus::Client& global, Kind k, const std::string& server_url,
+                                        const std::string& alias, bool accept_certificate,
+                                        const Progress& progress) {
+  const std::string scratch = "forest-image-fetch";
+  FOREST_TRY(incus::EnsureProject(global, scratch, {{"features.images", "true"}},
+                                  "forest: scratch project of `forest image build --from`"));
+  auto client = global.WithProject(scratch);
+  auto r = FetchFromServer(client, k, server_url, alias, accept_certificate, progress);
+  (void)incus::DeleteProject(global, scratch);
+  return r;
+}
+
 Result<std::string> ServerCertificatePem(const std::string& server_url) {
   // https://HOST[:PORT] with HOST possibly a bracketed IPv6 address.
   std::string rest = server_url.substr(std::string("https://").size());

@@ -45,6 +45,13 @@ Result<std::string> FetchFromServer(incus::Client& c, Kind k, const std::string&
                                     const std::string& alias, bool accept_certificate,
                                     const Progress& progress);
 
+// FetchFromServer through a scratch Incus project (made with image
+// features, removed afterwards), so the caller's projects are untouched:
+// `global` is a client of the default project.
+Result<std::string> FetchThroughScratch(incus::Client& global, Kind k, const std::string& server_url,
+                                        const std::string& alias, bool accept_certificate,
+                                        const Progress& progress);
+
 // The PEM certificate an https server presents (no verification).
 Result<std::string> ServerCertificatePem(const std::string& server_url);
 

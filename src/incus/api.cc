@@ -1,6 +1,7 @@
 #include "incus/api.h"
 
 #include "base/files.h"
+#include "incus/exec_marks.h"
 
 namespace forest::incus {
 
@@ -274,34 +275,66 @@ Status DeleteInstance(Client& c, const std::string& name) {
   return {};
 }
 
+namespace {
+
+// One recorded output of an exec, removed once read ("" when it is gone).
+std::string TakeLog(Client& c, const std::string& url) {
+  auto body = c.GetRaw(url);
+  (void)c.Delete(url);
+  return body.ok() ? std::move(body).value() : "";
+}
+
+}  // namespace
+
+// The command runs under MarkedCommand's wrapper with an end mark. When
+// incusd loses its pid (exec_marks.h), the recorded stderr says what
+// happened: no start mark, it did not run and starts again (twice at most);
+// an end mark, it ran to that exit code and its result stands; a start mark
+// alone, it ran and its end is unknown (an error, never a second run).
 Result<ExecResult> Exec(Client& c, const std::string& instance, const std::vector<std::string>& argv,
                         const StringMap& env) {
-  Json body = {{"command", argv},
+  Json body = {{"command", MarkedCommand(argv, {.end_mark = true})},
                {"environment", ToJson(env)},
                {"wait-for-websocket", false},
                {"interactive", false},
                {"record-output", true}};
-  auto r = c.Post("/1.0/instances/" + Escape(instance) + "/exec", body);
-  // incusd 6.0 occasionally loses the pid of a command that ends at once;
-  // nothing ran to completion twice, so one retry is safe for our commands.
-  for (int attempt = 0; !r.ok() && attempt < 2 &&
-                        r.error().message.find("Failed to retrieve PID") != std::string::npos;
-       ++attempt) {
-    r = c.Post("/1.0/instances/" + Escape(instance) + "/exec", body);
-  }
-  if (!r.ok()) return r.error().Wrap("exec in " + instance);
-  const Json& md = (*r)["metadata"];
-  ExecResult out;
-  out.exit_code = md.value("return", -1);
-  if (md.contains("output") && md["output"].is_object()) {
-    for (auto it = md["output"].begin(); it != md["output"].end(); ++it) {
-      std::string url = it.value().get<std::string>();
-      auto body_r = c.GetRaw(url);
-      if (body_r.ok()) (it.key() == "1" ? out.out : out.err) = std::move(body_r).value();
-      (void)c.Delete(url);
+  const std::string path = "/1.0/instances/" + Escape(instance) + "/exec";
+  for (int attempt = 0;; ++attempt) {
+    FOREST_ASSIGN_OR_RETURN(Json start, c.Start("POST", path, body));
+    std::string op = start.value("operation", "");
+    bool sync = start.value("type", "") == "sync";  // a daemon that answers at once (and the fakes)
+    if (op.empty() && !sync) return MakeError("exec in " + instance + ": async response without operation");
+    Result<Json> done =
+        sync ? Result<Json>(start.contains("metadata") ? start["metadata"] : Json()) : c.Wait(op);
+    ExecResult out;
+    if (done.ok()) {
+      const Json& md = (*done)["metadata"];
+      out.exit_code = md.is_object() ? md.value("return", -1) : -1;
+      if (md.is_object() && md.contains("output") && md["output"].is_object()) {
+        for (auto it = md["output"].begin(); it != md["output"].end(); ++it) {
+          if (!it.value().is_string()) continue;
+          (it.key() == "1" ? out.out : out.err) = TakeLog(c, it.value().get<std::string>());
+        }
+      }
+      out.err = ReadMarks(out.err).text;
+      return out;
     }
+    if (!IsLostPid(done.error().message)) return done.error().Wrap("exec in " + instance);
+    std::string logs =
+        "/1.0/instances/" + Escape(instance) + "/logs/exec-output/exec_" + op.substr(op.rfind('/') + 1);
+    out.out = TakeLog(c, logs + ".stdout");
+    MarkedStderr err = ReadMarks(TakeLog(c, logs + ".stderr"));
+    if (err.exit_code) {
+      out.exit_code = *err.exit_code;
+      out.err = std::move(err.text);
+      return out;
+    }
+    if (err.started) {
+      return MakeError("exec in " + instance + ": incusd lost the command after it started (" +
+                       std::string(kLostPid) + "); it ran, its exit status is unknown");
+    }
+    if (attempt == 2) return done.error().Wrap("exec in " + instance + " (3 tries)");
   }
-  return out;
 }
 
 Result<std::string> ExecOk(Client& c, const std::string& instance,

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/process.h"
+#include "incus/exec_marks.h"
 
 namespace forest::incus {
 
@@ -54,11 +55,11 @@ int RunClient(const std::vector<std::string>& argv, const std::string& conf) {
 }
 
 int RunCliExec(const std::vector<std::string>& client_argv, const std::string& conf) {
-  static constexpr std::string_view kLostPid = "Failed to retrieve PID of executing child process";
-  constexpr char kStartMark = '\036';  // ASCII RS
   std::vector<std::string> argv = client_argv;
   if (auto dd = std::find(argv.begin(), argv.end(), "--"); dd != argv.end()) {
-    argv.insert(dd + 1, {"sh", "-c", "printf '\\036' >&2; exec \"$@\"", "forest-exec"});
+    std::vector<std::string> cmd = MarkedCommand(std::vector<std::string>(dd + 1, argv.end()));
+    argv.erase(dd + 1, argv.end());
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
   }
   struct stat st {};
   bool have = fstat(0, &st) == 0;
@@ -80,7 +81,7 @@ int RunCliExec(const std::vector<std::string>& client_argv, const std::string& c
     c.keep_output = false;
     c.on_output = [&](int, std::string_view got) {
       if (!started) {
-        if (auto m = got.find(kStartMark); m != std::string_view::npos) {
+        if (auto m = got.find(kExecMark); m != std::string_view::npos) {
           started = true;
           pending.append(got.substr(0, m));
           got.remove_prefix(m + 1);

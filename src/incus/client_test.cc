@@ -139,6 +139,90 @@ TEST(IncusClient, ExecCollectsRecordedOutputAndRemovesIt) {
   EXPECT_EQ(body["wait-for-websocket"], false);
 }
 
+// incusd lost the pid ("Failed to retrieve PID of executing child process"):
+// the recorded stderr of that operation says whether the command ran.
+HttpResponse LostPid() {
+  return OpDone("Failure", R"(,"err":"Failed to retrieve PID of executing child process")");
+}
+constexpr const char* kLogs = "/1.0/instances/c0/logs/exec-output/exec_";
+
+TEST(IncusClient, ExecStartsAgainOnlyACommandThatDidNotStart) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/e1"),
+                LostPid(),
+                {200, ""},
+                Sync("{}"),
+                {200, "Error: lost\n"},
+                Sync("{}"),
+                Async("/1.0/operations/e2"),
+                OpDone("Success", R"(,"metadata":{"return":0,"output":{"1":"/o","2":"/e"}})"),
+                {200, "moved\n"},
+                Sync("{}"),
+                {200, "\036\0360\n"},
+                Sync("{}")};
+  Client c(t);
+  auto r = Exec(c, "c0", {"mv", "a.tmp", "a"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->out, "moved\n");
+  EXPECT_EQ(r->err, "");
+  EXPECT_EQ(t->calls[2].target, std::string(kLogs) + "e1.stdout");
+  EXPECT_EQ(t->calls[4].target, std::string(kLogs) + "e1.stderr");
+  EXPECT_EQ(t->calls[6].method, "POST");
+}
+
+TEST(IncusClient, ExecKeepsTheResultOfACommandThatRanWhenThePidWasLost) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/e1"),  LostPid(), {200, "out\n"}, Sync("{}"),
+                {200, "\036mv: no\n\0361\n"}, Sync("{}")};
+  Client c(t);
+  auto r = Exec(c, "c0", {"mv", "a.tmp", "a"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->exit_code, 1);
+  EXPECT_EQ(r->out, "out\n");
+  EXPECT_EQ(r->err, "mv: no\n");
+  EXPECT_EQ(t->calls.size(), 6u);  // one POST: it never runs twice
+}
+
+TEST(IncusClient, ExecNeverRunsTwiceACommandWhoseEndIsUnknown) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/e1"), LostPid(), {200, ""}, Sync("{}"),
+                {200, "\036partial"},        Sync("{}")};
+  Client c(t);
+  auto r = Exec(c, "c0", {"mv", "a.tmp", "a"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("it ran, its exit status is unknown"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(t->calls.size(), 6u);
+}
+
+TEST(IncusClient, ExecGivesUpAfterThreeStartsThatDidNotRun) {
+  auto t = std::make_shared<Scripted>();
+  for (int i = 0; i < 3; ++i) {
+    std::string op = "/1.0/operations/e" + std::to_string(i);
+    for (HttpResponse r :
+         {Async(op), LostPid(), HttpResponse{200, ""}, Sync("{}"), HttpResponse{200, ""}, Sync("{}")}) {
+      t->replies.push_back(r);
+    }
+  }
+  Client c(t);
+  auto r = Exec(c, "c0", {"true"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("Failed to retrieve PID"), std::string::npos) << r.error().message;
+  EXPECT_EQ(t->calls.size(), 18u);
+}
+
+TEST(IncusClient, ExecWrapsTheCommandWithTheMarks) {
+  auto t = std::make_shared<Scripted>();
+  t->replies = {Async("/1.0/operations/e1"), OpDone("Success", R"(,"metadata":{"return":0})")};
+  Client c(t);
+  ASSERT_TRUE(Exec(c, "c0", {"true"}).ok());
+  auto cmd = Json::parse(t->calls[0].body)["command"];
+  ASSERT_GE(cmd.size(), 5u);
+  EXPECT_EQ(cmd[0], "sh");
+  EXPECT_EQ(cmd[4], "true");
+}
+
 TEST(IncusClient, PutProfileOnlyWritesWhenSomethingChanged) {
   auto t = std::make_shared<Scripted>();
   t->replies = {Sync(R"({"name":"p","description":"d","config":{"a":"1"},"devices":{}})")};

@@ -15,6 +15,8 @@
 #include <memory>
 #include <string_view>
 
+#include "incus/exec_marks.h"
+
 namespace forest::incus {
 
 namespace asio = boost::asio;
@@ -23,8 +25,6 @@ namespace websocket = beast::websocket;
 using Socket = websocket::stream<asio::local::stream_protocol::socket>;
 
 namespace {
-
-constexpr char kStartMark = '\036';  // ASCII RS, first byte on stderr
 
 // Reads frames from one output websocket until it closes; `done` runs then.
 struct Reader {
@@ -145,13 +145,9 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   for (const auto& [k, v] : env) envj[k] = v;
   // Without stdin_fd, stdin is /dev/null inside; the stdin websocket itself
   // stays open until the end (closing it before the command started makes
-  // incusd 6.0 abort the start). The first byte on stderr is kStartMark: it
+  // incusd 6.0 abort the start). The first byte on stderr is kExecMark: it
   // says the command started (ExecStream); input flows only after it.
-  std::vector<std::string> cmd = {
-      "sh", "-c",
-      stdin_fd >= 0 ? "printf '\\036' >&2; exec \"$@\"" : "printf '\\036' >&2; exec \"$@\" </dev/null",
-      "forest-exec"};
-  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  std::vector<std::string> cmd = MarkedCommand(argv, {.stdin_null = stdin_fd < 0});
   Json body = {{"command", cmd},        {"environment", envj}, {"wait-for-websocket", true},
                {"interactive", false},   {"record-output", false}};
   FOREST_ASSIGN_OR_RETURN(Json start, c.Start("POST", "/1.0/instances/" + Escape(instance) + "/exec", body));
@@ -184,7 +180,7 @@ Result<int> ExecStreamOnce(Client& c, const std::string& socket_path, const std:
   const OutputSink* user = &sink;
   bool mark_seen = false;
   OutputSink starting = [&](int fd, std::string_view bytes) {
-    if (fd == 2 && !mark_seen && !bytes.empty() && bytes.front() == kStartMark) {
+    if (fd == 2 && !mark_seen && !bytes.empty() && bytes.front() == kExecMark) {
       mark_seen = true;
       if (pump) pump->Start();
     }
@@ -239,7 +235,7 @@ Result<int> ExecStream(Client& c, const std::string& socket_path, const std::str
   OutputSink tracking = [&](int fd, std::string_view bytes) {
     if (fd == 2 && first_err && !bytes.empty()) {
       first_err = false;
-      if (bytes.front() == kStartMark) {
+      if (bytes.front() == kExecMark) {
         started = true;
         bytes.remove_prefix(1);
       }
@@ -251,8 +247,7 @@ Result<int> ExecStream(Client& c, const std::string& socket_path, const std::str
   };
   for (int attempt = 0;; ++attempt) {
     auto r = ExecStreamOnce(c, socket_path, instance, argv, env, tracking, stdin_fd);
-    if (r.ok() || started || attempt == 2 ||
-        r.error().message.find("Failed to retrieve PID") == std::string::npos) {
+    if (r.ok() || started || attempt == 2 || !IsLostPid(r.error().message)) {
       return r;
     }
   }

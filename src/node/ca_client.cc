@@ -3,22 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "api/helper_api.h"
-#include "api/paths.h"
+#include "api/forestd_client.h"
 #include "base/files.h"
-#include "http/client.h"
 #include "trust/crl.h"
 #include "trust/san_policy.h"
 #include "trust/x509.h"
 
 namespace forest::node {
-namespace {
-
-std::string ErrorOf(const http::Reply& r) {
-  return "HTTP " + std::to_string(r.status) + ": " + api::ErrorMessage(r.body);
-}
-
-}  // namespace
 
 Result<CaEndpoint> LoadCaEndpoint() {
   const char* env = std::getenv("FOREST_MKCERT_CONFIG");
@@ -31,16 +22,30 @@ Result<CaEndpoint> LoadCaEndpoint() {
   return trust::ParseCaEndpoint(*text, path);
 }
 
-Result<std::string> FetchRoot(const CaEndpoint& e) {
-  auto r = http::Call("GET", e.helper, e.port, api::kRootCa, "", {std::chrono::seconds(10), ""});
-  if (!r.ok()) return r.error().Wrap("fetching the forest root from the helper");
-  if (r->status != 200) return MakeError("the helper gave no root (" + ErrorOf(*r) + ")");
-  auto info = trust::InspectCert(r->body);
-  if (!info.ok() || !info->is_ca) return MakeError("the helper's /v1/root-ca is not a CA certificate");
-  return r->body;
+api::HttpForestdClient HelperOf(const CaEndpoint& e) {
+  api::HttpForestdOptions o;
+  o.port = e.port;
+  return api::HttpForestdClient(o);
 }
 
-Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
+namespace {
+
+// A refusal ("HTTP 403: …", the helper answered) or a failed hop.
+bool IsRefusal(const Error& e) { return e.message.rfind("HTTP ", 0) == 0; }
+
+}  // namespace
+
+Result<std::string> FetchRoot(api::ForestdClient& helper, const CaEndpoint& e) {
+  auto r = helper.RootCa(e.helper);
+  if (!r.ok() && IsRefusal(r.error()))
+    return MakeError("the helper gave no root (" + r.error().message + ")");
+  if (!r.ok()) return r.error().Wrap("fetching the forest root from the helper");
+  auto info = trust::InspectCert(*r);
+  if (!info.ok() || !info->is_ca) return MakeError("the helper's /v1/root-ca is not a CA certificate");
+  return r;
+}
+
+Result<Signed> RequestSignature(api::ForestdClient& helper, const CaEndpoint& e, const std::string& csr_pem,
                                 const std::vector<std::string>& names, bool client) {
   api::SignRequest req;
   req.csr_pem = csr_pem;
@@ -51,11 +56,10 @@ Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
       req.label_paths.push_back(path);
     }
   }
-  auto r = http::Call("POST", e.helper, e.port, api::kSignCsr, api::SerializeSignRequest(req),
-                      {std::chrono::seconds(15), ""});
+  auto r = helper.SignCsr(e.helper, req);
+  if (!r.ok() && IsRefusal(r.error())) return MakeError("the forest CA refused (" + r.error().message + ")");
   if (!r.ok()) return r.error().Wrap("asking the forest CA");
-  if (r->status != 200) return MakeError("the forest CA refused (" + ErrorOf(*r) + ")");
-  FOREST_ASSIGN_OR_RETURN(api::SignReply reply, api::ParseSignReply(r->body));
+  api::SignReply& reply = *r;
   Signed s;
   s.certificate = std::move(reply.certificate);
   s.root = std::move(reply.root);
@@ -70,13 +74,30 @@ Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
   return s;
 }
 
-Result<std::set<std::string>> FetchRevokedSerials(const CaEndpoint& e) {
-  FOREST_ASSIGN_OR_RETURN(std::string root, FetchRoot(e));
-  auto r = http::Call("GET", e.helper, e.port, api::kCrl, "", {std::chrono::seconds(10), ""});
-  if (!r.ok()) return r.error().Wrap("fetching the forest CA's CRL");
-  if (r->status != 200) return MakeError("the helper gave no CRL (" + ErrorOf(*r) + ")");
-  FOREST_ASSIGN_OR_RETURN(trust::CrlInfo info, trust::InspectCrl(r->body, root));
+Result<std::set<std::string>> FetchRevokedSerials(api::ForestdClient& helper, const CaEndpoint& e) {
+  FOREST_ASSIGN_OR_RETURN(std::string root, FetchRoot(helper, e));
+  auto crl = helper.Crl(e.helper);
+  if (!crl.ok() && IsRefusal(crl.error()))
+    return MakeError("the helper gave no CRL (" + crl.error().message + ")");
+  if (!crl.ok()) return crl.error().Wrap("fetching the forest CA's CRL");
+  FOREST_ASSIGN_OR_RETURN(trust::CrlInfo info, trust::InspectCrl(*crl, root));
   return std::set<std::string>(info.serials.begin(), info.serials.end());
+}
+
+Result<std::string> FetchRoot(const CaEndpoint& e) {
+  auto helper = HelperOf(e);
+  return FetchRoot(helper, e);
+}
+
+Result<Signed> RequestSignature(const CaEndpoint& e, const std::string& csr_pem,
+                                const std::vector<std::string>& names, bool client) {
+  auto helper = HelperOf(e);
+  return RequestSignature(helper, e, csr_pem, names, client);
+}
+
+Result<std::set<std::string>> FetchRevokedSerials(const CaEndpoint& e) {
+  auto helper = HelperOf(e);
+  return FetchRevokedSerials(helper, e);
 }
 
 }  // namespace forest::node

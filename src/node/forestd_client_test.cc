@@ -99,7 +99,36 @@ TEST_F(ForestdClientTest, RootAndCrlAreTheBodiesTheHelperServes) {
   EXPECT_EQ(*root, "-----BEGIN CERTIFICATE-----\n");
   auto crl = client_->Crl("::1");
   ASSERT_FALSE(crl.ok());
-  EXPECT_EQ(crl.error().message, "HTTP 503");
+  EXPECT_EQ(crl.error().message, "HTTP 503: no root staged");
+}
+
+TEST_F(ForestdClientTest, SignCsrSendsTheRequestAndReadsTheReplyOrTheRefusal) {
+  api::SignReply reply;
+  reply.certificate = "-----BEGIN CERTIFICATE-----\nleaf\n";
+  reply.root = "-----BEGIN CERTIFICATE-----\nroot\n";
+  reply.serial = "0a";
+  reply.caller = "c0-2.c0.incus";
+  reply.names = {"web.c0-2.c0.incus"};
+  reply.not_after = 1900000000;
+  std::string asked;
+  http::Router r;
+  r.Add({"POST", api::kSignCsr, api::kMaxSignRequestBytes, nullptr, [&](const http::Request& q) {
+           asked = q.body;
+           auto req = api::ParseSignRequest(q.body);
+           if (!req.ok() || req->label_paths.empty()) return http::ErrorResponse(403, "no names of yours");
+           return http::JsonResponse(200, api::ToJson(reply));
+         }});
+  Serve(std::move(r));
+  api::SignRequest req;
+  req.csr_pem = "-----BEGIN CERTIFICATE REQUEST-----\n";
+  req.label_paths = {"web"};
+  auto got = client_->SignCsr("::1", req);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, reply);
+  EXPECT_EQ(*api::ParseSignRequest(asked), req);
+  auto refused = client_->SignCsr("::1", api::SignRequest{.csr_pem = "x"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "HTTP 403: no names of yours");
 }
 
 TEST_F(ForestdClientTest, AnythingButA200IsAnError) {

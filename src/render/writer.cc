@@ -68,4 +68,20 @@ Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots) {
   return WriteFileAtomic((fs::path(dir) / "slots.json").string(), SlotMemoryJson(slots));
 }
 
+Result<std::map<std::string, std::string>> ReadRuntimeBundle(const std::string& self) {
+  namespace fs = std::filesystem;
+  if (self.empty()) return MakeError("/proc/self/exe: cannot find the forest binary");
+  std::map<std::string, std::string> files;
+  for (const char* name : {"forest", "forestd"}) {
+    fs::path p = fs::path(self).parent_path() / name;
+    auto bytes = ReadFile(p.string(), 512u << 20);
+    if (!bytes.ok()) {
+      return bytes.error().Wrap(std::string("runtime bundle needs ") + name +
+                                " next to forest (or pass --no-runtime)");
+    }
+    files[std::string("bin/") + name] = std::move(bytes).value();
+  }
+  return files;
+}
+
 }  // namespace forest::render

@@ -3,6 +3,7 @@
 // assignments across regenerations.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,9 @@ Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots);
 // The file's text: a JSON object of canonical name → slot. Errors name `file`.
 Result<plan::SlotMemory> ParseSlotMemory(std::string_view text, const std::string& file);
 std::string SlotMemoryJson(const plan::SlotMemory& slots);
+
+// The runtime bundle of a materialization (artifacts/bin/): the forest
+// binary SELF and the forestd beside it.
+Result<std::map<std::string, std::string>> ReadRuntimeBundle(const std::string& self);
 
 }  // namespace forest::render

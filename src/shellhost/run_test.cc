@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "incus/exec_marks.h"
 #include "shellhost/testing.h"
 
 namespace forest::shellhost {
@@ -86,8 +87,10 @@ TEST(ShellhostRun, TmuxFailureCarriesItsStderr) {
   EXPECT_EQ(incus->calls[0].method, "POST");
   EXPECT_EQ(incus->calls[0].path(), "/1.0/instances/proj-abc123-1/exec");
   auto body = incus->calls[0].json();
-  EXPECT_EQ(body["command"][0], "setpriv");
-  EXPECT_EQ(body["command"].back(), "forest");
+  auto command = incus::Unmarked(body["command"]);
+  ASSERT_FALSE(command.empty());
+  EXPECT_EQ(command.front(), "setpriv");
+  EXPECT_EQ(command.back(), "forest");
 }
 
 }  // namespace

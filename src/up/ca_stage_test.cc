@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/temp_dir.h"
+#include "incus/exec_marks.h"
 #include "incus/fake_transport.h"
 #include "trust/caroot.h"
 
@@ -60,9 +61,10 @@ TEST_F(CaStageTest, MakesTheRootWhenAbsentAndStagesItByRename) {
 
   auto execs = incus_->CallsTo("POST", "/1.0/instances/helper/exec");
   ASSERT_EQ(execs.size(), 2u);
-  EXPECT_EQ(execs[0].json()["command"], (nlohmann::json{"install", "-d", "-m", "0700", kHelperCaDir}));
-  EXPECT_EQ(execs[1].json()["command"][4], std::string(kHelperCaDir) + "/rootCA-key.pem");
-  EXPECT_EQ(execs[1].json()["command"][5], std::string(kHelperCaDir) + "/rootCA.pem");
+  auto command = [&](size_t i) { return nlohmann::json(incus::Unmarked(execs[i].json()["command"])); };
+  EXPECT_EQ(command(0), (nlohmann::json{"install", "-d", "-m", "0700", kHelperCaDir}));
+  EXPECT_EQ(command(1)[4], std::string(kHelperCaDir) + "/rootCA-key.pem");
+  EXPECT_EQ(command(1)[5], std::string(kHelperCaDir) + "/rootCA.pem");
   auto pushes = incus_->CallsTo("POST", "/1.0/instances/helper/files");
   ASSERT_EQ(pushes.size(), 2u);
   EXPECT_EQ(pushes[0].target, "/1.0/instances/helper/files?path=" +

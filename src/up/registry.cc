@@ -84,4 +84,8 @@ Result<Found> Locate(const std::string& node, std::vector<Known>& forests) {
   return FindNode(forests, node);
 }
 
+incus::Client ForestIncus(const topology::Topology& t) {
+  return incus::Client::Local(render::ProjectName(t));
+}
+
 }  // namespace forest::up

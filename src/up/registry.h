@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "incus/client.h"
 #include "up/inputs.h"
 
 namespace forest::up {
@@ -36,5 +37,8 @@ struct Found {
 Result<Found> FindNode(const std::vector<Known>& forests, const std::string& name);
 // Finds NODE among the forests brought up here; `forests` keeps them alive.
 Result<Found> Locate(const std::string& node, std::vector<Known>& forests);
+
+// This host's Incus, in the project of forest T.
+incus::Client ForestIncus(const topology::Topology& t);
 
 }  // namespace forest::up

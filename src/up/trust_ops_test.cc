@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "incus/exec_marks.h"
 #include "incus/fake_transport.h"
 #include "trust/crl.h"
 #include "trust/x509.h"
@@ -103,8 +104,9 @@ TEST_F(RevokeInHelperTest, RunsHelperRevokeAndChecksTheCrlListsEverySerial) {
   ASSERT_TRUE(j.ok()) << j.error().message;
   auto execs = incus_->CallsTo("POST", "/1.0/instances/helper/exec");
   ASSERT_EQ(execs.size(), 1u);
-  EXPECT_EQ(execs[0].json()["command"], Json(V{kBinaryPath, "helper-revoke", "--json", "--serial", "a1",
-                                               "--node", "c0-2-1", "--reason", "test"}));
+  EXPECT_EQ(Json(incus::Unmarked(execs[0].json()["command"])),
+            Json(V{kBinaryPath, "helper-revoke", "--json", "--serial", "a1", "--node", "c0-2-1", "--reason",
+                   "test"}));
   EXPECT_EQ((*j)["revoked"].size(), 2u);
   EXPECT_EQ((*j)["crl"], "http://[fd00:f00d::53]:8053/v1/crl");
   EXPECT_EQ((*j)["crl_entries"], 3);

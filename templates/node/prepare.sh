@@ -12,6 +12,21 @@ boot=0
 # Routed NICs need forwarding on; the node routes its children's prefixes.
 sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
 
+# One run at a time: forest-boot.service and a `forest node-up` can overlap.
+exec 9>/run/forest-prepare.lock
+flock 9
+# Not at boot: let systemd get past its early setup (its own cgroup mounts)
+# first; a cold node's first node-up comes right after its start, and a
+# cgroup mount of ours failed with EBUSY, "already mounted", once.
+if [ "$boot" = 0 ]; then
+  for _ in $(seq 20); do
+    case "$(systemctl is-system-running 2>/dev/null || true)" in
+      ""|offline|initializing) sleep 0.5 ;;
+      *) break ;;
+    esac
+  done
+fi
+
 # cgroup v1 with cpu and cpuacct mounted separately on the outer host: systemd
 # in a container leaves them unmounted and nested incusd fails with
 # "Failed to open .../cpuacct". Mount both hierarchies ourselves.
@@ -21,7 +36,10 @@ if [ -d /sys/fs/cgroup ] && grep -q '^[0-9]*:cpuacct:' /proc/self/cgroup; then
       mount -o remount,rw /sys/fs/cgroup 2>/dev/null || true
       [ -L "/sys/fs/cgroup/$c" ] && rm -f "/sys/fs/cgroup/$c"
       mkdir -p "/sys/fs/cgroup/$c"
-      mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
+      # Once more after a second if the mount is refused and nothing else
+      # mounted it meanwhile.
+      mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" 2>/dev/null ||
+        { sleep 1; mountpoint -q "/sys/fs/cgroup/$c" || mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"; }
       echo "prepare: mounted cgroup v1 $c hierarchy (cgroup fix-up)"
       restart=1
     fi
