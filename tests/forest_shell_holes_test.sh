@@ -102,6 +102,7 @@ sleep 5
 kill "$START_PID" 2>/dev/null && ok || fail "the first start ended before it could be killed: $(cat "$T/start1.log")"
 wait "$START_PID" 2>/dev/null || true
 START_PID=
+echo "   the first start was killed after: $(tail -n1 "$T/start1.log")"
 A=$("$FOREST" shell list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["jails"][0]["name"])')
 run_expect 0 fsh "$WS" --guard-uplink -- id -un
 expect_contains "$out" "did not finish" "the next run sees the half-built jail"

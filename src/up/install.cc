@@ -30,6 +30,19 @@ Status PushAuthorizedKeys(Level& l, const std::string& name) {
 
 namespace {
 
+// Puts an executable in place by rename, from a new file: never one that a
+// killed earlier push left, which incusd's file server can still hold open
+// for writing (the program then fails to start with "Text file busy", in
+// incus's words "Command not executable").
+Status PushExecutable(Level& l, const std::string& name, const std::string& path,
+                      const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  FOREST_TRY(incus::ExecOk(l.c, name, {"rm", "-f", tmp}));
+  FOREST_TRY(incus::PushFile(l.c, name, tmp, content, 0755));
+  FOREST_TRY(incus::ExecOk(l.c, name, {"mv", tmp, path}));
+  return {};
+}
+
 // Installs this forest binary into an instance under a versioned release
 // directory with a `current` link; `forestd` is the same binary under its
 // daemon name. Returns the release.
@@ -40,8 +53,7 @@ Result<std::string> InstallBinary(Level& l, const std::string& name, const std::
   auto have = incus::Exec(l.c, name, {"test", "-x", dir + "/bin/forestd"});
   if (!have.ok() || have->exit_code != 0) {
     FOREST_TRY(incus::ExecOk(l.c, name, {"mkdir", "-p", dir + "/bin", kNodeDir}));
-    FOREST_TRY(incus::PushFile(l.c, name, dir + "/bin/forest.tmp", bin, 0755));
-    FOREST_TRY(incus::ExecOk(l.c, name, {"mv", dir + "/bin/forest.tmp", dir + "/bin/forest"}));
+    FOREST_TRY(PushExecutable(l, name, dir + "/bin/forest", bin));
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "forest", dir + "/bin/forestd"}));
     FOREST_TRY(incus::ExecOk(l.c, name, {"ln", "-sfn", "releases/" + release, "/opt/forest/current"}));
     for (const char* b : {"forest", "forestd"}) {
@@ -80,7 +92,7 @@ Status InstallForest(Level& l, const std::string& name, const std::string& canon
   FOREST_ASSIGN_OR_RETURN(std::string shim, render::EmbeddedText("node/incus-shim.sh"));
   auto cur_shim = incus::PullFile(l.c, name, "/usr/local/bin/incus");
   if (!cur_shim.ok() || *cur_shim != shim) {
-    FOREST_TRY(incus::PushFile(l.c, name, "/usr/local/bin/incus", shim, 0755));
+    FOREST_TRY(PushExecutable(l, name, "/usr/local/bin/incus", shim));
     l.Changed("installed the incus shim in " + canonical);
   }
   FOREST_TRY(PushPlanInputs(l, name));
