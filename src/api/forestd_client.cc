@@ -13,6 +13,8 @@ Error Refusal(const http::Reply& r) {
 
 }  // namespace
 
+bool IsRefusal(const Error& e) { return e.message.rfind("HTTP ", 0) == 0; }
+
 Result<std::string> HttpForestdClient::Get(const std::string& address, const char* target,
                                            std::chrono::milliseconds timeout, size_t max_body) {
   http::CallOptions call;

@@ -59,6 +59,10 @@ class ForestdClient {
   virtual Result<std::string> Forest(const std::string& helper, std::chrono::milliseconds timeout) = 0;
 };
 
+// True for the error of a call the helper answered with a refusal ("HTTP
+// N: reason", as RootCa, Crl and SignCsr give it), false for a failed hop.
+bool IsRefusal(const Error& e);
+
 struct HttpForestdOptions {
   uint16_t port = kPort;
   std::chrono::milliseconds poke_timeout = std::chrono::seconds(2);

@@ -91,7 +91,7 @@ void AddUpCommands(CLI::App& app, Context& ctx) {
       if (!file.ok()) return ctx.Fail(file.error());
       auto loaded = LoadAndPlan(*file);
       if (!loaded.ok()) return ctx.Fail(loaded.error());
-      std::string dir = StateRoot() + "/" + (*loaded)->topology.name;
+      std::string dir = up::ForestStateDir((*loaded)->topology.name);
       auto client = up::ForestIncus((*loaded)->topology);
       if (auto s = up::DownHost(client, (*loaded)->topology, dir, Progress); !s.ok()) {
         return ctx.Fail(s.error().Wrap("down " + *arg));

@@ -22,24 +22,26 @@ Result<CaEndpoint> LoadCaEndpoint() {
   return trust::ParseCaEndpoint(*text, path);
 }
 
+namespace {
+
 api::HttpForestdClient HelperOf(const CaEndpoint& e) {
   api::HttpForestdOptions o;
   o.port = e.port;
   return api::HttpForestdClient(o);
 }
 
-namespace {
-
-// A refusal ("HTTP 403: …", the helper answered) or a failed hop.
-bool IsRefusal(const Error& e) { return e.message.rfind("HTTP ", 0) == 0; }
+// A refusal (the helper answered) says what was refused; a failed hop which
+// call failed.
+Error Explained(const Error& e, const std::string& refused, const std::string& hop) {
+  return api::IsRefusal(e) ? MakeError(refused + " (" + e.message + ")") : e.Wrap(hop);
+}
 
 }  // namespace
 
 Result<std::string> FetchRoot(api::ForestdClient& helper, const CaEndpoint& e) {
   auto r = helper.RootCa(e.helper);
-  if (!r.ok() && IsRefusal(r.error()))
-    return MakeError("the helper gave no root (" + r.error().message + ")");
-  if (!r.ok()) return r.error().Wrap("fetching the forest root from the helper");
+  if (!r.ok())
+    return Explained(r.error(), "the helper gave no root", "fetching the forest root from the helper");
   auto info = trust::InspectCert(*r);
   if (!info.ok() || !info->is_ca) return MakeError("the helper's /v1/root-ca is not a CA certificate");
   return r;
@@ -57,8 +59,7 @@ Result<Signed> RequestSignature(api::ForestdClient& helper, const CaEndpoint& e,
     }
   }
   auto r = helper.SignCsr(e.helper, req);
-  if (!r.ok() && IsRefusal(r.error())) return MakeError("the forest CA refused (" + r.error().message + ")");
-  if (!r.ok()) return r.error().Wrap("asking the forest CA");
+  if (!r.ok()) return Explained(r.error(), "the forest CA refused", "asking the forest CA");
   api::SignReply& reply = *r;
   Signed s;
   s.certificate = std::move(reply.certificate);
@@ -77,9 +78,7 @@ Result<Signed> RequestSignature(api::ForestdClient& helper, const CaEndpoint& e,
 Result<std::set<std::string>> FetchRevokedSerials(api::ForestdClient& helper, const CaEndpoint& e) {
   FOREST_ASSIGN_OR_RETURN(std::string root, FetchRoot(helper, e));
   auto crl = helper.Crl(e.helper);
-  if (!crl.ok() && IsRefusal(crl.error()))
-    return MakeError("the helper gave no CRL (" + crl.error().message + ")");
-  if (!crl.ok()) return crl.error().Wrap("fetching the forest CA's CRL");
+  if (!crl.ok()) return Explained(crl.error(), "the helper gave no CRL", "fetching the forest CA's CRL");
   FOREST_ASSIGN_OR_RETURN(trust::CrlInfo info, trust::InspectCrl(*crl, root));
   return std::set<std::string>(info.serials.begin(), info.serials.end());
 }

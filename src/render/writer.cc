@@ -69,7 +69,6 @@ Status WriteSlotMemory(const std::string& dir, const plan::SlotMemory& slots) {
 }
 
 Result<std::map<std::string, std::string>> ReadRuntimeBundle(const std::string& self) {
-  namespace fs = std::filesystem;
   if (self.empty()) return MakeError("/proc/self/exe: cannot find the forest binary");
   std::map<std::string, std::string> files;
   for (const char* name : {"forest", "forestd"}) {

@@ -14,6 +14,8 @@ std::string StateRoot() {
   return d && *d ? d : "/var/lib/forest";
 }
 
+std::string ForestStateDir(const std::string& name) { return StateRoot() + "/" + name; }
+
 Result<std::vector<Known>> KnownForests() {
   std::vector<Known> out;
   std::error_code ec;

@@ -15,6 +15,8 @@ namespace forest::up {
 
 // Where `up` keeps each forest's topology and slots ($FOREST_STATE_DIR or /var/lib/forest).
 std::string StateRoot();
+// StateRoot()/NAME: what `forest up` keeps of the forest NAME.
+std::string ForestStateDir(const std::string& name);
 
 // A forest `up` remembered: its state directory holds topology.yaml and slots.json.
 struct Known {

@@ -16,7 +16,7 @@ Result<Remembered> LoadAndPlanRemembered(const std::string& file, const std::str
   r.slots_dir = slots_dir;
   if (r.slots_dir.empty()) {
     FOREST_ASSIGN_OR_RETURN(auto first, LoadAndPlan(file));
-    r.slots_dir = StateRoot() + "/" + first->topology.name;
+    r.slots_dir = ForestStateDir(first->topology.name);
   }
   std::error_code ec;
   r.had_slots = fs::exists(r.slots_dir + "/slots.json", ec);
@@ -37,7 +37,7 @@ Status Remember(const Remembered& r) {
 Result<std::string> TopologyOrRemembered(const std::string& arg) {
   std::error_code ec;
   if (fs::exists(arg, ec) || arg.find('/') != std::string::npos) return arg;
-  std::string saved = StateRoot() + "/" + arg + "/topology.yaml";
+  std::string saved = ForestStateDir(arg) + "/topology.yaml";
   if (!fs::exists(saved, ec)) {
     return MakeError("no topology file '" + arg + "' and no forest named '" + arg + "' brought up here (" +
                      StateRoot() + "); `forest status` lists them");
