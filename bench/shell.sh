@@ -27,14 +27,16 @@ mkdir -p "$HOME/.config/forest"
 forest_shell_config "$fname" "fbs$suffix" >"$HOME/.config/forest/config.yaml"
 project="forest-$fname"
 peer="peer$suffix"
+dirpool="bs$suffix-dir"
 cleanup() {
   set +e
   incus delete -f --project "$project" "$peer" >/dev/null 2>&1
+  incus storage delete "$dirpool" >/dev/null 2>&1
   (cd "$T" && "$forest" shell kill --all --force) >/dev/null 2>&1
   rm -rf "$FOREST_STATE_DIR/$fname" "$FOREST_STATE_DIR/$fname-sessions" "$T"
 }
 trap cleanup EXIT
-mkdir -p "$T/warm" "$T/cold1" "$T/cold2"
+mkdir -p "$T/warm"
 "$forest" image build >/dev/null
 ms() { python3 -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / 1e6:.0f}')" "$1" "$2"; }
 now() { date +%s%N; }
@@ -44,17 +46,46 @@ now() { date +%s%N; }
 (cd "$T/warm" && "$forest" shell --persistent --guard-uplink -- true) >"$T/warm.log" 2>&1 || { cat "$T/warm.log" >&2; exit 1; }
 J=$("$forest" shell list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["jails"][0]["name"])')
 
+p50() { sort -n | python3 -c 'import sys; v=[int(x) for x in sys.stdin]; print(v[(len(v)-1)//2])'; }
+C=${FOREST_BENCH_COLD:-5}
+P=${FOREST_BENCH_PEER:-3}
 echo "== time to a prompt (ms)"
 cold=()
-for w in cold1 cold2; do
+for i in $(seq 1 "$C"); do
+  mkdir -p "$T/cold$i"
   s=$(now)
-  (cd "$T/$w" && "$forest" shell --guard-uplink -- true) >"$T/$w.log" 2>&1 || { cat "$T/$w.log" >&2; exit 1; }
+  (cd "$T/cold$i" && "$forest" shell --guard-uplink -- true) >"$T/cold$i.log" 2>&1 || { cat "$T/cold$i.log" >&2; exit 1; }
   cold+=("$(ms "$s" "$(now)")")
 done
-s=$(now)
-incus launch --project "$project" forest-node "$peer" --storage default >/dev/null 2>&1
+# The peers: `incus launch` + `incus exec -- true` of the same node image on
+# the forest's pool (btrfs unless the host has another) and on a dir pool.
+pool=$(incus profile device get --project "$project" default root pool 2>/dev/null || echo default)
+pool_driver=$(incus query "/1.0/storage-pools/$pool" | python3 -c 'import json,sys; print(json.load(sys.stdin)["driver"])')
+incus storage create "$dirpool" dir >/dev/null
+peer() {  # POOL: ms of one launch + exec, the container deleted after
+  local s t
+  s=$(now)
+  incus launch --project "$project" forest-node "$peer" --storage "$1" >/dev/null 2>&1
+  until incus exec --project "$project" "$peer" -- true >/dev/null 2>&1; do sleep 0.1; done
+  t=$(ms "$s" "$(now)")
+  incus delete -f --project "$project" "$peer" >/dev/null 2>&1
+  echo "$t"
+}
+cow=() dir=()
+for _ in $(seq 1 "$P"); do cow+=("$(peer "$pool")"); dir+=("$(peer "$dirpool")"); done
+cold_p50=$(printf '%s\n' "${cold[@]}" | p50)
+cow_p50=$(printf '%s\n' "${cow[@]}" | p50)
+dir_p50=$(printf '%s\n' "${dir[@]}" | p50)
+printf '  cold jail (forest shell -- true, new workspace), p50 of %d: %s (runs %s)\n' "$C" "$cold_p50" "${cold[*]}"
+printf '  incus launch + exec on %s (%s), p50 of %d: %s (runs %s)\n' "$pool" "$pool_driver" "$P" "$cow_p50" "${cow[*]}"
+printf '  incus launch + exec on dir, p50 of %d: %s (runs %s)\n' "$P" "$dir_p50" "${dir[*]}"
+printf '  ratios: cold jail / dir launch %s (target <= 0.25), cold jail / %s launch %s\n' \
+  "$(python3 -c "print(f'{$cold_p50 / max($dir_p50, 1):.2f}')")" "$pool_driver" \
+  "$(python3 -c "print(f'{$cold_p50 / max($cow_p50, 1):.2f}')")"
+# The first cold jail as the peer for the warm one below.
+peer_cold=$cow_p50
+incus launch --project "$project" forest-node "$peer" --storage "$pool" >/dev/null 2>&1
 until incus exec --project "$project" "$peer" -- true >/dev/null 2>&1; do sleep 0.1; done
-peer_cold=$(ms "$s" "$(now)")
 n=${FOREST_BENCH_N:-20}
 mean() {  # mean ms of N runs of "$@"
   local s
@@ -65,8 +96,6 @@ mean() {  # mean ms of N runs of "$@"
 warm=$(cd "$T/warm" && mean "$forest" shell -- true)
 peer_warm=$(mean incus exec --project "$project" "$peer" -- true)
 printf '  %-44s %8s %8s\n' "" "forest" "incus"
-printf '  %-44s %8s %8s  ratio %s\n' "cold (new jail | launch + exec), 2 runs" "${cold[0]},${cold[1]}" "$peer_cold" \
-  "$(python3 -c "print(f'{(${cold[0]} + ${cold[1]}) / 2 / $peer_cold:.1f}')")"
 printf '  %-44s %8s %8s  ratio %s\n' "warm (running jail | exec), mean of $n" "$warm" "$peer_warm" \
   "$(python3 -c "print(f'{$warm / max($peer_warm, 1):.1f}')")"
 

@@ -3,7 +3,7 @@
 # on one bring-up (ctest bench.source_chain): bench/up_and_exec.sh brings it up
 # (with a plain workload bw under c0-2), measures that and exec latency, and
 # leaves it up (FOREST_BENCH_KEEP); bench/name_propagation.sh and
-# bench/xlat.sh then run on it (FOREST_BENCH_REUSE); it goes down at the end,
+# bench/xlat.sh and bench/nested_launch.sh then run on it (FOREST_BENCH_REUSE); it goes down at the end,
 # also when one of them fails. Each script still runs alone with its own forest.
 set -uo pipefail
 build=${1:?usage: bench/source_chain.sh BUILD_DIR}
@@ -30,8 +30,9 @@ run up_and_exec up_and_exec.sh FOREST_BENCH_KEEP="$kept"
 if [ -s "$kept" ]; then
   run name_propagation name_propagation.sh FOREST_BENCH_REUSE="$kept"
   run xlat xlat.sh FOREST_BENCH_REUSE="$kept"
+  run nested_launch nested_launch.sh FOREST_BENCH_REUSE="$kept"
 else
-  echo "bench/source_chain.sh: no forest left up by up_and_exec; name_propagation and xlat not run" >&2
+  echo "bench/source_chain.sh: no forest left up by up_and_exec; name_propagation, xlat and nested_launch not run" >&2
   rc=1
 fi
 exit $rc

@@ -213,6 +213,22 @@ expect_eq "$code" "404" "down by name removed the refused forest's project"
 run_expect 1 "$FOREST" down "no-such-forest-$suffix"
 expect_contains "$out" "no forest named 'no-such-forest-$suffix' brought up here" "down of an unknown name"
 
+section "copy-on-write at every level"
+# The host's pool is btrfs (a loop file Incus made) unless the run found a
+# pool named default already; every node's own pool is btrfs below it, and
+# `forest doctor NODE` names it.
+incus query /1.0/storage-pools/default >"$T/pool.json"
+host_driver=$(json "$T/pool.json" "d['driver']")
+[ "$pool_before" = 404 ] && expect_eq "$host_driver" "btrfs" "the host pool up made"
+for n in c0 c0-2 c0-2-1 c0-2-1-1; do
+  run_expect 0 "$FOREST" doctor "$n"
+  if [ "$host_driver" = btrfs ]; then
+    expect_contains "$out" "ok    storage pool 'default': btrfs (copy-on-write" "$n's pool"
+  fi
+done
+expect_eq "$("$FOREST" exec c0-2-1 -- incus storage volume list default -f csv -c t | sort -u | tr '\n' ' ')" \
+  "container image " "c0-2-1's workload is a container beside its image's volume"
+
 section "down removes everything"
 "$FOREST" down "$topo" >"$T/down.log" 2>&1 || { cat "$T/down.log" >&2; fail "down failed"; }
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket "http://incus/1.0/projects/$project")
@@ -222,6 +238,10 @@ expect_eq "$code" "404" "bridge $bridge after down"
 nft list table inet "forest_guard_$name" >/dev/null 2>&1 && fail "guard table left behind" || ok
 code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default)
 expect_eq "$code" "$pool_before" "storage pool 'default' as before the run"
+if [ "$pool_before" = 404 ]; then
+  [ -e /var/lib/incus/disks/default.img ] && fail "the pool's loop file is left behind" || ok
+  grep -q " /var/lib/incus/storage-pools/default " /proc/self/mounts && fail "the pool is still mounted" || ok
+fi
 
 section "down also cleans up after a failed up"
 bad="$T/bad.yaml"

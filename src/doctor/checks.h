@@ -30,6 +30,9 @@ struct HostFacts {
   std::string incusd_error;
   std::string api_version, server_version;
   bool default_pool = false;        // storage pool "default" (asked only when incusd answers)
+  std::string pool_driver;          // its driver
+  bool kernel_btrfs = false;        // /proc/filesystems lists btrfs
+  bool btrfs_progs = false;         // btrfs on PATH (Incus makes btrfs pools with it)
   std::string subuid;               // /etc/subuid ("" when unreadable)
   std::string mounts;               // /proc/self/mounts
   std::string max_user_namespaces;  // /proc/sys/user/max_user_namespaces
@@ -70,6 +73,10 @@ struct NodeReport {
   std::string role;
   std::vector<Finding> findings;
 };
+// A node's own storage pool, from what `incus query
+// /1.0/storage-pools/POOL` in the node exited with and printed.
+Finding NodeStorageFinding(const std::string& pool, int exit_code, const std::string& out);
+
 Result<NodeReport> NodeFindings(const std::string& canonical, int exit_code, const std::string& out,
                                 const std::string& err);
 

@@ -13,6 +13,9 @@ HostFacts Good() {
   f.api_version = "1.0";
   f.server_version = "6.0.4";
   f.default_pool = true;
+  f.pool_driver = "btrfs";
+  f.kernel_btrfs = true;
+  f.btrfs_progs = true;
   f.subuid = "root:1000000:1000000000\n";
   f.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\nlxcfs /var/lib/lxcfs fuse.lxcfs rw 0 0\n";
   f.max_user_namespaces = "15000\n";
@@ -46,7 +49,8 @@ TEST(HostFindings, AGoodHostPassesEveryCheckInOrder) {
   }
   EXPECT_EQ(order,
             (std::vector<std::string>{
-                "incus installed", "incusd answers", "storage pool 'default'", "subordinate ids for root",
+                "incus installed", "incusd answers", "storage pool 'default'", "btrfs (copy-on-write pools)",
+                "subordinate ids for root",
                 "cgroup layout", "user namespaces (unprivileged nesting)", "/dev/net/tun",
                 "/dev/kvm (VM nodes only)", "IPv6 forwarding", "tool nft", "tool debootstrap", "tool ssh",
                 "tool ip", "tool incus (forest shell)", "LXCFS (free/top inside show the limits)",
@@ -61,6 +65,39 @@ TEST(HostFindings, AGoodHostPassesEveryCheckInOrder) {
   EXPECT_EQ(Find(all, "forest-workload image")->detail,
             "not built yet: `forest up` builds it (about 2 minutes), or `forest image build`");
   EXPECT_EQ(Find(all, "cgroup layout")->detail, "no fix-up needed");
+  EXPECT_EQ(Find(all, "storage pool 'default'")->detail,
+            "btrfs (copy-on-write: a container is a snapshot of its image)");
+}
+
+TEST(HostFindings, StorageSaysWhatDirCostsAndHowToGetBtrfs) {
+  HostFacts f = Good();
+  f.pool_driver = "dir";
+  auto pool = *Find(HostFindings(f), "storage pool 'default'");
+  EXPECT_TRUE(pool.ok);  // slower, not broken
+  EXPECT_EQ(pool.detail.rfind("dir (no copy-on-write): every container unpacks its image in full", 0), 0u);
+  EXPECT_NE(pool.detail.find("incus storage create forest btrfs"), std::string::npos);
+  f.btrfs_progs = false;
+  auto tools = *Find(HostFindings(f), "btrfs (copy-on-write pools)");
+  EXPECT_FALSE(tools.ok);
+  EXPECT_EQ(tools.detail.rfind("btrfs-progs is not installed: `forest up` falls back to a dir pool", 0), 0u);
+  EXPECT_EQ(tools.fix, "apt-get install btrfs-progs, then restart incusd (scripts/start-incus)");
+  f.kernel_btrfs = false;
+  auto kernel = *Find(HostFindings(f), "btrfs (copy-on-write pools)");
+  EXPECT_EQ(kernel.detail.rfind("the kernel has no btrfs (/proc/filesystems)", 0), 0u);
+  EXPECT_NE(kernel.fix.find("host.storage.driver: dir"), std::string::npos);
+}
+
+TEST(NodeStorageFinding, NamesTheNodesDriver) {
+  auto b = NodeStorageFinding("default", 0, R"({"name":"default","driver":"btrfs"})");
+  EXPECT_EQ(b, (Finding{"storage pool 'default'", true,
+                        "btrfs (copy-on-write: a container is a snapshot of its image)", ""}));
+  auto d = NodeStorageFinding("default", 0, R"({"driver":"dir"})");
+  EXPECT_TRUE(d.ok);
+  EXPECT_NE(d.detail.find("a node's pool is btrfs only where its parent's pool is"), std::string::npos);
+  auto missing = NodeStorageFinding("default", 1, "Error: Storage pool not found\n");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_EQ(missing.detail, "the node's Incus does not show it (exit 1)");
+  EXPECT_FALSE(NodeStorageFinding("default", 0, "[]").ok);
 }
 
 TEST(HostFindings, EachLackSaysHowToFixIt) {
@@ -112,7 +149,7 @@ TEST(HostFindings, WhatOnlyInforms) {
             "absent: container nodes work; `kind: vm` nodes cannot start here");
   EXPECT_EQ(Find(all, "IPv6 forwarding")->detail, "off (Incus turns it on for routed NICs)");
   EXPECT_EQ(Find(all, "storage pool 'default'")->detail,
-            "missing: `forest up` creates a dir pool named default");
+            "missing: `forest up` makes it, btrfs on a sparse loop file (copy-on-write)");
   EXPECT_EQ(Find(all, "certutil (trust the root in browsers)")->detail,
             "not found: apt-get install libnss3-tools, then mkcert -install for browsers");
   EXPECT_EQ(Find(all, "LXCFS (free/top inside show the limits)")->detail.rfind("not mounted: ", 0), 0u);

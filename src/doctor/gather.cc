@@ -37,8 +37,9 @@ void GatherIncus(incus::Client& incus, HostFacts& f) {
   if (server->is_object() && server->contains("environment")) {
     f.server_version = StringAt((*server)["environment"], "server_version");
   }
-  auto pool = incus::StoragePoolExists(incus, "default");
-  f.default_pool = pool.ok() && *pool;
+  auto pool = incus::GetStoragePool(incus, "default");
+  f.default_pool = pool.ok() && pool->has_value();
+  if (f.default_pool) f.pool_driver = StringAt(**pool, "driver");
 }
 
 void GatherRoot(const HostProbe& probe, HostFacts& f) {
@@ -67,6 +68,8 @@ HostFacts GatherHostFacts(incus::Client& incus, const HostProbe& probe) {
   f.subuid = ReadOrEmpty(r + "/etc/subuid");
   f.mounts = ReadOrEmpty(r + "/proc/self/mounts");
   f.max_user_namespaces = ReadOrEmpty(r + "/proc/sys/user/max_user_namespaces");
+  f.btrfs_progs = probe.on_path("btrfs");
+  f.kernel_btrfs = ReadOrEmpty(r + "/proc/filesystems").find("\tbtrfs\n") != std::string::npos;
   f.dev_net_tun = fs::exists(r + "/dev/net/tun", ec);
   f.dev_kvm = fs::exists(r + "/dev/kvm", ec);
   f.ipv6_forwarding = ReadOrEmpty(r + "/proc/sys/net/ipv6/conf/all/forwarding");
@@ -93,7 +96,15 @@ Result<NodeReport> CheckNode(const std::string& node) {
   FOREST_ASSIGN_OR_RETURN(int rc,
                           up::ExecPath(client, found.path, {up::kBinaryPath, "xlat", "status", "--json"},
                                        [&](int fd, std::string_view b) { (fd == 2 ? err : out).append(b); }));
-  return NodeFindings(found.node->canonical_name, rc, out, err);
+  FOREST_ASSIGN_OR_RETURN(NodeReport report, NodeFindings(found.node->canonical_name, rc, out, err));
+  const std::string& pool = found.forest->loaded->topology.host.storage_pool;
+  std::string pool_out;
+  FOREST_ASSIGN_OR_RETURN(int pool_rc, up::ExecPath(client, found.path, {"incus", "query", "/1.0/storage-pools/" + pool},
+                                                    [&](int fd, std::string_view b) {
+                                                      if (fd == 1) pool_out.append(b);
+                                                    }));
+  report.findings.push_back(NodeStorageFinding(pool, pool_rc, pool_out));
+  return report;
 }
 
 }  // namespace forest::doctor

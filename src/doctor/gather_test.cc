@@ -48,11 +48,12 @@ TEST_F(GatherTest, ReadsEachFactWhereTheHostKeepsIt) {
   Put("/proc/sys/net/ipv6/conf/all/forwarding", "1\n");
   Put("/dev/net/tun", "");
   Put(image::CachedTarball(image::Kind::kWorkload), "tar");
-  path_ = {"nft", "ssh", "certutil"};
+  path_ = {"nft", "ssh", "certutil", "btrfs"};
   transport_->On(
       "GET", "/1.0",
       incus::FakeTransport::Sync({{"api_version", "1.0"}, {"environment", {{"server_version", "6.0.4"}}}}));
-  transport_->On("GET", "/1.0/storage-pools/default", incus::FakeTransport::Sync({{"name", "default"}}));
+  transport_->On("GET", "/1.0/storage-pools/default", incus::FakeTransport::Sync({{"name", "default"}, {"driver", "btrfs"}}));
+  Put("/proc/filesystems", "nodev\tsysfs\n\text4\n\tbtrfs\n");
   auto client = Incus();
   HostFacts f = GatherHostFacts(client, probe_);
   EXPECT_TRUE(f.incusd_found);
@@ -60,13 +61,16 @@ TEST_F(GatherTest, ReadsEachFactWhereTheHostKeepsIt) {
   EXPECT_EQ(f.api_version, "1.0");
   EXPECT_EQ(f.server_version, "6.0.4");
   EXPECT_TRUE(f.default_pool);
+  EXPECT_EQ(f.pool_driver, "btrfs");
+  EXPECT_TRUE(f.kernel_btrfs);
+  EXPECT_TRUE(f.btrfs_progs);
   EXPECT_EQ(f.subuid, "root:1000000:1000000000\n");
   EXPECT_EQ(f.max_user_namespaces, "15000\n");
   EXPECT_EQ(f.ipv6_forwarding, "1\n");
   EXPECT_TRUE(f.dev_net_tun);
   EXPECT_FALSE(f.dev_kvm);
   EXPECT_TRUE(f.lxcfs_reads);
-  EXPECT_EQ(f.on_path, (std::set<std::string>{"nft", "ssh", "certutil"}));
+  EXPECT_EQ(f.on_path, (std::set<std::string>{"nft", "ssh", "certutil"}));  // btrfs is no tool check
   EXPECT_EQ(f.caroot, root_ + "/caroot");
   EXPECT_FALSE(f.root_loads);
   EXPECT_FALSE(f.root_file_present);

@@ -1,5 +1,8 @@
 #include "incus/api.h"
 
+#include <chrono>
+#include <thread>
+
 #include "base/files.h"
 #include "incus/exec_marks.h"
 
@@ -87,6 +90,17 @@ Result<std::optional<Json>> GetStoragePool(Client& c, const std::string& name) {
 Status DeleteStoragePool(Client& c, const std::string& name) {
   FOREST_TRY(c.Delete("/1.0/storage-pools/" + Escape(name)));
   return {};
+}
+
+Result<std::optional<Json>> Settled(Client& c, const std::string& path, std::chrono::milliseconds limit,
+                                    std::chrono::milliseconds every) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    FOREST_ASSIGN_OR_RETURN(auto got, c.GetIfExists(path));
+    if (!got || got->value("status", "") != "Pending") return got;
+    if (std::chrono::steady_clock::now() >= end) return got;
+    std::this_thread::sleep_for(every);
+  }
 }
 
 Result<std::optional<Json>> GetNetwork(Client& c, const std::string& name) {

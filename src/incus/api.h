@@ -2,6 +2,7 @@
 // storage pools, images, instances, exec with recorded output, files.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +29,13 @@ Status CreateStoragePool(Client& c, const std::string& name, const std::string& 
                          const StringMap& config, const std::string& description = "");
 Result<std::optional<Json>> GetStoragePool(Client& c, const std::string& name);
 Status DeleteStoragePool(Client& c, const std::string& name);
+// A storage pool or network (`path`, "/1.0/networks/x") once it is no longer
+// "Pending", or still Pending after `limit`: a create whose client was killed
+// is abandoned by incusd and stays Pending for good (measured: a network),
+// so the caller decides what a lasting Pending means. Polls every `every`;
+// nullopt when the object is gone.
+Result<std::optional<Json>> Settled(Client& c, const std::string& path, std::chrono::milliseconds limit,
+                                    std::chrono::milliseconds every = std::chrono::milliseconds(200));
 
 Result<std::optional<Json>> GetNetwork(Client& c, const std::string& name);
 Status CreateNetwork(Client& c, const std::string& name, const std::string& type,

@@ -364,7 +364,39 @@ Status ReadNodes(Reader& r, const Field& f, std::vector<Node>& out, int depth) {
 
 // ---- host, helper, top level ---------------------------------------------
 
-const std::array<Key<HostConfig>, 5> kHostKeys = {{
+const std::array<Key<StorageConfig>, 3> kStorageKeys = {{
+    {.name = "driver",
+     .type = "btrfs, zfs, lvm or dir",
+     .doc = "Incus driver of the pool `up` makes when `storage_pool` does not exist. btrfs and zfs are "
+            "copy-on-write (a container is a snapshot of its image); dir unpacks every image again.",
+     .read = [](Reader& r, const Field& f, StorageConfig& s) -> Status {
+       FOREST_ASSIGN_OR_RETURN(s.driver, ReadString(r, f));
+       if (s.driver != "btrfs" && s.driver != "zfs" && s.driver != "lvm" && s.driver != "dir") {
+         return r.Fail(f, "expected btrfs, zfs, lvm or dir, found " + Quote(s.driver));
+       }
+       s.driver_set = true;
+       return {};
+     },
+     .show_default = [](const StorageConfig& s) { return s.driver; }},
+    {.name = "source",
+     .type = "absolute path",
+     .default_text = "a sparse loop file Incus makes",
+     .doc = "A block device, or (btrfs, dir) a folder, for the new pool.",
+     .read = [](Reader& r, const Field& f, StorageConfig& s) -> Status {
+       FOREST_ASSIGN_OR_RETURN(s.source, ReadChecked(r, f, CheckAbsolutePath));
+       return {};
+     }},
+    {.name = "size",
+     .type = "size",
+     .default_text = "Incus's (20% of the free space, 5 to 30 GiB)",
+     .doc = "Size of the loop file; it is sparse, so only what is written takes space.",
+     .read = [](Reader& r, const Field& f, StorageConfig& s) -> Status {
+       FOREST_ASSIGN_OR_RETURN(s.size, ReadChecked(r, f, CheckSize));
+       return {};
+     }},
+}};
+
+const std::array<Key<HostConfig>, 6> kHostKeys = {{
     {.name = "bridge",
      .type = "interface name",
      .doc = "Host bridge carrying the helper and the roots' uplinks.",
@@ -405,12 +437,20 @@ const std::array<Key<HostConfig>, 5> kHostKeys = {{
      .show_default = [](const HostConfig& h) { return h.uplink_range.ToString(); }},
     {.name = "storage_pool",
      .type = "string",
-     .doc = "Incus storage pool for every node's root disk.",
+     .doc = "Incus storage pool for every node's root disk: used as it is when it exists (and never "
+            "deleted then), else made as `storage` says and deleted by `down`.",
      .read = [](Reader& r, const Field& f, HostConfig& h) -> Status {
        FOREST_ASSIGN_OR_RETURN(h.storage_pool, ReadChecked(r, f, CheckPoolName));
        return {};
      },
      .show_default = [](const HostConfig& h) { return h.storage_pool; }},
+    {.name = "storage",
+     .type = "map (see `host.storage`)",
+     .default_text = "a btrfs loop file",
+     .doc = "How to make `storage_pool` when it does not exist. Nodes make their own pools the same "
+            "way on their own filesystem (btrfs below a btrfs parent, else dir).",
+     .read = [](Reader& r, const Field& f,
+                HostConfig& h) { return ReadMap<StorageConfig>(r, f, kStorageKeys, h.storage); }},
 }};
 
 const std::array<Key<HelperConfig>, 4> kHelperKeys = {{
@@ -556,6 +596,7 @@ std::string KeysReference() {
   std::string out;
   RenderSection<Topology>(out, "Top level", "", kTopKeys, d);
   RenderSection<HostConfig>(out, "`host`", "", kHostKeys, d.host);
+  RenderSection<StorageConfig>(out, "`host.storage`", "", kStorageKeys, d.host.storage);
   RenderSection<HelperConfig>(out, "`helper`", "", kHelperKeys, d.helper);
   RenderSection<NodeTarget>(
       out, "Nodes: `roots[]` and `children[]`",

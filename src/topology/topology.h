@@ -71,12 +71,22 @@ struct Node {
   SourcePos children_pos;
 };
 
+// Where the host's storage pool comes from when `up` has to make it
+// (`host.storage`); a pool that exists already is used as it is.
+struct StorageConfig {
+  std::string driver = "btrfs";  // btrfs | zfs | lvm | dir
+  std::string source;            // device or path; "" = a sparse loop file Incus makes
+  std::string size;              // loop file size; "" = Incus's default (20% of free space, 5-30 GiB)
+  bool driver_set = false;       // named in the topology: no fallback to dir
+};
+
 struct HostConfig {
   std::string bridge = "forestbr0";
   net::Ipv6Interface ipv6;       // default fd00:f00d::1/64 (the host side of the bridge)
   net::Ipv4Interface ipv4;       // default 10.203.0.1/24
   net::Ipv6Prefix uplink_range;  // default fd00:f00d:0:1::/64 (roots' /128 uplinks)
   std::string storage_pool = "default";
+  StorageConfig storage;
 };
 
 struct HelperConfig {

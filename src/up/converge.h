@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <string>
 
 #include "base/process.h"
@@ -37,6 +38,9 @@ struct Options {
   std::string self_binary;     // this program, installed into every node
   std::string authorized_keys; // root's authorized_keys in every node and workload
   bool guard_uplink = false;   // test hygiene: drop forest traffic to the uplink
+  // How long a pool or bridge that is Pending in Incus may take to finish
+  // before `up` takes its create for abandoned (an `up` killed during it).
+  std::chrono::milliseconds settle{10000};
   // The ssh-agent socket this level relays to children that opted in (the
   // host's $SSH_AUTH_SOCK; inside a node, the relay its parent made).
   std::string agent_socket;

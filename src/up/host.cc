@@ -18,15 +18,6 @@ std::string MadeBy(const topology::Topology& t, const std::string& what) {
   return "forest " + what + " (made by forest up for project forest-" + t.name + ")";
 }
 
-Status EnsureStoragePool(Level& l) {
-  const std::string& pool = l.t.host.storage_pool;
-  FOREST_ASSIGN_OR_RETURN(bool have, incus::StoragePoolExists(l.c, pool));
-  if (have) return {};
-  FOREST_TRY(incus::CreateStoragePool(l.c, pool, "dir", {}, MadeBy(l.t, "storage pool")));
-  l.Changed("created storage pool " + pool + " (dir)");
-  return {};
-}
-
 namespace {
 
 std::string BridgeMarker(const topology::Topology& t) { return MadeBy(t, "host bridge"); }
@@ -40,7 +31,18 @@ Status EnsureHostBridge(Level& l) {
                            {"ipv6.dhcp", "false"},
                            {"ipv4.address", h.ipv4.ToString()},
                            {"ipv4.nat", "false"}};
-  FOREST_ASSIGN_OR_RETURN(auto net, incus::GetNetwork(l.c, h.bridge));
+  // A bridge whose create never finished (`up` killed during it) stays
+  // Pending in Incus, unusable: ours is made again.
+  FOREST_ASSIGN_OR_RETURN(auto net, incus::Settled(l.c, "/1.0/networks/" + incus::Escape(h.bridge), l.o.settle));
+  if (net && (*net).value("status", "") == "Pending") {
+    if ((*net).value("description", "") != BridgeMarker(l.t)) {
+      return MakeError("host bridge " + h.bridge + " is Pending in Incus and forest did not make it; " +
+                       "delete it (`incus network delete " + h.bridge + "`) or choose another host.bridge");
+    }
+    FOREST_TRY(incus::DeleteNetwork(l.c, h.bridge));
+    l.Say("host bridge " + h.bridge + ": its last create did not finish; making it again");
+    net.reset();
+  }
   if (!net) {
     HostRanges ranges{h.bridge, l.plan.host_bridge.Network(), h.ipv4, {l.plan.host_uplink_range}};
     for (const auto& n : l.plan.nodes) {

@@ -1,6 +1,6 @@
-// Host preparation for `forest up` (storage pool, host bridge, the uplink
-// guard, Incus's https address) and what `forest down` undoes of it. The
-// storage pool and bridge steps also prepare a node's own Incus.
+// Host preparation for `forest up` (host bridge, the uplink guard, Incus's
+// https address; the storage pool is up/storage.h) and what `forest down`
+// undoes of it.
 #pragma once
 
 #include <string>
@@ -16,7 +16,6 @@ namespace forest::up {
 // Description that lets `down` recognise host objects `up` made.
 std::string MadeBy(const topology::Topology& t, const std::string& what);
 
-Status EnsureStoragePool(Level& l);
 Status EnsureHostBridge(Level& l);
 
 // The nft table of the uplink guard.

@@ -104,25 +104,6 @@ TEST(UpHost, GuardFailureSaysWhatNftSaid) {
   EXPECT_EQ(s.error().message, "nft -f (uplink guard): Error: Could not process rule\n");
 }
 
-TEST(UpHost, StoragePoolMadeOnlyWhenMissing) {
-  auto f = Make();
-  Level l{f->c, f->t, f->plan, f->o, RunnerOf(f->o)};
-  f->incus->sync["POST /1.0/storage-pools"] = "{}";
-  ASSERT_TRUE(EnsureStoragePool(l).ok());
-  ASSERT_EQ(f->incus->calls.size(), 2u);
-  EXPECT_EQ(f->incus->calls[1], "POST /1.0/storage-pools");
-  auto body = nlohmann::json::parse(f->incus->bodies[1]);
-  EXPECT_EQ(body["driver"], "dir");
-  EXPECT_EQ(body["description"], MadeBy(f->t, "storage pool"));
-  EXPECT_EQ(l.changes, 1);
-
-  f->incus->calls.clear();
-  f->incus->sync["GET /1.0/storage-pools/" + f->t.host.storage_pool] = "{}";
-  ASSERT_TRUE(EnsureStoragePool(l).ok());
-  EXPECT_EQ(f->incus->calls, (std::vector<std::string>{"GET /1.0/storage-pools/" + f->t.host.storage_pool}));
-  EXPECT_EQ(l.changes, 1);
-}
-
 TEST(UpHost, DownRemovesTheGuardThroughTheRunner) {
   auto f = Make();
   f->incus->sync["GET /1.0"] = R"({"config":{}})";

@@ -14,6 +14,7 @@
 #include "render/materialize.h"
 #include "up/boot.h"
 #include "up/host.h"
+#include "up/storage.h"
 #include "up/image_server.h"
 #include "up/install.h"
 #include "up/reach.h"
@@ -221,7 +222,7 @@ Status UpHost(incus::Client& host, const topology::Topology& t, const plan::Plan
   Level l{host, t, plan, o, RunnerOf(o)};
   incus::Client global = host.WithProject("");
   Level g{global, t, plan, o, RunnerOf(o)};
-  FOREST_TRY(EnsureStoragePool(g));
+  FOREST_TRY(EnsureStoragePool(g, false));
   FOREST_TRY(EnsureHostBridge(g));
   if (o.guard_uplink) FOREST_TRY(GuardUplink(g));
   FOREST_ASSIGN_OR_RETURN(bool had_project, incus::ProjectExists(global, host.project()));
@@ -295,7 +296,7 @@ Status UpNode(incus::Client& local, const topology::Topology& t, const plan::Pla
   for (const auto& x : xlat.lines) l.Changed(x);
   if (xlat.rc != 0) return MakeError(self.canonical_name + ": 464XLAT wiring failed (forest xlat up)");
 
-  FOREST_TRY(EnsureStoragePool(l));
+  FOREST_TRY(EnsureStoragePool(l, true));
   // The bridge's dnsmasq must not claim .incus (Incus's default dns.domain):
   // it forwards every name to this node's forestd instead. IPv4 for
   // workloads too, without Incus's NAT: it leaves the node through the CLAT

@@ -22,7 +22,8 @@ base_pkgs=systemd,systemd-sysv,dbus,udev,openssh-server,iproute2,iputils-ping,ca
 # libyaml-cpp0.7 and libssl3: the forest binary runs in the helper (workload image) too.
 # iperf3: bench/xlat.sh measures the CLAT+NAT64 path from a workload.
 apt_pkgs="cloud-init curl python3 traceroute less libyaml-cpp0.7 libssl3 iperf3"
-node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils libnss3-tools"
+# btrfs-progs: a node's own Incus makes its copy-on-write pool with it.
+node_pkgs="dnsmasq-base unbound tayga nftables squashfs-tools xz-utils libnss3-tools btrfs-progs"
 # forest shell runs agents in nodes: tmux holds the session, git works on the
 # workspace, rootless podman (uidmap, slirp4netns, fuse-overlayfs, crun,
 # catatonit) runs OCI containers inside, busybox-static gives it a rootfs.

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bench/nested_launch.sh BUILD_DIR: `incus launch` of the workload image on
+# the host (in the forest's project) against the same launch inside c0
+# (depth 1), c0-2 (depth 2) and c0-2-1 (depth 3), in one run, each level's
+# Incus on its own pool (btrfs at every level when the host's is). Per level
+# R launches (FOREST_BENCH_R, default 3): the first may include unpacking the
+# image into that level's pool once (none there yet: "first"), the others
+# are what every later launch costs (p50). Prints each level's driver,
+# figures and the ratio to the host. Needs root and incusd;
+# FOREST_BENCH_REUSE=<topology> uses a source chain that is already up.
+set -euo pipefail
+build=${1:?usage: bench/nested_launch.sh BUILD_DIR}
+forest="$build/forest"
+src=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d /tmp/forest-bench.XXXXXX)
+. "$src/tests/forest_tests.sh"
+R=${FOREST_BENCH_R:-3}
+if [ -n "${FOREST_BENCH_REUSE:-}" ]; then
+  topo=$FOREST_BENCH_REUSE
+  export FOREST_STATE_DIR=${FOREST_STATE_DIR:-/var/lib/forest-tests}
+  cleanup_forest() { :; }
+else
+  suffix=$(printf '%04x' $((RANDOM)))
+  topo="$T/chain.yaml"
+  sed -e "s/^name: source-chain/name: bl$suffix/" "$src/examples/source-chain.yaml" >"$topo"
+  printf 'dns64_upstream: %s\nhost:\n  bridge: fbl%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
+  forest_tests_begin "$forest"
+  cleanup_forest() { "$forest" down "$topo" >/dev/null 2>&1 || true; }
+fi
+project="forest-$(sed -n 's/^name: //p' "$topo" | sed -n 1p)"
+levels=(host c0 c0-2 c0-2-1)
+# at LEVEL CMD...: CMD on the host (in the forest's project) or in the node.
+at() {
+  local level=$1; shift
+  if [ "$level" = host ]; then incus --project "$project" "$@"; else "$forest" exec "$level" -- incus "$@"; fi
+}
+made=()
+cleanup() {
+  set +e
+  for m in "${made[@]}"; do at "${m%%:*}" delete -f "${m#*:}" >/dev/null 2>&1; done
+  cleanup_forest
+  rm -rf "$T"
+}
+trap cleanup EXIT
+if [ -z "${FOREST_BENCH_REUSE:-}" ]; then
+  "$forest" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; exit 1; }
+fi
+now() { date +%s%N; }
+
+printf '== incus launch of the workload image (ms; first, then p50 of %d)\n' $((R - 1))
+printf '  %-8s %-6s %8s %8s  %s\n' level pool first p50 "p50 / host"
+host_p50=""
+# The workload image by fingerprint: nodes hold what they pulled from their
+# parent under the same one.
+fp=$(incus query "/1.0/images/aliases/forest-workload?project=$project" | python3 -c 'import json,sys; print(json.load(sys.stdin)["target"])')
+for level in "${levels[@]}"; do
+  pool=$(at "$level" profile device get default root pool 2>/dev/null || echo default)
+  driver=$(at "$level" query "/1.0/storage-pools/$pool" | python3 -c 'import json,sys; print(json.load(sys.stdin)["driver"])')
+  times=()
+  for i in $(seq 1 "$R"); do
+    n="bl-$level-$i"
+    made+=("$level:$n")
+    s=$(now)
+    at "$level" launch "$fp" "$n" -s "$pool" >/dev/null
+    times+=($((($(now) - s) / 1000000)))
+    at "$level" delete -f "$n" >/dev/null
+  done
+  p50=$(printf '%s\n' "${times[@]:1}" | sort -n | python3 -c 'import sys; v=[int(x) for x in sys.stdin]; print(v[(len(v)-1)//2])')
+  [ "$level" = host ] && host_p50=$p50
+  printf '  %-8s %-6s %8s %8s  %s\n' "$level" "$driver" "${times[0]}" "$p50" \
+    "$(python3 -c "print(f'{$p50 / max($host_p50, 1):.2f}x')")"
+done
