@@ -92,3 +92,12 @@ host:
   dns64_upstream: $FOREST_TEST_DNS64
 EOF
 }
+
+# forest_shell_begin FOREST NAME BRIDGE: forest_tests_begin, then a HOME of
+# the suite's own ($T/home) whose forest shell config is forest NAME on BRIDGE.
+forest_shell_begin() {
+  forest_tests_begin "$1"
+  export HOME="$T/home"
+  mkdir -p "$HOME/.config/forest"
+  forest_shell_config "$2" "$3" >"$HOME/.config/forest/config.yaml"
+}

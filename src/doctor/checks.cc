@@ -84,6 +84,17 @@ std::vector<Finding> HostFindings(const HostFacts& f) {
                          : "user namespaces are disabled",
                  "sysctl -w user.max_user_namespaces=15000 (and persist it in /etc/sysctl.d/)"});
 
+  // Every node and jail runs systemd, whose inotify instances all count
+  // against the host user their ids map to (the 13th of 20 jails never
+  // finished booting at the default 128).
+  long inotify = std::atol(f.inotify_instances.c_str());
+  bool many = inotify >= 1024;
+  out.push_back({"inotify instances (many containers)", many,
+                 "fs.inotify.max_user_instances " + std::to_string(inotify) +
+                     (many ? "" : ": about a dozen nodes or jails can boot before systemd runs out"),
+                 "sysctl -w fs.inotify.max_user_instances=1048576 (scripts/setup also keeps it in "
+                 "/etc/sysctl.d/60-forest.conf)"});
+
   out.push_back({"/dev/net/tun", f.dev_net_tun,
                  f.dev_net_tun ? "present (TAYGA and CLAT in nodes)" : "missing", "modprobe tun"});
   out.push_back({"/dev/kvm (VM nodes only)", true,

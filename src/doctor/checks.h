@@ -36,6 +36,7 @@ struct HostFacts {
   std::string subuid;               // /etc/subuid ("" when unreadable)
   std::string mounts;               // /proc/self/mounts
   std::string max_user_namespaces;  // /proc/sys/user/max_user_namespaces
+  std::string inotify_instances;    // /proc/sys/fs/inotify/max_user_instances
   bool dev_net_tun = false;
   bool dev_kvm = false;
   std::string ipv6_forwarding;    // /proc/sys/net/ipv6/conf/all/forwarding

@@ -19,6 +19,7 @@ HostFacts Good() {
   f.subuid = "root:1000000:1000000000\n";
   f.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\nlxcfs /var/lib/lxcfs fuse.lxcfs rw 0 0\n";
   f.max_user_namespaces = "15000\n";
+  f.inotify_instances = "1048576\n";
   f.dev_net_tun = true;
   f.dev_kvm = true;
   f.ipv6_forwarding = "1\n";
@@ -51,7 +52,8 @@ TEST(HostFindings, AGoodHostPassesEveryCheckInOrder) {
             (std::vector<std::string>{
                 "incus installed", "incusd answers", "storage pool 'default'", "btrfs (copy-on-write pools)",
                 "subordinate ids for root",
-                "cgroup layout", "user namespaces (unprivileged nesting)", "/dev/net/tun",
+                "cgroup layout", "user namespaces (unprivileged nesting)",
+                "inotify instances (many containers)", "/dev/net/tun",
                 "/dev/kvm (VM nodes only)", "IPv6 forwarding", "tool nft", "tool debootstrap", "tool ssh",
                 "tool ip", "tool incus (forest shell)", "LXCFS (free/top inside show the limits)",
                 "mkcert root (the forest's trust anchor)", "certutil (trust the root in browsers)",
@@ -85,6 +87,18 @@ TEST(HostFindings, StorageSaysWhatDirCostsAndHowToGetBtrfs) {
   auto kernel = *Find(HostFindings(f), "btrfs (copy-on-write pools)");
   EXPECT_EQ(kernel.detail.rfind("the kernel has no btrfs (/proc/filesystems)", 0), 0u);
   EXPECT_NE(kernel.fix.find("host.storage.driver: dir"), std::string::npos);
+}
+
+TEST(HostFindings, FewInotifyInstancesFailWithTheSysctl) {
+  HostFacts f = Good();
+  EXPECT_EQ(Find(HostFindings(f), "inotify instances (many containers)")->detail,
+            "fs.inotify.max_user_instances 1048576");
+  f.inotify_instances = "128\n";
+  auto few = *Find(HostFindings(f), "inotify instances (many containers)");
+  EXPECT_FALSE(few.ok);
+  EXPECT_EQ(few.detail,
+            "fs.inotify.max_user_instances 128: about a dozen nodes or jails can boot before systemd runs out");
+  EXPECT_EQ(few.fix.rfind("sysctl -w fs.inotify.max_user_instances=1048576", 0), 0u);
 }
 
 TEST(NodeStorageFinding, NamesTheNodesDriver) {

@@ -68,6 +68,7 @@ HostFacts GatherHostFacts(incus::Client& incus, const HostProbe& probe) {
   f.subuid = ReadOrEmpty(r + "/etc/subuid");
   f.mounts = ReadOrEmpty(r + "/proc/self/mounts");
   f.max_user_namespaces = ReadOrEmpty(r + "/proc/sys/user/max_user_namespaces");
+  f.inotify_instances = ReadOrEmpty(r + "/proc/sys/fs/inotify/max_user_instances");
   f.btrfs_progs = probe.on_path("btrfs");
   f.kernel_btrfs = ReadOrEmpty(r + "/proc/filesystems").find("\tbtrfs\n") != std::string::npos;
   f.dev_net_tun = fs::exists(r + "/dev/net/tun", ec);

@@ -45,6 +45,7 @@ TEST_F(GatherTest, ReadsEachFactWhereTheHostKeepsIt) {
   Put("/proc/self/mounts", "lxcfs /var/lib/lxcfs fuse.lxcfs rw 0 0\n");
   Put("/var/lib/lxcfs/proc/uptime", "12.0 3.0\n");
   Put("/proc/sys/user/max_user_namespaces", "15000\n");
+  Put("/proc/sys/fs/inotify/max_user_instances", "1048576\n");
   Put("/proc/sys/net/ipv6/conf/all/forwarding", "1\n");
   Put("/dev/net/tun", "");
   Put(image::CachedTarball(image::Kind::kWorkload), "tar");
@@ -66,6 +67,7 @@ TEST_F(GatherTest, ReadsEachFactWhereTheHostKeepsIt) {
   EXPECT_TRUE(f.btrfs_progs);
   EXPECT_EQ(f.subuid, "root:1000000:1000000000\n");
   EXPECT_EQ(f.max_user_namespaces, "15000\n");
+  EXPECT_EQ(f.inotify_instances, "1048576\n");
   EXPECT_EQ(f.ipv6_forwarding, "1\n");
   EXPECT_TRUE(f.dev_net_tun);
   EXPECT_FALSE(f.dev_kvm);

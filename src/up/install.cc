@@ -6,6 +6,7 @@
 #include "api/paths.h"
 #include "base/files.h"
 #include "base/version.h"
+#include "image/image.h"
 #include "incus/api.h"
 #include "render/embedded.h"
 #include "render/sha256.h"
@@ -13,6 +14,7 @@
 #include "trust/caroot.h"
 #include "up/ca_stage.h"
 #include "up/daemon.h"
+#include "up/node_binary.h"
 
 namespace forest::up {
 
@@ -47,7 +49,8 @@ Status PushExecutable(Level& l, const std::string& name, const std::string& path
 // directory with a `current` link; `forestd` is the same binary under its
 // daemon name. Returns the release.
 Result<std::string> InstallBinary(Level& l, const std::string& name, const std::string& what) {
-  FOREST_ASSIGN_OR_RETURN(std::string bin, ReadFile(l.o.self_binary, size_t{1} << 30));
+  std::string self = NodeBinary(l.o.self_binary, image::CacheDir() + "/bin", l.run);
+  FOREST_ASSIGN_OR_RETURN(std::string bin, ReadFile(self, size_t{1} << 30));
   std::string release = std::string(kVersion) + "-" + render::Sha256Hex(bin).substr(0, 12);
   std::string dir = "/opt/forest/releases/" + release;
   auto have = incus::Exec(l.c, name, {"test", "-x", dir + "/bin/forestd"});
@@ -136,11 +139,12 @@ Status StageHostRoot(Level& l) {
 
 Status InstallHelper(Level& l) {
   const std::string& name = l.t.helper.name;
-  FOREST_TRY(WaitBooted(l.c, name));
+  // Installed while its systemd boots; the daemon's unit waits for the boot.
   FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, "the helper"));
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(PushAuthorizedKeys(l, name));
   FOREST_TRY(StageHostRoot(l));
+  FOREST_TRY(WaitBooted(l.c, name));
   FOREST_ASSIGN_OR_RETURN(
       std::string did,
       EnsureDaemonIn(l.c, name,
