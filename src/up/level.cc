@@ -113,6 +113,7 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
   FOREST_TRY(EnsureRunning(l, spec));
   // Files and execs work as soon as the container runs: forest goes in
   // while its systemd boots (about 4 s here), node-up waits for the boot.
+  FOREST_TRY(WaitExecs(l.c, child.label));
   FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
   FOREST_TRY(WaitBooted(l.c, child.label));
   FOREST_TRY(AgentRelay(l, child));
