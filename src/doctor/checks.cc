@@ -49,20 +49,22 @@ std::vector<Finding> HostFindings(const HostFacts& f) {
                  "scripts/start-incus (starts incusd without systemd)"});
   if (f.incusd_answers) {
     out.push_back({"storage pool 'default'", true,
-                   f.default_pool ? PoolDetail(f.pool_driver)
-                                  : "missing: `forest up` makes it, btrfs on a sparse loop file (copy-on-write)",
+                   f.default_pool
+                       ? PoolDetail(f.pool_driver)
+                       : "missing: `forest up` makes it, btrfs on a sparse loop file (copy-on-write)",
                    ""});
   }
   bool btrfs = f.kernel_btrfs && f.btrfs_progs;
-  out.push_back({"btrfs (copy-on-write pools)", btrfs,
-                 btrfs ? "the kernel has btrfs and btrfs-progs is installed"
-                       : std::string(f.kernel_btrfs ? "btrfs-progs is not installed"
-                                                    : "the kernel has no btrfs (/proc/filesystems)") +
-                             ": `forest up` falls back to a dir pool, where every container unpacks its image "
-                             "in full",
-                 f.kernel_btrfs ? "apt-get install btrfs-progs, then restart incusd (scripts/start-incus)"
-                                : "load the btrfs module (modprobe btrfs), or set host.storage.driver: dir in "
-                                  "the topology to say dir is meant"});
+  out.push_back(
+      {"btrfs (copy-on-write pools)", btrfs,
+       btrfs ? "the kernel has btrfs and btrfs-progs is installed"
+             : std::string(f.kernel_btrfs ? "btrfs-progs is not installed"
+                                          : "the kernel has no btrfs (/proc/filesystems)") +
+                   ": `forest up` falls back to a dir pool, where every container unpacks its image "
+                   "in full",
+       f.kernel_btrfs ? "apt-get install btrfs-progs, then restart incusd (scripts/start-incus)"
+                      : "load the btrfs module (modprobe btrfs), or set host.storage.driver: dir in "
+                        "the topology to say dir is meant"});
 
   bool range = f.subuid.find("root:") != std::string::npos;
   out.push_back({"subordinate ids for root", range,

@@ -48,16 +48,27 @@ TEST(HostFindings, AGoodHostPassesEveryCheckInOrder) {
     EXPECT_TRUE(f.ok) << f.check << ": " << f.detail;
     order.push_back(f.check);
   }
-  EXPECT_EQ(order,
-            (std::vector<std::string>{
-                "incus installed", "incusd answers", "storage pool 'default'", "btrfs (copy-on-write pools)",
-                "subordinate ids for root",
-                "cgroup layout", "user namespaces (unprivileged nesting)",
-                "inotify instances (many containers)", "/dev/net/tun",
-                "/dev/kvm (VM nodes only)", "IPv6 forwarding", "tool nft", "tool debootstrap", "tool ssh",
-                "tool ip", "tool incus (forest shell)", "LXCFS (free/top inside show the limits)",
-                "mkcert root (the forest's trust anchor)", "certutil (trust the root in browsers)",
-                "forest-node image", "forest-workload image"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"incus installed",
+                                             "incusd answers",
+                                             "storage pool 'default'",
+                                             "btrfs (copy-on-write pools)",
+                                             "subordinate ids for root",
+                                             "cgroup layout",
+                                             "user namespaces (unprivileged nesting)",
+                                             "inotify instances (many containers)",
+                                             "/dev/net/tun",
+                                             "/dev/kvm (VM nodes only)",
+                                             "IPv6 forwarding",
+                                             "tool nft",
+                                             "tool debootstrap",
+                                             "tool ssh",
+                                             "tool ip",
+                                             "tool incus (forest shell)",
+                                             "LXCFS (free/top inside show the limits)",
+                                             "mkcert root (the forest's trust anchor)",
+                                             "certutil (trust the root in browsers)",
+                                             "forest-node image",
+                                             "forest-workload image"}));
   EXPECT_EQ(Find(all, "incusd answers")->detail, "API 1.0, Incus 6.0.4");
   EXPECT_EQ(Find(all, "user namespaces (unprivileged nesting)")->detail, "max_user_namespaces 15000");
   EXPECT_EQ(Find(all, "mkcert root (the forest's trust anchor)")->detail,
@@ -96,8 +107,9 @@ TEST(HostFindings, FewInotifyInstancesFailWithTheSysctl) {
   f.inotify_instances = "128\n";
   auto few = *Find(HostFindings(f), "inotify instances (many containers)");
   EXPECT_FALSE(few.ok);
-  EXPECT_EQ(few.detail,
-            "fs.inotify.max_user_instances 128: about a dozen nodes or jails can boot before systemd runs out");
+  EXPECT_EQ(
+      few.detail,
+      "fs.inotify.max_user_instances 128: about a dozen nodes or jails can boot before systemd runs out");
   EXPECT_EQ(few.fix.rfind("sysctl -w fs.inotify.max_user_instances=1048576", 0), 0u);
 }
 

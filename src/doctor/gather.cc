@@ -100,10 +100,11 @@ Result<NodeReport> CheckNode(const std::string& node) {
   FOREST_ASSIGN_OR_RETURN(NodeReport report, NodeFindings(found.node->canonical_name, rc, out, err));
   const std::string& pool = found.forest->loaded->topology.host.storage_pool;
   std::string pool_out;
-  FOREST_ASSIGN_OR_RETURN(int pool_rc, up::ExecPath(client, found.path, {"incus", "query", "/1.0/storage-pools/" + pool},
-                                                    [&](int fd, std::string_view b) {
-                                                      if (fd == 1) pool_out.append(b);
-                                                    }));
+  FOREST_ASSIGN_OR_RETURN(int pool_rc,
+                          up::ExecPath(client, found.path, {"incus", "query", "/1.0/storage-pools/" + pool},
+                                       [&](int fd, std::string_view b) {
+                                         if (fd == 1) pool_out.append(b);
+                                       }));
   report.findings.push_back(NodeStorageFinding(pool, pool_rc, pool_out));
   return report;
 }

@@ -53,7 +53,8 @@ TEST_F(GatherTest, ReadsEachFactWhereTheHostKeepsIt) {
   transport_->On(
       "GET", "/1.0",
       incus::FakeTransport::Sync({{"api_version", "1.0"}, {"environment", {{"server_version", "6.0.4"}}}}));
-  transport_->On("GET", "/1.0/storage-pools/default", incus::FakeTransport::Sync({{"name", "default"}, {"driver", "btrfs"}}));
+  transport_->On("GET", "/1.0/storage-pools/default",
+                 incus::FakeTransport::Sync({{"name", "default"}, {"driver", "btrfs"}}));
   Put("/proc/filesystems", "nodev\tsysfs\n\text4\n\tbtrfs\n");
   auto client = Incus();
   HostFacts f = GatherHostFacts(client, probe_);

@@ -4,9 +4,9 @@
 // forest binary inside that node (`forest node-up`), one hop at a time.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <chrono>
 #include <string>
 
 #include "base/process.h"

@@ -33,7 +33,8 @@ Status EnsureHostBridge(Level& l) {
                            {"ipv4.nat", "false"}};
   // A bridge whose create never finished (`up` killed during it) stays
   // Pending in Incus, unusable: ours is made again.
-  FOREST_ASSIGN_OR_RETURN(auto net, incus::Settled(l.c, "/1.0/networks/" + incus::Escape(h.bridge), l.o.settle));
+  FOREST_ASSIGN_OR_RETURN(auto net,
+                          incus::Settled(l.c, "/1.0/networks/" + incus::Escape(h.bridge), l.o.settle));
   if (net && (*net).value("status", "") == "Pending") {
     if ((*net).value("description", "") != BridgeMarker(l.t)) {
       return MakeError("host bridge " + h.bridge + " is Pending in Incus and forest did not make it; " +

@@ -24,7 +24,8 @@ std::string NodeBinary(const std::string& self, const std::string& cache_dir, Pr
   if (!MakeDirs(cache_dir).ok()) return self;
   std::string tmp = out + ".strip." + std::to_string(getpid());
   auto r = run.Run({.argv = {"strip", "--strip-debug", "-o", tmp, self}, .timeout = std::chrono::minutes(2)});
-  auto stripped = r.ok() && r->ok() ? ReadFile(tmp, size_t{1} << 30) : Result<std::string>(MakeError("strip"));
+  auto stripped =
+      r.ok() && r->ok() ? ReadFile(tmp, size_t{1} << 30) : Result<std::string>(MakeError("strip"));
   fs::remove(tmp, ec);
   if (!stripped.ok() || stripped->empty() || !WriteFileAtomic(out, *stripped, 0755).ok()) return self;
   for (const auto& e : fs::directory_iterator(cache_dir, ec)) {

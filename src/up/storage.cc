@@ -8,7 +8,6 @@ namespace {
 
 constexpr const char* kIncusDir = "/var/lib/incus";
 
-
 std::string FsType(ProcessRunner& run) {
   auto r = run.Run({.argv = {"stat", "-f", "-c", "%T", kIncusDir}, .timeout = std::chrono::seconds(10)});
   if (!r.ok() || !r->ok()) return "";
@@ -42,13 +41,15 @@ PoolRequest NodePoolRequest(const std::string& pool, const std::string& fs_type)
 Status EnsureStoragePool(Level& l, bool node) {
   const std::string& pool = l.t.host.storage_pool;
   std::string marker = MadeBy(l.t, "storage pool");
-  FOREST_ASSIGN_OR_RETURN(auto have, incus::Settled(l.c, "/1.0/storage-pools/" + incus::Escape(pool), l.o.settle));
+  FOREST_ASSIGN_OR_RETURN(auto have,
+                          incus::Settled(l.c, "/1.0/storage-pools/" + incus::Escape(pool), l.o.settle));
   if (have) {
     std::string status = have->value("status", "");
     if (status != "Errored" && status != "Pending") return {};
     if (have->value("description", "") != marker) {
-      return MakeError("storage pool " + pool + " is " + status + " in Incus and forest did not make it; fix or " +
-                       "delete it (`incus storage delete " + pool + "`), or name another host.storage_pool");
+      return MakeError("storage pool " + pool + " is " + status +
+                       " in Incus and forest did not make it; fix or " + "delete it (`incus storage delete " +
+                       pool + "`), or name another host.storage_pool");
     }
     // Ours, and its create never finished (an interrupted `up`): made again.
     FOREST_TRY(incus::DeleteStoragePool(l.c, pool));
@@ -66,8 +67,9 @@ Status EnsureStoragePool(Level& l, bool node) {
     // A failed create may leave the pool's record behind.
     FOREST_ASSIGN_OR_RETURN(bool left, incus::StoragePoolExists(l.c, pool));
     if (left) FOREST_TRY(incus::DeleteStoragePool(l.c, pool));
-    l.Say(why + "; using dir instead: every container unpacks its image in full (`forest doctor` says "
-                "how to get btrfs)");
+    l.Say(why +
+          "; using dir instead: every container unpacks its image in full (`forest doctor` says "
+          "how to get btrfs)");
     want = {"dir", {}};
     FOREST_TRY(incus::CreateStoragePool(l.c, pool, want.driver, want.config, marker));
   }

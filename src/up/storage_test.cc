@@ -109,7 +109,8 @@ TEST(Storage, OurPoolLeftPendingByAKilledUpIsMadeAgain) {
   ASSERT_TRUE(EnsureStoragePool(f.l, false).ok());
   EXPECT_EQ(f.incus->CallsTo("DELETE", f.PoolPath()).size(), 1u);
   EXPECT_EQ(f.incus->CallsTo("POST", "/1.0/storage-pools").size(), 1u);
-  EXPECT_EQ(f.said.front(), "storage pool default: its last create did not finish (Pending); making it again");
+  EXPECT_EQ(f.said.front(),
+            "storage pool default: its last create did not finish (Pending); making it again");
 
   // Someone else's is left alone, with what to do.
   Fixture g;
