@@ -389,7 +389,7 @@ nft list table inet "forest_shell_$fname" >/dev/null 2>&1 && fail "the network p
 test ! -e "$STATE" && ok || fail "the shell forest's state is still there"
 # The pool `forest shell` made for its forest (btrfs on a loop file) goes too.
 pool_desc=$(curl -s --unix-socket /var/lib/incus/unix.socket http://incus/1.0/storage-pools/default |
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get("metadata", {}).get("description", ""))')
+  python3 -c 'import json,sys; print((json.load(sys.stdin).get("metadata") or {}).get("description", ""))')
 [[ "$pool_desc" == *"forest-$fname"* ]] && fail "the shell forest's storage pool is still there" || ok
 if [ -z "$pool_desc" ]; then
   [ -e /var/lib/incus/disks/default.img ] && fail "the shell forest's loop file is still there" || ok

@@ -21,17 +21,6 @@ Status WaitBooted(incus::Client& c, const std::string& name) {
   return MakeError(name + ": systemd did not finish booting within 60 s");
 }
 
-Status WaitExecs(incus::Client& c, const std::string& name) {
-  std::string last;
-  for (int i = 0; i < 300; ++i) {
-    auto r = incus::Exec(c, name, {"true"});
-    if (r.ok() && r->exit_code == 0) return {};
-    last = r.ok() ? "exit " + std::to_string(r->exit_code) : r.error().message;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return MakeError(name + ": no exec ran within 30 s of its start (last: " + last + ")");
-}
-
 nlohmann::json ToJson(const ParentInfo& p) {
   return {{"server", p.server},
           {"certificate", p.certificate},

@@ -77,10 +77,6 @@ Status DownHost(incus::Client& host, const topology::Topology& t, const std::str
 // Waits until systemd in the instance finished booting (running or
 // degraded); an error after about 60 s.
 Status WaitBooted(incus::Client& c, const std::string& name);
-// Until an exec in a container that was just started runs and reports its
-// exit (right after the start incusd can lose one: "Failed to retrieve PID
-// of executing child process"), at most 30 s.
-Status WaitExecs(incus::Client& c, const std::string& name);
 
 // Runs `argv` inside the node at `path` (labels from the root down, e.g.
 // {"c0","c0-2","c0-2-1"}) by hopping through each level's forest binary.

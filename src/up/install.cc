@@ -139,13 +139,11 @@ Status StageHostRoot(Level& l) {
 
 Status InstallHelper(Level& l) {
   const std::string& name = l.t.helper.name;
-  // Installed while its systemd boots; the daemon's unit waits for the boot.
-  FOREST_TRY(WaitExecs(l.c, name));
+  FOREST_TRY(WaitBooted(l.c, name));
   FOREST_ASSIGN_OR_RETURN(std::string release, InstallBinary(l, name, "the helper"));
   FOREST_TRY(PushPlanInputs(l, name));
   FOREST_TRY(PushAuthorizedKeys(l, name));
   FOREST_TRY(StageHostRoot(l));
-  FOREST_TRY(WaitBooted(l.c, name));
   FOREST_ASSIGN_OR_RETURN(
       std::string did,
       EnsureDaemonIn(l.c, name,

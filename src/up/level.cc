@@ -111,11 +111,11 @@ Status ConvergeChild(Level& l, const plan::NodePlan& child, const std::string& i
     if (!idmap.empty()) spec.config["raw.idmap"] = idmap;
   }
   FOREST_TRY(EnsureRunning(l, spec));
-  // Files and execs work as soon as the container runs: forest goes in
-  // while its systemd boots (about 4 s here), node-up waits for the boot.
-  FOREST_TRY(WaitExecs(l.c, child.label));
-  FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
+  // Not before the boot: while systemd sets itself up incusd loses execs
+  // ("Failed to retrieve PID of executing child process"), also after one
+  // ran (tried: bench/disk.sh's 17th jail in a fresh-clone run).
   FOREST_TRY(WaitBooted(l.c, child.label));
+  FOREST_TRY(InstallForest(l, child.label, child.canonical_name, parent));
   FOREST_TRY(AgentRelay(l, child));
   l.Say(child.canonical_name + ": converging inside …");
   // node-up's progress streams up line by line while it runs.
