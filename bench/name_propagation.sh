@@ -19,22 +19,9 @@ T=$(mktemp -d /tmp/forest-bench.XXXXXX)
 . "$src/tests/forest_tests.sh"
 N=${FOREST_BENCH_N:-20}
 M=${FOREST_BENCH_M:-5}
-if [ -n "${FOREST_BENCH_REUSE:-}" ]; then
-  topo=$FOREST_BENCH_REUSE
-  export FOREST_STATE_DIR=${FOREST_STATE_DIR:-/var/lib/forest-tests}
-  cleanup() { rm -rf "$T"; }
-else
-  suffix=$(printf '%04x' $((RANDOM)))
-  topo="$T/chain.yaml"
-  sed -e "s/^name: source-chain/name: bp$suffix/" "$src/examples/source-chain.yaml" >"$topo"
-  printf 'dns64_upstream: %s\nhost:\n  bridge: fbp%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
-  forest_tests_begin "$forest"
-  cleanup() { "$forest" down "$topo" >/dev/null 2>&1 || true; rm -rf "$T"; }
-fi
+cleanup() { forest_bench_chain_down "$forest"; rm -rf "$T"; }
 trap cleanup EXIT
-if [ -z "${FOREST_BENCH_REUSE:-}" ]; then
-  "$forest" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; exit 1; }
-fi
+forest_bench_chain "$forest" bp
 helper=fd00:f00d::53
 
 # poll.py HELPER NAME...: polls the helper until every NAME has an AAAA

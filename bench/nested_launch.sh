@@ -15,19 +15,6 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d /tmp/forest-bench.XXXXXX)
 . "$src/tests/forest_tests.sh"
 R=${FOREST_BENCH_R:-3}
-if [ -n "${FOREST_BENCH_REUSE:-}" ]; then
-  topo=$FOREST_BENCH_REUSE
-  export FOREST_STATE_DIR=${FOREST_STATE_DIR:-/var/lib/forest-tests}
-  cleanup_forest() { :; }
-else
-  suffix=$(printf '%04x' $((RANDOM)))
-  topo="$T/chain.yaml"
-  sed -e "s/^name: source-chain/name: bl$suffix/" "$src/examples/source-chain.yaml" >"$topo"
-  printf 'dns64_upstream: %s\nhost:\n  bridge: fbl%s\n' "$FOREST_TEST_DNS64" "$suffix" >>"$topo"
-  forest_tests_begin "$forest"
-  cleanup_forest() { "$forest" down "$topo" >/dev/null 2>&1 || true; }
-fi
-project="forest-$(sed -n 's/^name: //p' "$topo" | sed -n 1p)"
 levels=(host c0 c0-2 c0-2-1)
 # at LEVEL CMD...: CMD on the host (in the forest's project) or in the node.
 at() {
@@ -48,13 +35,12 @@ cleanup() {
   set +e
   incus network delete "$hostnet" >/dev/null 2>&1
   for m in "${made[@]}"; do at "${m%%:*}" delete -f "${m#*:}" >/dev/null 2>&1; done
-  cleanup_forest
+  forest_bench_chain_down "$forest"
   rm -rf "$T"
 }
 trap cleanup EXIT
-if [ -z "${FOREST_BENCH_REUSE:-}" ]; then
-  "$forest" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; exit 1; }
-fi
+forest_bench_chain "$forest" bl
+project="forest-$(sed -n 's/^name: //p' "$topo" | sed -n 1p)"
 incus network create "$hostnet" ipv4.address=none ipv6.address=none ipv4.nat=false ipv6.nat=false >/dev/null
 
 printf '== incus launch of the workload image (ms; first, then p50 of %d)\n' $((R - 1))

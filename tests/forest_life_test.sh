@@ -19,10 +19,7 @@
 # Needs root and a running incusd.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_life_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 HELPER=fd00:f00d::53
 W=web
 BOUND=45      # seconds: restart to ping + ssh + HTTPS by name (docs/lifecycle.md, Measured)

@@ -16,10 +16,7 @@
 # converged again, not removed).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_names_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 HELPER=fd00:f00d::53
 W=fasthtml-plus-integration-test
 

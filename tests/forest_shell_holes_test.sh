@@ -19,10 +19,7 @@
 # Needs root and a running incusd (scripts/setup).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_shell_holes_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 for tool in git incus python3 mkcert openssl setpriv; do
   command -v "$tool" >/dev/null || { echo "forest_shell_holes_test: $tool missing; run scripts/setup" >&2; exit 1; }
 done

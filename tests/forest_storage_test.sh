@@ -8,10 +8,7 @@
 # Needs root and a running incusd (scripts/setup starts one).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_storage_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 
 suffix=$(printf '%04x' $((RANDOM)))
 name="st$suffix"

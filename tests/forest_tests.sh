@@ -101,3 +101,35 @@ forest_shell_begin() {
   mkdir -p "$HOME/.config/forest"
   forest_shell_config "$2" "$3" >"$HOME/.config/forest/config.yaml"
 }
+
+# forest_bench_chain FOREST PREFIX: the source chain a bench runs on, in
+# $topo. With FOREST_BENCH_REUSE, that topology (up already, left up);
+# else a copy of examples/source-chain.yaml named PREFIX<suffix> on its own
+# bridge, brought up now (--guard-uplink). forest_bench_chain_down takes down
+# only a chain forest_bench_chain brought up. Needs the suite temp dir T.
+forest_bench_chain() {
+  if [ -n "${FOREST_BENCH_REUSE:-}" ]; then
+    topo=$FOREST_BENCH_REUSE
+    export FOREST_STATE_DIR=${FOREST_STATE_DIR:-/var/lib/forest-tests}
+    return 0
+  fi
+  local suffix
+  suffix=$(printf '%04x' $((RANDOM)))
+  topo="$T/chain.yaml"
+  sed -e "s/^name: source-chain/name: $2$suffix/" "$(dirname "${BASH_SOURCE[0]}")/../examples/source-chain.yaml" >"$topo"
+  printf 'dns64_upstream: %s\nhost:\n  bridge: f%s%s\n' "$FOREST_TEST_DNS64" "$2" "$suffix" >>"$topo"
+  forest_tests_begin "$1"
+  "$1" up --guard-uplink "$topo" >"$T/up.log" 2>&1 || { cat "$T/up.log" >&2; return 1; }
+}
+forest_bench_chain_down() {
+  [ -n "${FOREST_BENCH_REUSE:-}" ] || "$1" down "$topo" >/dev/null 2>&1 || true
+}
+
+# forest_tests_need_incus: a suite on real Incus stops here, saying why,
+# unless it runs as root with an incusd that answers.
+forest_tests_need_incus() {
+  if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
+    echo "$(basename "$0" .sh): needs root and a running incusd (scripts/setup)" >&2
+    exit 1
+  fi
+}

@@ -18,10 +18,7 @@
 # checks against a forest that is already up (developer aid).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_trust_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 for tool in mkcert certutil chromium openssl kdig; do
   command -v "$tool" >/dev/null || { echo "forest_trust_test: $tool missing; run scripts/setup" >&2; exit 1; }
 done

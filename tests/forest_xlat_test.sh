@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forest_tests.sh"
 . "$(dirname "$0")/xlat_upstream.sh"
-if [ "$(id -u)" -ne 0 ] || ! curl -sf --unix-socket /var/lib/incus/unix.socket http://incus/1.0 >/dev/null; then
-  echo "forest_xlat_test: needs root and a running incusd (scripts/setup)" >&2
-  exit 1
-fi
+forest_tests_need_incus
 for tool in dnsmasq nft python3 kdig; do
   command -v "$tool" >/dev/null || { echo "forest_xlat_test: $tool missing; run scripts/setup" >&2; exit 1; }
 done

@@ -24,6 +24,22 @@ std::string BridgeMarker(const topology::Topology& t) { return MadeBy(t, "host b
 
 }  // namespace
 
+Result<std::optional<Json>> SettledOrGone(Level& l, const std::string& path, const std::string& what,
+                                          const std::string& marker,
+                                          const std::vector<std::string>& unfinished,
+                                          const std::string& fix) {
+  FOREST_ASSIGN_OR_RETURN(auto got, incus::Settled(l.c, path, l.o.settle));
+  if (!got) return got;
+  std::string status = got->value("status", "");
+  if (std::find(unfinished.begin(), unfinished.end(), status) == unfinished.end()) return got;
+  if (got->value("description", "") != marker) {
+    return MakeError(what + " is " + status + " in Incus and forest did not make it; " + fix);
+  }
+  FOREST_TRY(l.c.Delete(path));
+  l.Say(what + ": its last create did not finish (" + status + "); making it again");
+  return std::optional<Json>();
+}
+
 Status EnsureHostBridge(Level& l) {
   const auto& h = l.t.host;
   incus::StringMap want = {{"ipv6.address", l.plan.host_bridge.ToString()},
@@ -31,19 +47,10 @@ Status EnsureHostBridge(Level& l) {
                            {"ipv6.dhcp", "false"},
                            {"ipv4.address", h.ipv4.ToString()},
                            {"ipv4.nat", "false"}};
-  // A bridge whose create never finished (`up` killed during it) stays
-  // Pending in Incus, unusable: ours is made again.
-  FOREST_ASSIGN_OR_RETURN(auto net,
-                          incus::Settled(l.c, "/1.0/networks/" + incus::Escape(h.bridge), l.o.settle));
-  if (net && (*net).value("status", "") == "Pending") {
-    if ((*net).value("description", "") != BridgeMarker(l.t)) {
-      return MakeError("host bridge " + h.bridge + " is Pending in Incus and forest did not make it; " +
-                       "delete it (`incus network delete " + h.bridge + "`) or choose another host.bridge");
-    }
-    FOREST_TRY(incus::DeleteNetwork(l.c, h.bridge));
-    l.Say("host bridge " + h.bridge + ": its last create did not finish; making it again");
-    net.reset();
-  }
+  FOREST_ASSIGN_OR_RETURN(auto net, SettledOrGone(l, "/1.0/networks/" + incus::Escape(h.bridge),
+                                                  "host bridge " + h.bridge, BridgeMarker(l.t), {"Pending"},
+                                                  "delete it (`incus network delete " + h.bridge +
+                                                      "`) or choose another host.bridge"));
   if (!net) {
     HostRanges ranges{h.bridge, l.plan.host_bridge.Network(), h.ipv4, {l.plan.host_uplink_range}};
     for (const auto& n : l.plan.nodes) {

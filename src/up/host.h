@@ -3,6 +3,8 @@
 // undoes of it.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,17 @@ namespace forest::up {
 
 // Description that lets `down` recognise host objects `up` made.
 std::string MadeBy(const topology::Topology& t, const std::string& what);
+
+// The Incus object at `path` (a pool, a network) once it is no longer
+// Pending (or after l.o.settle), as it is; nullopt when there is none to
+// use: missing, or left in one of the `unfinished` states by a create that
+// never finished (an `up` killed during it: Incus keeps it so for good) and
+// ours (`marker`), then deleted to be made again. Such an object that is not
+// ours is an error ending in `fix`. `what`: "storage pool default".
+Result<std::optional<nlohmann::json>> SettledOrGone(Level& l, const std::string& path,
+                                                    const std::string& what, const std::string& marker,
+                                                    const std::vector<std::string>& unfinished,
+                                                    const std::string& fix);
 
 Status EnsureHostBridge(Level& l);
 

@@ -41,20 +41,11 @@ PoolRequest NodePoolRequest(const std::string& pool, const std::string& fs_type)
 Status EnsureStoragePool(Level& l, bool node) {
   const std::string& pool = l.t.host.storage_pool;
   std::string marker = MadeBy(l.t, "storage pool");
-  FOREST_ASSIGN_OR_RETURN(auto have,
-                          incus::Settled(l.c, "/1.0/storage-pools/" + incus::Escape(pool), l.o.settle));
-  if (have) {
-    std::string status = have->value("status", "");
-    if (status != "Errored" && status != "Pending") return {};
-    if (have->value("description", "") != marker) {
-      return MakeError("storage pool " + pool + " is " + status +
-                       " in Incus and forest did not make it; fix or " + "delete it (`incus storage delete " +
-                       pool + "`), or name another host.storage_pool");
-    }
-    // Ours, and its create never finished (an interrupted `up`): made again.
-    FOREST_TRY(incus::DeleteStoragePool(l.c, pool));
-    l.Say("storage pool " + pool + ": its last create did not finish (" + status + "); making it again");
-  }
+  FOREST_ASSIGN_OR_RETURN(auto have, SettledOrGone(l, "/1.0/storage-pools/" + incus::Escape(pool),
+                                                   "storage pool " + pool, marker, {"Pending", "Errored"},
+                                                   "fix or delete it (`incus storage delete " + pool +
+                                                       "`), or name another host.storage_pool"));
+  if (have) return {};
   PoolRequest want = node ? NodePoolRequest(pool, FsType(l.run)) : HostPoolRequest(l.t.host.storage);
   Status made = incus::CreateStoragePool(l.c, pool, want.driver, want.config, marker);
   if (!made.ok()) {
